@@ -1,0 +1,213 @@
+// How the pieces fit together: docs/ARCHITECTURE.md
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pinoHttp } from 'pino-http';
+import type { RouteSpec } from '../shared/api/route-spec';
+import type { Config } from './config';
+import { buildAsyncApiDocument, buildOpenApiDocument } from './core/api/documents';
+import { openDatabase, type Database } from './core/db/database';
+import { securityHeaders, serveClient } from './core/http/client';
+import { notFoundHandler, problemHandler } from './core/http/problems';
+import { createLogger, type Logger } from './core/logger';
+import { createMetrics, type Metrics } from './core/metrics';
+import { createRealtime, type Realtime } from './core/realtime/realtime';
+import { ensureSiteRow } from './features/site/site.repository';
+import { createSiteService } from './features/site/site.service';
+import { mountSystemRoutes } from './features/system/system.routes';
+import { systemCommandHandlers } from './features/system/system.socket';
+import { version } from './version';
+
+/** JSON bodies above this are refused with 413 before they are parsed. */
+export const JSON_BODY_LIMIT = '100kb';
+
+export interface AppDeps {
+  /** A database opened by the caller (tests share one); the app then neither migrates it nor closes it. */
+  database?: Database;
+  logger?: Logger;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Opens the database, applies migrations, and listens. Resolves with the bound URL. */
+  start(): Promise<{ url: string; port: number }>;
+  /** Graceful shutdown: stop accepting, tell live clients, drain requests, close the database. */
+  stop(): Promise<void>;
+  /** Available after start(). */
+  readonly database: Database;
+  readonly realtime: Realtime;
+  readonly httpServer: http.Server;
+  readonly express: express.Express;
+  readonly metrics: Metrics;
+  /** The route specs the server mounted, for the test that holds the API document to them. */
+  readonly mountedRoutes: ReadonlySet<RouteSpec>;
+}
+
+/**
+ * Builds a Hearth server without touching the network or the disk; `start()` does both.
+ * Tests start as many as they like on port 0.
+ */
+export function createApp(config: Config, deps: AppDeps = {}): App {
+  const logger = deps.logger ?? createLogger(config);
+  const mountedRoutes = new Set<RouteSpec>();
+  let database: Database | undefined = deps.database;
+  let realtime: Realtime | undefined;
+  let httpServer: http.Server | undefined;
+  let expressApp: express.Express | undefined;
+  const metrics = createMetrics(() => database);
+  let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
+
+  function buildExpress(db: Database): express.Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', config.trustProxy);
+    app.set('query parser', 'simple');
+
+    app.use(
+      pinoHttp({
+        logger,
+        genReqId: (req, res) => {
+          const incoming = req.headers['x-request-id'];
+          const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+          res.setHeader('X-Request-Id', id);
+          return id;
+        },
+        serializers: {
+          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url,
+            remoteAddress: req.remoteAddress,
+          }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      }),
+    );
+    app.use((req, res, next) => {
+      const end = metrics.httpDuration.startTimer({ method: req.method });
+      res.on('finish', () => {
+        // The matched route template, never the raw URL: label values must stay few.
+        const route = (req.route as { path?: unknown } | undefined)?.path;
+        end({ route: typeof route === 'string' ? route : 'unmatched', status: String(res.statusCode) });
+      });
+      next();
+    });
+    app.use(securityHeaders(config));
+    app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+
+    const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
+    const documentInfo = { version, serverUrl: config.publicUrl };
+    let openapi: unknown;
+    let asyncapi: unknown;
+    mountSystemRoutes(app, mountedRoutes, {
+      config,
+      database: db,
+      metrics,
+      site,
+      documents: {
+        openapi: () => (openapi ??= buildOpenApiDocument(documentInfo)),
+        asyncapi: () => (asyncapi ??= buildAsyncApiDocument(documentInfo)),
+      },
+    });
+
+    if (!serveClient(app, config)) {
+      logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');
+    }
+    app.use(notFoundHandler);
+    app.use(problemHandler(logger));
+    return app;
+  }
+
+  const app: App = {
+    config,
+    logger,
+    metrics,
+    mountedRoutes,
+    get database() {
+      if (!database) throw new Error('app not started');
+      return database;
+    },
+    get realtime() {
+      if (!realtime) throw new Error('app not started');
+      return realtime;
+    },
+    get httpServer() {
+      if (!httpServer) throw new Error('app not started');
+      return httpServer;
+    },
+    get express() {
+      if (!expressApp) throw new Error('app not started');
+      return expressApp;
+    },
+
+    async start() {
+      if (state !== 'new') throw new Error(`cannot start an app that is ${state}`);
+      state = 'starting';
+      if (!database) {
+        database = await openDatabase({
+          databaseUrl: config.databaseUrl,
+          dataDir: config.dataDir,
+          poolSize: config.databasePoolSize,
+          logger,
+        });
+        await database.migrate();
+      }
+      await ensureSiteRow(database.db);
+      expressApp = buildExpress(database);
+      httpServer = http.createServer(expressApp);
+      // Slow clients must not hold a connection open forever.
+      httpServer.headersTimeout = 20_000;
+      httpServer.requestTimeout = 60_000;
+      realtime = await createRealtime({
+        httpServer,
+        config,
+        logger,
+        metrics,
+        handlers: { ...systemCommandHandlers },
+      });
+      const server = httpServer;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      state = 'started';
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+      logger.info({ port, publicUrl: config.publicUrl, database: database.kind, redis: Boolean(config.redisUrl) }, 'Hearth is listening');
+      return { url, port };
+    },
+
+    async stop() {
+      if (state === 'stopped' || state === 'stopping') return;
+      const wasStarted = state === 'started';
+      state = 'stopping';
+      if (wasStarted && httpServer) {
+        const server = httpServer;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await realtime?.close();
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
+        });
+        if ((await Promise.race([closed, deadline])) === 'timeout') {
+          logger.warn('requests still running at the shutdown deadline; closing their connections');
+          server.closeAllConnections();
+          await closed;
+        }
+        clearTimeout(timer);
+      }
+      if (database && !deps.database) await database.close();
+      state = 'stopped';
+      logger.info('Hearth stopped');
+    },
+  };
+  return app;
+}

@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Hearth's whole configuration, parsed once from the environment at start-up.
+ * Nothing else in the server reads `process.env`; every variable is documented in README.md.
+ */
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+const optionalUrl = (protocols: string[], what: string) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      }, `must be a ${what} URL (${protocols.join(' or ')})`)
+      .optional(),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  PUBLIC_URL: optionalUrl(['http:', 'https:'], 'http(s)'),
+  SITE_NAME: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(80).default('Hearth')),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'PostgreSQL'),
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'Redis'),
+  SESSION_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(32, 'must be at least 32 characters (try: openssl rand -hex 32)').optional(),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().default('loopback')),
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** The origin users open in their browser; sockets from any other Origin are refused. */
+  publicUrl: string;
+  publicOrigin: string;
+  siteName: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  redisUrl: string | undefined;
+  sessionSecret: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  metricsToken: string | undefined;
+  /** Express `trust proxy` setting: `loopback`, a hop count, `true`, or a list of addresses. */
+  trustProxy: boolean | number | string;
+  shutdownTimeoutMs: number;
+  /** Folder of the built client; the server serves it when it exists. */
+  clientDist: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Hearth cannot start, its configuration is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The folder holding package.json, whether we run from sources or from `dist/`. */
+export function appRoot(): string {
+  // server/config.ts and dist/server/config.js are both one or two levels below the root.
+  const fromHere = path.resolve(__dirname, '..');
+  return path.basename(fromHere) === 'dist' ? path.resolve(fromHere, '..') : fromHere;
+}
+
+function parseTrustProxy(value: string): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+/** Parses the environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT === 0 ? 3000 : e.PORT}`).replace(/\/+$/, '');
+  const problems: string[] = [];
+  if (e.NODE_ENV === 'production' && e.DATABASE_URL && !e.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required in production on PostgreSQL, so that every node signs sessions alike');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config: Config = {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    publicOrigin: new URL(publicUrl).origin,
+    siteName: e.SITE_NAME,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    sessionSecret: e.SESSION_SECRET,
+    logLevel: e.LOG_LEVEL,
+    metricsToken: e.METRICS_TOKEN,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    clientDist: path.join(appRoot(), 'client', 'dist'),
+    ...overrides,
+  };
+  config.publicOrigin = new URL(config.publicUrl).origin;
+  return config;
+}

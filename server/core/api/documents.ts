@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { apiRoutes } from '../../../shared/api/routes';
+import { openApiPath, type RouteSpec } from '../../../shared/api/route-spec';
+import { ackSchema, problemSchema } from '../../../shared/protocol/errors';
+import { clientCommands, serverEvents } from '../../../shared/protocol/events';
+
+const componentRef = (id: string) => `#/components/schemas/${id}`;
+
+type JsonSchema = Record<string, unknown>;
+
+function idOf(schema: z.ZodType, where: string): string {
+  const id = z.globalRegistry.get(schema)?.id;
+  if (!id) throw new Error(`${where}: a documented schema needs .meta({ id }) so it can be referenced`);
+  return id;
+}
+
+/** Every schema that carries a `.meta({ id })`, as JSON Schema 2020-12 components. */
+function componentSchemas(): Record<string, JsonSchema> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { uri: componentRef, unrepresentable: 'any' }) as {
+    schemas: Record<string, JsonSchema>;
+  };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  return schemas;
+}
+
+function inlineSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+function parametersOf(route: RouteSpec) {
+  const parameters: JsonSchema[] = [];
+  const add = (where: 'path' | 'query', object: z.ZodObject | undefined) => {
+    if (!object) return;
+    for (const [name, field] of Object.entries(object.shape)) {
+      const schema = field as z.ZodType;
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || !schema.safeParse(undefined).success,
+        schema: inlineSchema(schema),
+      });
+    }
+  };
+  add('path', route.params);
+  add('query', route.query);
+  return parameters;
+}
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: componentRef('Problem') } } },
+});
+
+const commonErrors: Record<number, string> = {
+  400: 'Malformed JSON or a value that fails validation (`malformed_json`, `validation_failed`)',
+  401: 'Sign-in required (`unauthorized`)',
+  403: 'Not allowed (`forbidden`)',
+  404: 'No such resource, or not visible to the caller (`not_found`)',
+  409: 'Conflicts with the current state (`conflict`)',
+  413: 'Body over the limit (`payload_too_large`)',
+  429: 'Rate limited (`rate_limited`); see Retry-After',
+  500: 'Unexpected server error (`internal`)',
+  503: 'A dependency is unavailable (`unavailable`)',
+};
+
+/** The OpenAPI 3.1 document of every REST route, generated from the shared zod schemas. */
+export function buildOpenApiDocument(info: { version: string; serverUrl: string }): JsonSchema {
+  void problemSchema; // registered in the global registry on import; referenced below
+  const paths: Record<string, Record<string, JsonSchema>> = {};
+  for (const [name, route] of Object.entries(apiRoutes) as [string, RouteSpec][]) {
+    const responses: Record<string, JsonSchema> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      const contentType = response.contentType ?? 'application/json';
+      responses[status] = {
+        description: response.description,
+        ...(response.schema
+          ? { content: { [contentType]: { schema: { $ref: componentRef(idOf(response.schema, name)) } } } }
+          : response.contentType
+            ? { content: { [contentType]: { schema: { type: 'string' } } } }
+            : {}),
+      };
+    }
+    const errorStatuses = new Set<number>([500, ...(route.errors ?? [])]);
+    if (route.params || route.query || route.body) errorStatuses.add(400);
+    if (route.body) errorStatuses.add(413);
+    if (route.access === 'member') errorStatuses.add(401);
+    for (const status of [...errorStatuses].sort()) {
+      responses[String(status)] = problemResponse(commonErrors[status] ?? 'Error');
+    }
+    const operation: JsonSchema = {
+      operationId: name,
+      summary: route.summary,
+      tags: [route.tag],
+      parameters: parametersOf(route),
+      responses,
+      ...(route.access === 'member' ? { security: [{ session: [] }] } : {}),
+      ...(route.access === 'metrics' ? { security: [{}, { metricsToken: [] }] } : {}),
+    };
+    if (route.body) {
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: { $ref: componentRef(idOf(route.body, name)) } } },
+      };
+    }
+    (paths[openApiPath(route.path)] ??= {})[route.method] = operation;
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Hearth API',
+      version: info.version,
+      description:
+        'REST API of Hearth. Errors are RFC 9457 problem documents with a stable `code`. ' +
+        'The live protocol is described by the AsyncAPI document at /api/v1/asyncapi.json.',
+      license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
+    },
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: info.serverUrl }],
+    paths,
+    components: {
+      schemas: componentSchemas(),
+      securitySchemes: {
+        session: { type: 'apiKey', in: 'cookie', name: 'hearth.sid' },
+        metricsToken: { type: 'http', scheme: 'bearer' },
+      },
+    },
+  };
+}
+
+/** The AsyncAPI 3.0 document of the Socket.IO protocol, generated from the shared zod schemas. */
+export function buildAsyncApiDocument(info: { version: string; serverUrl: string }): JsonSchema {
+  const url = new URL(info.serverUrl);
+  const messages: Record<string, JsonSchema> = {};
+  const operations: Record<string, JsonSchema> = {};
+  const channelMessages: Record<string, JsonSchema> = {};
+  const messageRef = (key: string) => ({ $ref: `#/channels/live/messages/${key}` });
+
+  for (const [name, command] of Object.entries(clientCommands)) {
+    const key = name.replace(/[^A-Za-z0-9]+/g, '_');
+    messages[key] = { name, title: name, summary: command.summary, payload: inlineSchema(command.payload) };
+    messages[`${key}_ack`] = {
+      name: `${name} ack`,
+      summary: `Acknowledgement of ${name}: { data } or { error: { code, message } }`,
+      payload: inlineSchema(ackSchema(command.result)),
+    };
+    channelMessages[key] = { $ref: `#/components/messages/${key}` };
+    channelMessages[`${key}_ack`] = { $ref: `#/components/messages/${key}_ack` };
+    operations[key] = {
+      action: 'receive',
+      channel: { $ref: '#/channels/live' },
+      summary: command.summary,
+      messages: [messageRef(key)],
+      reply: { channel: { $ref: '#/channels/live' }, messages: [messageRef(`${key}_ack`)] },
+    };
+  }
+  for (const [name, event] of Object.entries(serverEvents)) {
+    const key = name.replace(/[^A-Za-z0-9]+/g, '_');
+    messages[key] = {
+      name,
+      title: name,
+      summary: event.summary,
+      description: `Sent to: ${event.audience}`,
+      payload: inlineSchema(event.payload),
+    };
+    channelMessages[key] = { $ref: `#/components/messages/${key}` };
+    operations[key] = {
+      action: 'send',
+      channel: { $ref: '#/channels/live' },
+      summary: event.summary,
+      messages: [messageRef(key)],
+    };
+  }
+  return {
+    asyncapi: '3.0.0',
+    info: {
+      title: 'Hearth live protocol',
+      version: info.version,
+      description:
+        'Socket.IO 4 on the default namespace. Each command is emitted with an acknowledgement callback ' +
+        'and answered with { data } or { error: { code, message, details? } }; server events are named in the past tense.',
+    },
+    defaultContentType: 'application/json',
+    servers: {
+      hearth: {
+        host: url.host,
+        protocol: url.protocol === 'https:' ? 'wss' : 'ws',
+        pathname: '/socket.io/',
+        description: 'Socket.IO (engine.io v4) endpoint; the session cookie authenticates the handshake.',
+      },
+    },
+    channels: {
+      live: {
+        address: '/',
+        title: 'Default Socket.IO namespace',
+        messages: channelMessages,
+      },
+    },
+    operations,
+    components: { messages },
+  };
+}

@@ -1,0 +1,5 @@
+/**
+ * Every table of Hearth, in one Drizzle schema. Features add their tables in their own
+ * `*.schema.ts` files and re-export them here, so migrations see the whole database.
+ */
+export * from './site.schema';

@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import type { ErrorBody, ErrorCode, Problem } from '../../shared/protocol/errors';
+
+const statusByCode: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  malformed_json: 400,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  conflict: 409,
+  rate_limited: 429,
+  origin_refused: 403,
+  unavailable: 503,
+  internal: 500,
+};
+
+const titleByCode: Record<ErrorCode, string> = {
+  validation_failed: 'The request is not valid',
+  malformed_json: 'The request body is not valid JSON',
+  payload_too_large: 'The request is too large',
+  unsupported_media_type: 'The request body must be JSON',
+  not_found: 'Not found',
+  unauthorized: 'Sign-in required',
+  forbidden: 'Not allowed',
+  conflict: 'Conflict',
+  rate_limited: 'Too many requests',
+  origin_refused: 'Origin not allowed',
+  unavailable: 'Service unavailable',
+  internal: 'Something went wrong on our side',
+};
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one error type services throw. REST turns it into a problem document, sockets into an
+ * error ack; anything else thrown is logged and reported as `internal` without its message.
+ */
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string = titleByCode[code],
+    readonly details?: { errors?: FieldError[]; retryAfterSeconds?: number } & Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = statusByCode[code];
+  }
+
+  static notFound(what = 'Not found'): AppError {
+    return new AppError('not_found', what);
+  }
+
+  static fromZod(error: z.ZodError, where = 'payload'): AppError {
+    const errors = error.issues.map((issue) => ({
+      path: issue.path.length > 0 ? issue.path.map(String).join('.') : where,
+      message: issue.message,
+    }));
+    const first = errors[0];
+    return new AppError(
+      'validation_failed',
+      first ? `Invalid ${where}: ${first.path} ${first.message}` : `Invalid ${where}`,
+      { errors },
+    );
+  }
+}
+
+/** Parses untrusted input with a schema, throwing a validation_failed AppError on mismatch. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where = 'payload'): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw AppError.fromZod(result.error, where);
+  return result.data;
+}
+
+export function toAppError(error: unknown): AppError | undefined {
+  return error instanceof AppError ? error : undefined;
+}
+
+export function problemOf(error: AppError, instance?: string, requestId?: string): Problem {
+  const problem: Problem = {
+    type: `urn:hearth:problem:${error.code}`,
+    title: titleByCode[error.code],
+    status: error.status,
+    code: error.code,
+  };
+  if (error.message !== titleByCode[error.code]) problem.detail = error.message;
+  if (instance) problem.instance = instance;
+  if (requestId) problem.requestId = requestId;
+  if (error.details?.errors) problem.errors = error.details.errors;
+  return problem;
+}
+
+export function errorBodyOf(error: AppError): ErrorBody {
+  const body: ErrorBody = { code: error.code, message: error.message };
+  if (error.details) body.details = error.details;
+  return body;
+}

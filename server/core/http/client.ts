@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Config } from '../../config';
+
+/** Security headers, with a Content-Security-Policy that the built client satisfies as it is. */
+export function securityHeaders(config: Config) {
+  const https = config.publicUrl.startsWith('https:');
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Svelte sets style attributes for transitions; no inline <style> or script is needed.
+        styleSrc: ["'self'"],
+        styleSrcAttr: ["'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
+        fontSrc: ["'self'"],
+        // 'self' covers ws:/wss: to the same host in CSP Level 3 browsers.
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        ...(https ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 15_552_000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+  });
+}
+
+const serverPrefixes = ['/api/', '/auth/', '/socket.io/', '/healthz', '/readyz', '/metrics'];
+
+/**
+ * Serves the built client: hashed assets cached for a year, index.html never cached, and every
+ * other page path answered with index.html so the client router can take it.
+ * Returns false when the client has not been built (API-only, as in most tests).
+ */
+export function serveClient(app: Express, config: Config): boolean {
+  const indexFile = path.join(config.clientDist, 'index.html');
+  if (!fs.existsSync(indexFile)) return false;
+  app.use(
+    '/assets',
+    express.static(path.join(config.clientDist, 'assets'), {
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+      fallthrough: true,
+    }),
+  );
+  app.use(
+    express.static(config.clientDist, {
+      index: false,
+      maxAge: 0,
+      setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    if (serverPrefixes.some((prefix) => req.path.startsWith(prefix))) return next();
+    if (req.path.startsWith('/assets/')) return next();
+    if (!req.accepts('html')) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(indexFile);
+  });
+  return true;
+}

@@ -1,0 +1,58 @@
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import type { Logger } from '../logger';
+import { AppError, problemOf } from '../errors';
+
+function requestIdOf(req: Request): string | undefined {
+  const id = (req as Request & { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Unknown routes: a 404 problem (the SPA fallback, mounted before this, serves pages). */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new AppError('not_found', `No route for ${req.method} ${req.path}`));
+};
+
+// body-parser signals its failures with a `type`; each gets a stable code.
+function fromBodyParser(error: { type?: unknown; status?: unknown; limit?: unknown }): AppError | undefined {
+  switch (error.type) {
+    case 'entity.too.large':
+      return new AppError('payload_too_large', `The request body exceeds the limit of ${String(error.limit)} bytes`);
+    case 'entity.parse.failed':
+      return new AppError('malformed_json', 'The request body is not valid JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('unsupported_media_type', 'The request body must be UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('validation_failed', 'The request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+/** The one error middleware: every failure leaves as `application/problem+json`. */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    let appError: AppError;
+    if (error instanceof AppError) appError = error;
+    else {
+      const parsed = error && typeof error === 'object' ? fromBodyParser(error) : undefined;
+      if (parsed) appError = parsed;
+      else {
+        logger.error({ err: error, reqId: requestIdOf(req) }, 'unhandled error in request');
+        appError = new AppError('internal');
+      }
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const retryAfter = appError.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
+    res
+      .status(appError.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemOf(appError, req.originalUrl, requestIdOf(req))));
+  };
+}

@@ -1,0 +1,151 @@
+// The live path, from a committed change to every screen: docs/ARCHITECTURE.md#the-live-path
+import type http from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { Server, type Socket } from 'socket.io';
+import type { Ack } from '../../../shared/protocol/errors';
+import {
+  clientCommands,
+  type ClientToServerEvents,
+  type CommandName,
+  type CommandResult,
+  type EventName,
+  type EventPayload,
+  type ServerToClientEvents,
+} from '../../../shared/protocol/events';
+import type { z } from 'zod';
+import type { Config } from '../../config';
+import { AppError, errorBodyOf, parseInput } from '../errors';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no node-to-node events yet
+export interface InterServerEvents {}
+
+/** What the server knows about a connection; filled in by the handshake. */
+export interface SocketData {
+  connectedAt: number;
+}
+
+export type HearthServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type HearthSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface CommandContext {
+  socket: HearthSocket;
+}
+
+/** One handler per command, checked at compile time: a new command without a handler does not build. */
+export type CommandHandlers = {
+  [K in CommandName]: (
+    context: CommandContext,
+    payload: z.output<(typeof clientCommands)[K]['payload']>,
+  ) => Promise<CommandResult<K>> | CommandResult<K>;
+};
+
+export interface Realtime {
+  io: HearthServer;
+  /** The only way anything reaches a client: call it after the change has committed. */
+  publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>): void;
+  /** Tells this node's clients to reconnect elsewhere, then closes every connection. */
+  close(): Promise<void>;
+}
+
+export interface RealtimeOptions {
+  httpServer: http.Server;
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  handlers: CommandHandlers;
+}
+
+/** Largest socket message accepted; files travel over REST, so this only has to fit a long post. */
+export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
+
+export async function createRealtime(options: RealtimeOptions): Promise<Realtime> {
+  const { config, logger, metrics, handlers } = options;
+  const io: HearthServer = new Server(options.httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
+    perMessageDeflate: false,
+    httpCompression: true,
+    // A browser always sends Origin on WebSocket and cross-origin requests; a foreign one is a
+    // page on another site trying to ride the member's cookies, so it is refused before the handshake.
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      if (origin && origin !== config.publicOrigin) {
+        logger.warn({ origin }, 'socket connection from a foreign origin refused');
+        callback('origin_refused', false);
+        return;
+      }
+      callback(null, true);
+    },
+  });
+
+  const redisClients: { quit(): Promise<unknown> }[] = [];
+  if (config.redisUrl) {
+    const pub = createClient({ url: config.redisUrl });
+    const sub = pub.duplicate();
+    for (const client of [pub, sub]) {
+      client.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+    }
+    await Promise.all([pub.connect(), sub.connect()]);
+    io.adapter(createAdapter(pub, sub));
+    redisClients.push(pub, sub);
+  }
+
+  io.on('connection', (socket) => {
+    socket.data.connectedAt = Date.now();
+    metrics.socketsConnected.inc();
+    socket.on('disconnect', () => metrics.socketsConnected.dec());
+    for (const name of Object.keys(clientCommands) as CommandName[]) {
+      attachCommand(socket, name);
+    }
+  });
+
+  function attachCommand<K extends CommandName>(socket: HearthSocket, name: K): void {
+    const spec = clientCommands[name];
+    const handler = handlers[name] as (c: CommandContext, p: unknown) => Promise<unknown> | unknown;
+    // Socket.IO's typed listener signature cannot be expressed generically over K.
+    (socket.on as (event: string, listener: (...args: unknown[]) => void) => void)(name, (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack !== 'function') {
+        logger.debug({ command: name }, 'command sent without an ack; ignored');
+        return;
+      }
+      const reply = ack as (answer: Ack<unknown>) => void;
+      const run = async () => {
+        if (args.length !== 2) throw new AppError('validation_failed', 'A command takes exactly one payload and an ack');
+        const payload = parseInput(spec.payload, args[0]);
+        return handler({ socket }, payload);
+      };
+      run().then(
+        (data) => {
+          metrics.commandsHandled.inc({ command: name, outcome: 'ok' });
+          reply({ data });
+        },
+        (error: unknown) => {
+          const appError = error instanceof AppError ? error : undefined;
+          if (!appError) logger.error({ err: error, command: name }, 'unhandled error in socket command');
+          const answer = appError ?? new AppError('internal');
+          metrics.commandsHandled.inc({ command: name, outcome: answer.code });
+          reply({ error: errorBodyOf(answer) });
+        },
+      );
+    });
+  }
+
+  return {
+    io,
+    publish(rooms, event, payload) {
+      metrics.eventsEmitted.inc({ event });
+      // Typed emit over a generic event name needs the same widening as attachCommand.
+      (io.to(rooms).emit as (event: string, payload: unknown) => boolean)(event, payload);
+    },
+    async close() {
+      io.local.emit('system:shutdown-started', { reconnectAfterMs: 1_000 });
+      io.local.disconnectSockets(true);
+      await io.close();
+      await Promise.allSettled(redisClients.map((client) => client.quit()));
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Ack } from './errors';
+import { systemCommands, systemEvents } from './system';
+
+/** A client → server command: always acknowledged with `{ data }` or `{ error }`. */
+export interface CommandSpec<P extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  summary: string;
+  payload: P;
+  result: R;
+}
+
+/** A server → client notification, named in the past tense (`post:created`). */
+export interface EventSpec<P extends z.ZodType = z.ZodType> {
+  summary: string;
+  /** Which rooms receive it, for the AsyncAPI document (`space:<id>`, `user:<id>`, everyone). */
+  audience: string;
+  payload: P;
+}
+
+/** Every command a client may send. The server registers exactly one handler for each. */
+export const clientCommands = {
+  ...systemCommands,
+} as const;
+
+/** Every event the server may emit. */
+export const serverEvents = {
+  ...systemEvents,
+} as const;
+
+export type ClientCommands = typeof clientCommands;
+export type ServerEvents = typeof serverEvents;
+export type CommandName = keyof ClientCommands;
+export type EventName = keyof ServerEvents;
+export type CommandPayload<K extends CommandName> = z.input<ClientCommands[K]['payload']>;
+export type CommandResult<K extends CommandName> = z.output<ClientCommands[K]['result']>;
+export type EventPayload<K extends EventName> = z.output<ServerEvents[K]['payload']>;
+
+/** Socket.IO's typed map of client → server events (the first generic of `Server<…>`). */
+export type ClientToServerEvents = {
+  [K in CommandName]: (payload: CommandPayload<K>, ack: (answer: Ack<CommandResult<K>>) => void) => void;
+};
+
+/** Socket.IO's typed map of server → client events (the second generic of `Server<…>`). */
+export type ServerToClientEvents = {
+  [K in EventName]: (payload: EventPayload<K>) => void;
+};

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import type { CommandSpec, EventSpec } from './events';
+
+export const pingPayloadSchema = z
+  .object({ sentAt: z.number().finite().describe('Client clock in ms, echoed back to measure the round trip') })
+  .strict()
+  .meta({ id: 'PingPayload' });
+
+export const pingResultSchema = z
+  .object({ sentAt: z.number(), serverTime: z.iso.datetime() })
+  .meta({ id: 'PingResult' });
+
+export const shutdownStartedSchema = z
+  .object({ reconnectAfterMs: z.number().int().min(0).describe('Wait this long before reconnecting') })
+  .meta({ id: 'ShutdownStarted' });
+
+export const systemCommands = {
+  'system:ping': {
+    summary: 'Measures the round trip of the live connection; the client shows it as connection quality.',
+    payload: pingPayloadSchema,
+    result: pingResultSchema,
+  },
+} satisfies Record<string, CommandSpec>;
+
+export const systemEvents = {
+  'system:shutdown-started': {
+    summary:
+      'This server node is shutting down gracefully; the client should reconnect (to this or another node) after the given delay.',
+    audience: 'every socket of the stopping node',
+    payload: shutdownStartedSchema,
+  },
+} satisfies Record<string, EventSpec>;
