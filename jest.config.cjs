@@ -11,20 +11,30 @@ const transform = {
   ],
 };
 
+// Suites that need a real PostgreSQL or Redis server are named *.postgres.test.ts and
+// *.redis.test.ts; they are part of the run exactly when DATABASE_URL / REDIS_URL are set (CI sets both).
+const serviceSuites = [
+  ...(process.env.DATABASE_URL ? [] : ['\\.postgres\\.test\\.ts$']),
+  ...(process.env.REDIS_URL ? [] : ['\\.redis\\.test\\.ts$']),
+];
+
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
     {
       displayName: 'server',
       testEnvironment: 'node',
+      // A PGlite instance takes ~3 s to start, more on a busy 2-core machine; this bounds hangs, not speed.
+      testTimeout: 30_000,
       transform,
       roots: ['<rootDir>/server', '<rootDir>/shared', '<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/', ...serviceSuites],
     },
     {
       displayName: 'e2e',
       testEnvironment: 'node',
+      testTimeout: 60_000,
       transform,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.ts'],

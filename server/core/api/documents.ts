@@ -26,10 +26,23 @@ function componentSchemas(): Record<string, JsonSchema> {
   return schemas;
 }
 
+/** Local `$defs` refs become refs to the document's components, where every id-ed schema lives. */
+function pointAtComponents(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(pointAtComponents);
+  if (!node || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$defs' || key === '$schema') continue;
+    out[key] = key === '$ref' && typeof value === 'string' ? value.replace(/^#\/\$defs\//, '#/components/schemas/') : pointAtComponents(value);
+  }
+  return out;
+}
+
+/** A schema as JSON Schema whose named parts point into `components.schemas`. */
 function inlineSchema(schema: z.ZodType): JsonSchema {
-  const json = z.toJSONSchema(schema, { unrepresentable: 'any' }) as JsonSchema;
-  delete json.$schema;
-  return json;
+  const id = z.globalRegistry.get(schema)?.id;
+  if (id) return { $ref: componentRef(id) };
+  return pointAtComponents(z.toJSONSchema(schema, { unrepresentable: 'any' })) as JsonSchema;
 }
 
 function parametersOf(route: RouteSpec) {
@@ -201,6 +214,6 @@ export function buildAsyncApiDocument(info: { version: string; serverUrl: string
       },
     },
     operations,
-    components: { messages },
+    components: { schemas: componentSchemas(), messages },
   };
 }

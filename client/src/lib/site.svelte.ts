@@ -1,0 +1,20 @@
+import type { Site } from '../../../shared/api/system.routes';
+import { api, ApiError } from './api';
+
+/** Facts about this network, loaded once at start. */
+export class SiteStore {
+  site = $state<Site | undefined>(undefined);
+  error = $state<string | undefined>(undefined);
+
+  async load(): Promise<void> {
+    try {
+      this.site = await api.get<Site>('/api/v1/site');
+      this.error = undefined;
+      document.title = this.site.name;
+    } catch (error) {
+      this.error = error instanceof ApiError ? error.message : 'Could not load the site';
+    }
+  }
+}
+
+export const siteStore = new SiteStore();

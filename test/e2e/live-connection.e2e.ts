@@ -1,0 +1,72 @@
+import type { Browser } from 'playwright-core';
+import { openTestDatabase, type TestDatabase } from '../support/database';
+import { startTestServer, type TestServer } from '../support/server';
+import { launchBrowser } from './support/browser';
+
+let testDb: TestDatabase;
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  testDb = await openTestDatabase();
+  server = await startTestServer({ database: testDb.database, env: { SITE_NAME: 'Riverside Mutual Aid' } });
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await testDb?.close();
+});
+
+test('when a visitor opens Hearth, then the site name shows and the live connection comes up', async () => {
+  const page = await browser.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+
+  await page.goto(server.url);
+
+  await page.getByTestId('connection-status').and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('site-name').textContent()).toBe('Riverside Mutual Aid');
+  expect(await page.title()).toBe('Riverside Mutual Aid');
+  // The Content-Security-Policy must allow the built client as it is: a violation shows as a console error.
+  expect(consoleErrors).toEqual([]);
+  await page.close();
+});
+
+test('when the server restarts under an open page, then the page shows the outage and comes back live by itself', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  const status = page.getByTestId('connection-status');
+  await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });
+
+  const port = new URL(server.url).port;
+  await server.stop();
+  await status.and(page.locator('[data-status="reconnecting"]')).waitFor({ timeout: 10_000 });
+  server = await startTestServer({ database: testDb.database, env: { PORT: port } });
+
+  await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 20_000 });
+  await page.close();
+});
+
+test('when a page path is opened directly, then the client is served for it (SPA fallback) with no-cache', async () => {
+  const res = await fetch(`${server.url}/spaces/some-space`, { headers: { accept: 'text/html' } });
+
+  expect(res.status).toBe(200);
+  expect(res.headers.get('cache-control')).toBe('no-cache');
+  expect(await res.text()).toContain('<div id="app">');
+});
+
+test('when a hashed asset is fetched, then it may be cached for a year', async () => {
+  const html = await (await fetch(server.url)).text();
+  const asset = /\/assets\/[^"]+\.js/.exec(html)?.[0];
+  expect(asset).toBeDefined();
+
+  const res = await fetch(`${server.url}${asset}`);
+
+  expect(res.status).toBe(200);
+  expect(res.headers.get('cache-control')).toContain('max-age=31536000');
+  expect(res.headers.get('cache-control')).toContain('immutable');
+});

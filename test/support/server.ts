@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
+import { createApp, type App } from '../../server/app';
+import { loadConfig, type Env } from '../../server/config';
+import type { Database } from '../../server/core/db/database';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A port that was free a moment ago (for servers whose PUBLIC_URL must name their port). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface TestServer {
+  app: App;
+  /** http://127.0.0.1:<port>, also the server's PUBLIC_URL. */
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a real Hearth server from createApp on a free port, over the given database. */
+export async function startTestServer(options: { database?: Database; env?: Env } = {}): Promise<TestServer> {
+  const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: url,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SHUTDOWN_TIMEOUT_MS: '2000',
+    ...options.env,
+  });
+  const app = createApp(config, options.database ? { database: options.database } : {});
+  await app.start();
+  return {
+    app,
+    url,
+    dataDir,
+    async stop() {
+      await app.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Opens a typed socket.io-client connection and waits until it is connected (or refused). */
+export function connectSocket(
+  url: string,
+  options: Partial<ManagerOptions & SocketOptions> = {},
+): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    timeout: 5_000,
+    ...options,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}
+
+/** Resolves with the next `event` on the socket, or rejects after `ms`. */
+export function nextEvent<T>(socket: TestSocket, event: string, ms = 2_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    (socket as unknown as { once(e: string, l: (p: T) => void): void }).once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+}
