@@ -4,15 +4,26 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pinoHttp } from 'pino-http';
+import { createClient, type RedisClientType } from 'redis';
 import type { RouteSpec } from '../shared/api/route-spec';
 import type { Config } from './config';
+import { createLimiter } from './core/auth/rate-limit';
+import { createSessionMiddleware, csrfProtection, resolveSessionSecret } from './core/auth/session';
 import { buildAsyncApiDocument, buildOpenApiDocument } from './core/api/documents';
 import { openDatabase, type Database } from './core/db/database';
 import { securityHeaders, serveClient } from './core/http/client';
 import { notFoundHandler, problemHandler } from './core/http/problems';
+import { createRouteMounter, type RouteMounter } from './core/http/routes';
 import { createLogger, type Logger } from './core/logger';
 import { createMetrics, type Metrics } from './core/metrics';
 import { createRealtime, type Realtime } from './core/realtime/realtime';
+import { createAccountsService } from './features/accounts/accounts.service';
+import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
+import { mountAccountRoutes } from './features/accounts/accounts.routes';
+import type { Actor } from './features/accounts/actor';
+import { createAdminService } from './features/accounts/admin.service';
+import { createGuidelinesService, ensureDefaultGuidelines } from './features/accounts/guidelines.service';
+import { createOidc } from './features/accounts/oidc';
 import { ensureSiteRow } from './features/site/site.repository';
 import { createSiteService } from './features/site/site.service';
 import { mountSystemRoutes } from './features/system/system.routes';
@@ -45,21 +56,38 @@ export interface App {
   readonly mountedRoutes: ReadonlySet<RouteSpec>;
 }
 
+interface Redis {
+  client: RedisClientType;
+  subscriber: RedisClientType;
+}
+
+async function connectRedis(url: string, logger: Logger): Promise<Redis> {
+  const client: RedisClientType = createClient({ url });
+  const subscriber: RedisClientType = client.duplicate();
+  for (const c of [client, subscriber]) c.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  await Promise.all([client.connect(), subscriber.connect()]);
+  return { client, subscriber };
+}
+
+const SESSION_SWEEP_MS = 60 * 60 * 1000;
+
 /**
  * Builds a Hearth server without touching the network or the disk; `start()` does both.
  * Tests start as many as they like on port 0.
  */
 export function createApp(config: Config, deps: AppDeps = {}): App {
   const logger = deps.logger ?? createLogger(config);
-  const mountedRoutes = new Set<RouteSpec>();
   let database: Database | undefined = deps.database;
   let realtime: Realtime | undefined;
   let httpServer: http.Server | undefined;
   let expressApp: express.Express | undefined;
+  let router: RouteMounter<Actor> | undefined;
+  let redis: Redis | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   const metrics = createMetrics(() => database);
   let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
 
-  function buildExpress(db: Database): express.Express {
+  async function wire(db: Database, server: http.Server): Promise<express.Express> {
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', config.trustProxy);
@@ -99,11 +127,40 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     app.use(securityHeaders(config));
     app.use(express.json({ limit: JSON_BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
 
+    // Sessions only where they are used: static files and health checks never touch the store.
+    const sessions = createSessionMiddleware(config, db.db, resolveSessionSecret(config, logger));
+    app.use(['/api', '/auth'], sessions.middleware, csrfProtection(config));
+    sweepTimer = setInterval(() => {
+      sessions.store.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'expired session sweep failed'));
+    }, SESSION_SWEEP_MS);
+    sweepTimer.unref();
+
+    realtime = await createRealtime({
+      httpServer: server,
+      config,
+      logger,
+      metrics,
+      handlers: { ...systemCommandHandlers },
+      auth: createSocketAuth(db.db, sessions.middleware),
+      redis,
+    });
+
+    const limiters = {
+      signInAccount: createLimiter(redis?.client, { keyPrefix: 'signin-account', points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 }),
+      signInAddress: createLimiter(redis?.client, { keyPrefix: 'signin-address', points: 30, durationSeconds: 60 * 60 }),
+      signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: 20, durationSeconds: 60 * 60 }),
+    };
+    const accounts = createAccountsService({ db: db.db, config, realtime, limiters });
+    const guidelines = createGuidelinesService({ db: db.db, realtime });
+    const admin = createAdminService({ db: db.db, config, realtime, accounts });
+    const oidc = createOidc({ config, logger, accounts });
     const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
+
+    router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
     const documentInfo = { version, serverUrl: config.publicUrl };
     let openapi: unknown;
     let asyncapi: unknown;
-    mountSystemRoutes(app, mountedRoutes, {
+    mountSystemRoutes(router, {
       config,
       database: db,
       metrics,
@@ -111,6 +168,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       documents: {
         openapi: () => (openapi ??= buildOpenApiDocument(documentInfo)),
         asyncapi: () => (asyncapi ??= buildAsyncApiDocument(documentInfo)),
+      },
+    });
+    mountAccountRoutes(router, {
+      config,
+      realtime,
+      accounts,
+      guidelines,
+      admin,
+      oidc,
+      authConfig: async () => {
+        const row = await ensureSiteRow(db.db);
+        return { registrationPolicy: row.registrationPolicy, localAccounts: row.localAccounts, minimumAge: row.minimumAge };
       },
     });
 
@@ -126,7 +195,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     config,
     logger,
     metrics,
-    mountedRoutes,
+    get mountedRoutes() {
+      return router?.mounted ?? new Set<RouteSpec>();
+    },
     get database() {
       if (!database) throw new Error('app not started');
       return database;
@@ -157,19 +228,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         await database.migrate();
       }
       await ensureSiteRow(database.db);
-      expressApp = buildExpress(database);
-      httpServer = http.createServer(expressApp);
+      await ensureDefaultGuidelines(database.db);
+      if (config.redisUrl) redis = await connectRedis(config.redisUrl, logger);
+      const server = http.createServer();
+      httpServer = server;
       // Slow clients must not hold a connection open forever.
-      httpServer.headersTimeout = 20_000;
-      httpServer.requestTimeout = 60_000;
-      realtime = await createRealtime({
-        httpServer,
-        config,
-        logger,
-        metrics,
-        handlers: { ...systemCommandHandlers },
-      });
-      const server = httpServer;
+      server.headersTimeout = 20_000;
+      server.requestTimeout = 60_000;
+      expressApp = await wire(database, server);
+      server.on('request', expressApp);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -180,7 +247,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       state = 'started';
       const port = (server.address() as AddressInfo).port;
       const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
-      logger.info({ port, publicUrl: config.publicUrl, database: database.kind, redis: Boolean(config.redisUrl) }, 'Hearth is listening');
+      logger.info({ port, publicUrl: config.publicUrl, database: database.kind, redis: Boolean(redis) }, 'Hearth is listening');
       return { url, port };
     },
 
@@ -188,6 +255,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       if (state === 'stopped' || state === 'stopping') return;
       const wasStarted = state === 'started';
       state = 'stopping';
+      clearInterval(sweepTimer);
       if (wasStarted && httpServer) {
         const server = httpServer;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -204,6 +272,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         }
         clearTimeout(timer);
       }
+      if (redis) await Promise.allSettled([redis.client.quit(), redis.subscriber.quit()]);
       if (database && !deps.database) await database.close();
       state = 'stopped';
       logger.info('Hearth stopped');

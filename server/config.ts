@@ -42,6 +42,13 @@ const envSchema = z.object({
   ),
   METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().default('loopback')),
+  OIDC_ISSUER: optionalUrl(['http:', 'https:'], 'http(s)'),
+  OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  OIDC_SCOPES: z.preprocess(emptyAsUndefined, z.string().default('openid profile email')),
+  OIDC_BUTTON_LABEL: z.preprocess(emptyAsUndefined, z.string().max(60).default('Sign in with your organisation')),
+  ADMIN_EMAILS: z.preprocess(emptyAsUndefined, z.string().default('')),
+  SESSION_MAX_AGE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
 });
 
@@ -65,6 +72,11 @@ export interface Config {
   /** Express `trust proxy` setting: `loopback`, a hop count, `true`, or a list of addresses. */
   trustProxy: boolean | number | string;
   shutdownTimeoutMs: number;
+  /** Single sign-on, when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are all set. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; scopes: string[]; buttonLabel: string } | undefined;
+  /** Accounts with these (verified) emails become admins when they are created. */
+  adminEmails: string[];
+  sessionMaxAgeMs: number;
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
 }
@@ -102,6 +114,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   if (e.NODE_ENV === 'production' && e.DATABASE_URL && !e.SESSION_SECRET) {
     problems.push('SESSION_SECRET: required in production on PostgreSQL, so that every node signs sessions alike');
   }
+  const oidcParts = [e.OIDC_ISSUER, e.OIDC_CLIENT_ID, e.OIDC_CLIENT_SECRET];
+  if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
+    problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three for single sign-on, or none');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const config: Config = {
     env: e.NODE_ENV,
@@ -119,6 +135,20 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     metricsToken: e.METRICS_TOKEN,
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    oidc:
+      e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET
+        ? {
+            issuer: e.OIDC_ISSUER,
+            clientId: e.OIDC_CLIENT_ID,
+            clientSecret: e.OIDC_CLIENT_SECRET,
+            scopes: e.OIDC_SCOPES.split(/[\s,]+/).filter(Boolean),
+            buttonLabel: e.OIDC_BUTTON_LABEL,
+          }
+        : undefined,
+    adminEmails: e.ADMIN_EMAILS.split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+    sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
     clientDist: path.join(appRoot(), 'client', 'dist'),
     ...overrides,
   };

@@ -29,6 +29,12 @@ export interface RouteSpec {
   errors?: number[];
   /** Who may call it, for the document: anyone, a signed-in member, or the metrics scraper. */
   access: 'public' | 'member' | 'metrics';
+  /**
+   * With access 'member': also callable by a member who has not accepted the current community
+   * guidelines yet (signing out, reading and accepting them). Everything else answers
+   * `guidelines_required` until they do.
+   */
+  allowBeforeGuidelines?: boolean;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { Ack } from './errors';
+import { accountEvents } from './accounts';
 import { systemCommands, systemEvents } from './system';
 
 /** A client → server command: always acknowledged with `{ data }` or `{ error }`. */
@@ -7,6 +8,11 @@ export interface CommandSpec<P extends z.ZodType = z.ZodType, R extends z.ZodTyp
   summary: string;
   payload: P;
   result: R;
+  /**
+   * 'connected': any signed-in socket may send it (transport-level, like ping). Default
+   * 'member': an active member who has accepted the current guidelines.
+   */
+  access?: 'connected' | 'member';
 }
 
 /** A server → client notification, named in the past tense (`post:created`). */
@@ -25,6 +31,7 @@ export const clientCommands = {
 /** Every event the server may emit. */
 export const serverEvents = {
   ...systemEvents,
+  ...accountEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

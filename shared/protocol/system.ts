@@ -19,6 +19,7 @@ export const systemCommands = {
     summary: 'Measures the round trip of the live connection; the client shows it as connection quality.',
     payload: pingPayloadSchema,
     result: pingResultSchema,
+    access: 'connected',
   },
 } satisfies Record<string, CommandSpec>;
 

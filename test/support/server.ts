@@ -41,6 +41,8 @@ export async function startTestServer(options: { database?: Database; env?: Env 
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SHUTDOWN_TIMEOUT_MS: '2000',
+    // Shared by every test server, as by the nodes of one network, so a cookie works on each.
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
     ...options.env,
   });
   const app = createApp(config, options.database ? { database: options.database } : {});

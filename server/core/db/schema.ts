@@ -3,3 +3,4 @@
  * `*.schema.ts` files and re-export them here, so migrations see the whole database.
  */
 export * from './site.schema';
+export * from '../../features/accounts/accounts.schema';

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, integer, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** One row describing this Hearth network: created on first start, kept across restarts. */
 export const site = pgTable(
@@ -8,6 +8,12 @@ export const site = pgTable(
     id: smallint('id').primaryKey().default(1),
     instanceId: uuid('instance_id').notNull().defaultRandom(),
     name: text('name'),
+    registrationPolicy: text('registration_policy', { enum: ['open', 'invite', 'approval'] })
+      .notNull()
+      .default('open'),
+    localAccounts: boolean('local_accounts').notNull().default(true),
+    /** Members confirm they are at least this old when accepting the guidelines; null: not asked. */
+    minimumAge: integer('minimum_age'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [check('site_single_row', sql`${table.id} = 1`)],

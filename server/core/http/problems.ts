@@ -31,13 +31,20 @@ function fromBodyParser(error: { type?: unknown; status?: unknown; limit?: unkno
   }
 }
 
+// multer (multipart uploads) signals its failures with a `code`.
+function fromMulter(error: { name?: unknown; code?: unknown }): AppError | undefined {
+  if (error.name !== 'MulterError') return undefined;
+  if (error.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', 'The file is too large');
+  return new AppError('validation_failed', 'The upload is not in the expected form (one file field)');
+}
+
 /** The one error middleware: every failure leaves as `application/problem+json`. */
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let appError: AppError;
     if (error instanceof AppError) appError = error;
     else {
-      const parsed = error && typeof error === 'object' ? fromBodyParser(error) : undefined;
+      const parsed = error && typeof error === 'object' ? (fromBodyParser(error) ?? fromMulter(error)) : undefined;
       if (parsed) appError = parsed;
       else {
         logger.error({ err: error, reqId: requestIdOf(req) }, 'unhandled error in request');

@@ -1,52 +1,69 @@
-import type { Express, NextFunction, Request, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { RouteSpec } from '../../../shared/api/route-spec';
 import { parseInput } from '../errors';
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-export interface RouteInput<R extends RouteSpec> {
+export interface RouteInput<R extends RouteSpec, A> {
   params: Infer<R['params']>;
   query: Infer<R['query']>;
   body: Infer<R['body']>;
+  /** The signed-in caller; always present on `access: 'member'` routes (the guard saw to it). */
+  actor: R['access'] extends 'member' ? A : A | undefined;
   req: Request;
   res: Response;
+  next: NextFunction;
 }
 
 /**
  * A route handler returns the JSON body of its first success response, or `undefined` after
- * answering through `res` itself (for non-JSON answers).
+ * answering through `res` itself (redirects, files, non-JSON answers).
  */
-export type RouteHandler<R extends RouteSpec> = (input: RouteInput<R>) => unknown;
+export type RouteHandler<R extends RouteSpec, A> = (input: RouteInput<R, A>) => unknown;
 
 /**
- * Mounts a shared route spec: validates params, query and body with its schemas, calls the
- * handler, answers JSON. Errors go to the one problem middleware. Records the spec as mounted
- * so a test can prove the OpenAPI document and the server agree.
+ * Decides who is calling before any handler runs: throws (401, 403 guidelines_required, …) when
+ * the route's `access` is not met, and returns the actor (or undefined for anonymous callers).
  */
-export function mountRoute<R extends RouteSpec>(
-  app: Express,
-  mounted: Set<RouteSpec>,
-  spec: R,
-  handler: RouteHandler<R>,
-): void {
-  const successStatus = Number(Object.keys(spec.responses)[0] ?? 200);
-  app[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const input = {
-        params: (spec.params ? parseInput(spec.params, req.params, 'path parameters') : undefined) as Infer<R['params']>,
-        query: (spec.query ? parseInput(spec.query, req.query, 'query') : undefined) as Infer<R['query']>,
-        body: (spec.body ? parseInput(spec.body, req.body, 'body') : undefined) as Infer<R['body']>,
-        req,
-        res,
-      };
-      const result = await handler(input);
-      if (res.headersSent) return;
-      if (result === undefined) res.status(successStatus === 200 ? 204 : successStatus).end();
-      else res.status(successStatus).json(result);
-    } catch (error) {
-      next(error);
-    }
-  });
-  mounted.add(spec);
+export type RouteGuard<A> = (req: Request, spec: RouteSpec) => Promise<A | undefined>;
+
+export interface RouteMounter<A> {
+  mount<R extends RouteSpec>(spec: R, handler: RouteHandler<R, A>, ...before: RequestHandler[]): void;
+  /** The specs mounted so far, for the test that holds the API document to the server. */
+  readonly mounted: ReadonlySet<RouteSpec>;
+}
+
+/**
+ * Mounts shared route specs: runs the guard, validates params, query and body with the spec's
+ * schemas, calls the handler and answers JSON. Every error goes to the one problem middleware.
+ */
+export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>): RouteMounter<A> {
+  const mounted = new Set<RouteSpec>();
+  return {
+    mounted,
+    mount(spec, handler, ...before) {
+      const successStatus = Number(Object.keys(spec.responses)[0] ?? 200);
+      app[spec.method](spec.path, ...before, async (req: Request, res: Response, next: NextFunction) => {
+        try {
+          const actor = await guard(req, spec);
+          const input = {
+            params: spec.params ? parseInput(spec.params, req.params, 'path parameters') : undefined,
+            query: spec.query ? parseInput(spec.query, req.query, 'query') : undefined,
+            body: spec.body ? parseInput(spec.body, req.body, 'body') : undefined,
+            actor,
+            req,
+            res,
+            next,
+          } as RouteInput<typeof spec, A>;
+          const result = await handler(input);
+          if (res.headersSent || result === undefined) return;
+          res.status(successStatus).json(result);
+        } catch (error) {
+          next(error);
+        }
+      });
+      mounted.add(spec);
+    },
+  };
 }

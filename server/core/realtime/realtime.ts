@@ -1,7 +1,9 @@
 // The live path, from a committed change to every screen: docs/ARCHITECTURE.md#the-live-path
 import type http from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { createClient } from 'redis';
+import type { RequestHandler } from 'express';
+import type { RedisClientType } from 'redis';
 import { Server, type Socket } from 'socket.io';
 import type { Ack } from '../../../shared/protocol/errors';
 import {
@@ -18,6 +20,7 @@ import type { Config } from '../../config';
 import { AppError, errorBodyOf, parseInput } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { Actor } from '../../features/accounts/actor';
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no node-to-node events yet
 export interface InterServerEvents {}
@@ -25,6 +28,8 @@ export interface InterServerEvents {}
 /** What the server knows about a connection; filled in by the handshake. */
 export interface SocketData {
   connectedAt: number;
+  userId: string;
+  sessionId: string;
 }
 
 export type HearthServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -32,6 +37,21 @@ export type HearthSocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 
 export interface CommandContext {
   socket: HearthSocket;
+  /** The member as they are now (loaded per command, so a suspension or role change applies at once). */
+  actor: Actor;
+}
+
+/**
+ * How the realtime module learns who is connecting and whether they may act; implemented by the
+ * accounts feature over the same sessions REST uses.
+ */
+export interface SocketAuth {
+  /** Express middleware that loads `req.session` (express-session), run on the handshake. */
+  sessionMiddleware: RequestHandler;
+  /** Resolves the handshake's member, or throws an AppError (unauthorized, account_suspended…). */
+  admit(userId: string | undefined, sessionId: string): Promise<Actor>;
+  /** Loads the member for one command and checks the command's access level. */
+  actorFor(socket: HearthSocket, access: 'connected' | 'member'): Promise<Actor>;
 }
 
 /** One handler per command, checked at compile time: a new command without a handler does not build. */
@@ -46,6 +66,12 @@ export interface Realtime {
   io: HearthServer;
   /** The only way anything reaches a client: call it after the change has committed. */
   publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>): void;
+  /**
+   * Ends the live connections in a room (`session:<sid>` or `user:<id>`) on every node: tells
+   * them why, then disconnects them. The client also re-reads its session on a server disconnect,
+   * so the reason arriving late or not at all does not matter.
+   */
+  endSession(room: string, reason: 'signed_out' | 'suspended' | 'deleted' | 'password_changed'): void;
   /** Tells this node's clients to reconnect elsewhere, then closes every connection. */
   close(): Promise<void>;
 }
@@ -56,6 +82,9 @@ export interface RealtimeOptions {
   logger: Logger;
   metrics: Metrics;
   handlers: CommandHandlers;
+  auth: SocketAuth;
+  /** Redis clients shared with the rest of the app: one for publishing, one subscribed. */
+  redis?: { client: RedisClientType; subscriber: RedisClientType };
 }
 
 /** Largest socket message accepted; files travel over REST, so this only has to fit a long post. */
@@ -81,20 +110,31 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
     },
   });
 
-  const redisClients: { quit(): Promise<unknown> }[] = [];
-  if (config.redisUrl) {
-    const pub = createClient({ url: config.redisUrl });
-    const sub = pub.duplicate();
-    for (const client of [pub, sub]) {
-      client.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-    }
-    await Promise.all([pub.connect(), sub.connect()]);
-    io.adapter(createAdapter(pub, sub));
-    redisClients.push(pub, sub);
-  }
+  if (options.redis) io.adapter(createAdapter(options.redis.client, options.redis.subscriber));
+
+  // The handshake carries the session cookie: the same session that REST uses admits the socket.
+  io.engine.use(options.auth.sessionMiddleware);
+  io.use((socket, next) => {
+    const req = socket.request as IncomingMessage & { session?: { userId?: string }; sessionID?: string };
+    options.auth.admit(req.session?.userId, req.sessionID ?? '').then(
+      (actor) => {
+        socket.data.userId = actor.user.id;
+        socket.data.sessionId = actor.sessionId;
+        next();
+      },
+      (error: unknown) => {
+        const appError = error instanceof AppError ? error : new AppError('internal');
+        if (!(error instanceof AppError)) logger.error({ err: error }, 'socket handshake failed');
+        const refusal = new Error(appError.message) as Error & { data?: unknown };
+        refusal.data = { code: appError.code };
+        next(refusal);
+      },
+    );
+  });
 
   io.on('connection', (socket) => {
     socket.data.connectedAt = Date.now();
+    void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`, 'members']);
     metrics.socketsConnected.inc();
     socket.on('disconnect', () => metrics.socketsConnected.dec());
     for (const name of Object.keys(clientCommands) as CommandName[]) {
@@ -115,8 +155,9 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       const reply = ack as (answer: Ack<unknown>) => void;
       const run = async () => {
         if (args.length !== 2) throw new AppError('validation_failed', 'A command takes exactly one payload and an ack');
+        const actor = await options.auth.actorFor(socket, (spec as { access?: 'connected' | 'member' }).access ?? 'member');
         const payload = parseInput(spec.payload, args[0]);
-        return handler({ socket }, payload);
+        return handler({ socket, actor }, payload);
       };
       run().then(
         (data) => {
@@ -141,11 +182,15 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       // Typed emit over a generic event name needs the same widening as attachCommand.
       (io.to(rooms).emit as (event: string, payload: unknown) => boolean)(event, payload);
     },
+    endSession(room, reason) {
+      metrics.eventsEmitted.inc({ event: 'session:ended' });
+      io.to(room).emit('session:ended', { reason });
+      io.in(room).disconnectSockets(true);
+    },
     async close() {
       io.local.emit('system:shutdown-started', { reconnectAfterMs: 1_000 });
       io.local.disconnectSockets(true);
       await io.close();
-      await Promise.allSettled(redisClients.map((client) => client.quit()));
     },
   };
 }

@@ -1,10 +1,9 @@
-import type { Express, Request } from 'express';
+import type { Request } from 'express';
 import { systemRoutes } from '../../../shared/api/system.routes';
-import type { RouteSpec } from '../../../shared/api/route-spec';
 import type { Config } from '../../config';
 import type { Database } from '../../core/db/database';
 import { AppError } from '../../core/errors';
-import { mountRoute } from '../../core/http/routes';
+import type { RouteMounter } from '../../core/http/routes';
 import type { Metrics } from '../../core/metrics';
 import type { SiteService } from '../site/site.service';
 
@@ -21,8 +20,7 @@ function hasMetricsToken(req: Request, token: string | undefined): boolean {
 }
 
 export function mountSystemRoutes(
-  app: Express,
-  mounted: Set<RouteSpec>,
+  router: RouteMounter<unknown>,
   deps: {
     config: Config;
     database: Database;
@@ -31,9 +29,9 @@ export function mountSystemRoutes(
     documents: { openapi: () => unknown; asyncapi: () => unknown };
   },
 ): void {
-  mountRoute(app, mounted, systemRoutes.health, () => ({ status: 'ok' as const }));
+  router.mount(systemRoutes.health, () => ({ status: 'ok' as const }));
 
-  mountRoute(app, mounted, systemRoutes.ready, async () => {
+  router.mount(systemRoutes.ready, async () => {
     try {
       await deps.database.ping();
     } catch {
@@ -42,7 +40,7 @@ export function mountSystemRoutes(
     return { status: 'ready' as const, database: deps.database.kind };
   });
 
-  mountRoute(app, mounted, systemRoutes.metrics, async ({ req, res }) => {
+  router.mount(systemRoutes.metrics, async ({ req, res }) => {
     if (!isLocalCaller(req) && !hasMetricsToken(req, deps.config.metricsToken)) {
       throw new AppError('forbidden', 'Metrics are served to loopback callers or with the metrics token');
     }
@@ -50,7 +48,7 @@ export function mountSystemRoutes(
     return undefined;
   });
 
-  mountRoute(app, mounted, systemRoutes.site, () => deps.site.accessSite());
-  mountRoute(app, mounted, systemRoutes.openapi, () => deps.documents.openapi());
-  mountRoute(app, mounted, systemRoutes.asyncapi, () => deps.documents.asyncapi());
+  router.mount(systemRoutes.site, () => deps.site.accessSite());
+  router.mount(systemRoutes.openapi, () => deps.documents.openapi());
+  router.mount(systemRoutes.asyncapi, () => deps.documents.asyncapi());
 }

@@ -1,15 +1,18 @@
 import http from 'node:http';
 import { io } from 'socket.io-client';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { createMember, type Member } from '../../../test/support/members';
 import { connectSocket, startTestServer, type TestServer } from '../../../test/support/server';
 import { JSON_BODY_LIMIT } from '../../app';
 
 let testDb: TestDatabase;
 let server: TestServer;
+let member: Member;
 
 beforeAll(async () => {
   testDb = await openTestDatabase();
   server = await startTestServer({ database: testDb.database, env: { METRICS_TOKEN: 'metrics-token-0123456789' } });
+  member = await createMember(server.url);
 });
 
 afterAll(async () => {
@@ -161,7 +164,7 @@ describe('HTTP conventions', () => {
 
 describe('live connection', () => {
   test('when a client pings, then the ack carries its own timestamp and the server time', async () => {
-    const socket = await connectSocket(server.url);
+    const socket = await member.connect();
     try {
       const answer = await socket.timeout(2_000).emitWithAck('system:ping', { sentAt: 42 });
 
@@ -172,7 +175,7 @@ describe('live connection', () => {
   });
 
   test('when a command payload fails its schema, then the ack is validation_failed and the socket stays connected', async () => {
-    const socket = await connectSocket(server.url);
+    const socket = await member.connect();
     try {
       const answer = await socket
         .timeout(2_000)
@@ -188,7 +191,7 @@ describe('live connection', () => {
   });
 
   test('when a command arrives with extra arguments, then the ack is validation_failed', async () => {
-    const socket = await connectSocket(server.url);
+    const socket = await member.connect();
     try {
       const answer = await new Promise((resolve) => {
         (socket.emit as (...args: unknown[]) => void)('system:ping', { sentAt: 1 }, 'extra', resolve);
@@ -201,7 +204,7 @@ describe('live connection', () => {
   });
 
   test('when an unknown event or a command without an ack is sent, then it is ignored and the server stays up', async () => {
-    const socket = await connectSocket(server.url);
+    const socket = await member.connect();
     try {
       (socket.emit as (...args: unknown[]) => void)('no:such-event', { x: 1 });
       (socket.emit as (...args: unknown[]) => void)('system:ping', { sentAt: 1 });
@@ -214,7 +217,7 @@ describe('live connection', () => {
   });
 
   test('when a message is larger than the socket limit, then that connection is closed and others carry on', async () => {
-    const [big, bystander] = await Promise.all([connectSocket(server.url), connectSocket(server.url)]);
+    const [big, bystander] = await Promise.all([member.connect(), member.connect()]);
     try {
       const closed = new Promise<string>((resolve) => big.once('disconnect', resolve));
       (big.emit as (...args: unknown[]) => void)('system:ping', { sentAt: 1, pad: 'x'.repeat(400 * 1024) }, () => {});
@@ -232,19 +235,29 @@ describe('live connection', () => {
     'when a %s connection comes from a foreign Origin, then it is refused',
     async (transport) => {
       await expect(
-        connectSocket(server.url, { transports: [transport], extraHeaders: { origin: 'https://evil.example' } }),
+        connectSocket(server.url, {
+          transports: [transport],
+          extraHeaders: { origin: 'https://evil.example', cookie: member.cookie },
+        }),
       ).rejects.toThrow();
     },
   );
 
+  test('when a connection has no session, then it is refused with unauthorized', async () => {
+    const error = (await connectSocket(server.url).catch((e: unknown) => e)) as Error & { data?: { code?: string } };
+
+    expect(error).toBeInstanceOf(Error);
+    expect(error.data).toEqual({ code: 'unauthorized' });
+  });
+
   test('when a connection comes from the public origin, then it is accepted', async () => {
-    const socket = await connectSocket(server.url, { extraHeaders: { origin: server.url } });
+    const socket = await connectSocket(server.url, { extraHeaders: { origin: server.url, cookie: member.cookie } });
     expect(socket.connected).toBe(true);
     socket.close();
   });
 
   test('when the connected-sockets gauge is read, then it counts open connections', async () => {
-    const sockets = await Promise.all([connectSocket(server.url), connectSocket(server.url)]);
+    const sockets = await Promise.all([member.connect(), member.connect()]);
     try {
       const text = await (await fetch(`${server.url}/metrics`)).text();
       const value = Number(/^hearth_sockets_connected (\d+)/m.exec(text)?.[1]);
@@ -258,7 +271,7 @@ describe('live connection', () => {
 describe('graceful shutdown', () => {
   test('when the server stops, then connected clients are told and disconnected, and new connections are refused', async () => {
     const own = await startTestServer({ database: testDb.database });
-    const socket = await connectSocket(own.url);
+    const socket = await connectSocket(own.url, { extraHeaders: { cookie: member.cookie } });
     const told = new Promise((resolve) => socket.once('system:shutdown-started', resolve));
     const dropped = new Promise((resolve) => socket.once('disconnect', resolve));
 
@@ -266,7 +279,7 @@ describe('graceful shutdown', () => {
 
     await expect(told).resolves.toEqual({ reconnectAfterMs: expect.any(Number) });
     await dropped;
-    const refused = io(own.url, { transports: ['websocket'], reconnection: false, forceNew: true });
+    const refused = io(own.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: member.cookie } });
     await expect(
       new Promise<void>((resolve, reject) => {
         refused.once('connect', () => resolve());

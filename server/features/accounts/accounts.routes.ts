@@ -1,0 +1,135 @@
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { accountRoutes } from '../../../shared/api/accounts.routes';
+import { adminRoutes } from '../../../shared/api/admin.routes';
+import { oidcRoutes } from '../../../shared/api/oidc.routes';
+import type { Config } from '../../config';
+import { destroySession, signInSession } from '../../core/auth/session';
+import type { RouteMounter } from '../../core/http/routes';
+import type { Realtime } from '../../core/realtime/realtime';
+import { mustAcceptGuidelines, type Actor } from './actor';
+import { MAX_AVATAR_BYTES, type AccountsService } from './accounts.service';
+import type { AdminService } from './admin.service';
+import type { GuidelinesService } from './guidelines.service';
+import type { Oidc } from './oidc';
+
+const avatarUpload = multer({
+  storage: multer.memoryStorage(),
+  limits: { fileSize: MAX_AVATAR_BYTES, files: 1, fields: 0, parts: 2 },
+}).single('avatar');
+
+/** Runs the multipart parser only after the guard has admitted the caller. */
+function parseAvatar(req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => avatarUpload(req, res, (error: unknown) => (error ? reject(error) : resolve())));
+}
+
+const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+
+export function mountAccountRoutes(
+  router: RouteMounter<Actor>,
+  deps: {
+    config: Config;
+    realtime: Realtime;
+    accounts: AccountsService;
+    guidelines: GuidelinesService;
+    admin: AdminService;
+    oidc: Oidc;
+    authConfig: () => Promise<{ registrationPolicy: 'open' | 'invite' | 'approval'; localAccounts: boolean; minimumAge: number | null }>;
+  },
+): void {
+  const { config, realtime, accounts, guidelines, admin, oidc } = deps;
+
+  const sessionView = async (req: Request, actor: Actor | undefined) => ({
+    user: actor ? await accounts.sessionUserOf(actor.user) : null,
+    csrfToken: actor ? (req.session.csrfToken ?? null) : null,
+    guidelinesRequired: actor ? mustAcceptGuidelines(actor) : false,
+  });
+
+  router.mount(accountRoutes.authConfig, async () => {
+    const settings = await deps.authConfig();
+    return {
+      localAccounts: settings.localAccounts,
+      registrationPolicy: settings.registrationPolicy,
+      minimumAge: settings.minimumAge,
+      oidc: { enabled: oidc.enabled, buttonLabel: config.oidc?.buttonLabel ?? '', loginUrl: '/auth/oidc/login' },
+    };
+  });
+
+  router.mount(accountRoutes.session, ({ req, actor }) => sessionView(req, actor));
+
+  router.mount(accountRoutes.signUp, async ({ body, req }) => {
+    const { user, signedIn } = await accounts.doSignUp(body, addressOf(req));
+    if (signedIn) await signInSession(req, user.id);
+    return { user: await accounts.sessionUserOf(user), signedIn };
+  });
+
+  router.mount(accountRoutes.signIn, async ({ body, req }) => {
+    const user = await accounts.doSignIn(body.email, body.password, addressOf(req));
+    await signInSession(req, user.id);
+    return { user: await accounts.sessionUserOf(user) };
+  });
+
+  router.mount(accountRoutes.signOut, async ({ req, actor }) => {
+    const redirectUrl = accounts.logoutUrl(oidc.endSessionEndpoint(), req.session.idToken);
+    await destroySession(req);
+    realtime.endSession(`session:${actor.sessionId}`, 'signed_out');
+    return { redirectUrl };
+  });
+
+  router.mount(accountRoutes.checkInvite, ({ params }) => admin.accessInviteValidity(params.token));
+
+  router.mount(accountRoutes.profile, ({ params }) => accounts.accessProfile(params.handle));
+
+  router.mount(accountRoutes.avatar, async ({ params, req, res }) => {
+    const avatar = await accounts.accessAvatar(params.userId);
+    const etag = `"${avatar.updatedAt.getTime().toString(36)}"`;
+    res.setHeader('Cache-Control', 'private, max-age=86400');
+    res.setHeader('ETag', etag);
+    // Uploaded bytes are only ever shown as an image, never interpreted as a page.
+    res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; sandbox");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (req.headers['if-none-match'] === etag) {
+      res.status(304).end();
+      return undefined;
+    }
+    res.type(avatar.contentType).send(avatar.data);
+    return undefined;
+  });
+
+  router.mount(accountRoutes.updateProfile, ({ actor, body }) => accounts.doUpdateProfile(actor, body));
+
+  router.mount(accountRoutes.uploadAvatar, async ({ actor, req, res }) => {
+    await parseAvatar(req, res);
+    return accounts.doSetAvatar(actor, req.file);
+  });
+
+  router.mount(accountRoutes.removeAvatar, ({ actor }) => accounts.doRemoveAvatar(actor));
+
+  router.mount(accountRoutes.changePassword, ({ actor, body }) => accounts.doChangePassword(actor, body));
+
+  router.mount(accountRoutes.guidelines, () => guidelines.accessCurrent());
+
+  router.mount(accountRoutes.acceptGuidelines, async ({ actor, body, req }) => {
+    const user = await guidelines.doAccept(actor, body);
+    const me = await accounts.sessionUserOf(user);
+    realtime.publish(`user:${user.id}`, 'me:updated', me);
+    return sessionView(req, { ...actor, user });
+  });
+
+  router.mount(accountRoutes.myConsents, ({ actor }) => guidelines.accessMyConsents(actor));
+
+  router.mount(oidcRoutes.oidcLogin, ({ req, res, next }) => oidc.login(req, res, next));
+  router.mount(oidcRoutes.oidcCallback, ({ req, res, next }) => oidc.callback(req, res, next));
+
+  router.mount(adminRoutes.settings, ({ actor }) => admin.accessSettings(actor));
+  router.mount(adminRoutes.updateSettings, ({ actor, body }) => admin.doUpdateSettings(actor, body));
+  router.mount(adminRoutes.users, ({ actor, query }) => admin.accessUsers(actor, query));
+  router.mount(adminRoutes.updateUser, ({ actor, params, body }) => admin.doUpdateUser(actor, params.userId, body));
+  router.mount(adminRoutes.approveUser, ({ actor, params }) => admin.doDecideRegistration(actor, params.userId, 'approve'));
+  router.mount(adminRoutes.rejectUser, ({ actor, params }) => admin.doDecideRegistration(actor, params.userId, 'reject'));
+  router.mount(adminRoutes.invites, ({ actor }) => admin.accessInvites(actor));
+  router.mount(adminRoutes.createInvite, ({ actor, body }) => admin.doCreateInvite(actor, body));
+  router.mount(adminRoutes.revokeInvite, ({ actor, params }) => admin.doRevokeInvite(actor, params.inviteId));
+  router.mount(adminRoutes.guidelinesVersions, ({ actor }) => guidelines.accessVersions(actor));
+  router.mount(adminRoutes.publishGuidelines, ({ actor, body }) => guidelines.doPublish(actor, body.bodyMarkdown));
+}

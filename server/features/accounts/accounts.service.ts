@@ -1,0 +1,345 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { z } from 'zod';
+import type {
+  changePasswordSchema,
+  signUpSchema,
+  updateProfileSchema,
+} from '../../../shared/api/accounts.routes';
+import { handleSchema } from '../../../shared/api/accounts.routes';
+import type { Config } from '../../config';
+import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
+import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
+import type { Db } from '../../core/db/database';
+import { invites, site } from '../../core/db/schema';
+import { AppError } from '../../core/errors';
+import type { Realtime } from '../../core/realtime/realtime';
+import { checkActive, type Actor } from './actor';
+import { toPublicProfile, toSessionUser } from './accounts.dto';
+import {
+  createUser,
+  deleteSessionsOfUser,
+  findIdentity,
+  findLocalUserByEmail,
+  findUserByHandle,
+  findUserById,
+  getAvatar,
+  hasIdentity,
+  insertIdentity,
+  isHandleTaken,
+  putAvatar,
+  recordIdentityLogin,
+  removeAvatar,
+  updateUser,
+  type UserRow,
+} from './users.repository';
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface OidcClaims {
+  issuer: string;
+  subject: string;
+  email?: string;
+  emailVerified: boolean;
+  name?: string;
+  preferredUsername?: string;
+  picture?: string;
+  raw: Record<string, unknown>;
+}
+
+export interface AccountsDeps {
+  db: Db;
+  config: Config;
+  realtime: Realtime;
+  limiters: { signInAccount: RateLimiterAbstract; signInAddress: RateLimiterAbstract; signUpAddress: RateLimiterAbstract };
+}
+
+const AVATAR_TYPES: { type: string; magic: (b: Buffer) => boolean }[] = [
+  { type: 'image/png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { type: 'image/jpeg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { type: 'image/gif', magic: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a' },
+  { type: 'image/webp', magic: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+];
+
+export const MAX_AVATAR_BYTES = 1024 * 1024;
+
+async function siteSettings(db: Db) {
+  const [row] = await db.select().from(site).where(eq(site.id, 1));
+  if (!row) throw new Error('site row missing');
+  return row;
+}
+
+/** Derives a free handle from what the provider tells us (preferred username, email, name). */
+async function freeHandle(db: Db, candidates: (string | undefined)[]): Promise<string> {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    let base = candidate
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z0-9_]+/g, '_')
+      .replace(/^[^a-z]+/, '')
+      .replace(/_+$/, '')
+      .slice(0, 24);
+    if (base.length < 3) base = `${base}member`.slice(0, 24);
+    if (!handleSchema.safeParse(base).success) continue;
+    if (!(await isHandleTaken(db, base))) return base;
+    for (let i = 2; i < 50; i++) {
+      const next = `${base}${i}`;
+      if (!(await isHandleTaken(db, next))) return next;
+    }
+  }
+  return `member_${randomBytes(4).toString('hex')}`;
+}
+
+export function createAccountsService(deps: AccountsDeps) {
+  const { db, config, realtime, limiters } = deps;
+
+  const isListedAdmin = (email: string | null | undefined) => Boolean(email && config.adminEmails.includes(email));
+
+  async function sessionUserOf(user: UserRow) {
+    return toSessionUser(user, await hasIdentity(db, user.id));
+  }
+
+  /** Takes one use of a valid invitation inside the account-creating transaction, or throws invite_invalid. */
+  async function useInvite(tx: Db, token: string): Promise<void> {
+    const used = await tx
+      .update(invites)
+      .set({ uses: sql`${invites.uses} + 1` })
+      .where(
+        and(
+          eq(invites.tokenHash, hashToken(token)),
+          isNull(invites.revokedAt),
+          gt(invites.expiresAt, new Date()),
+          or(isNull(invites.maxUses), sql`${invites.uses} < ${invites.maxUses}`),
+        ),
+      )
+      .returning({ id: invites.id });
+    if (used.length === 0) throw new AppError('invite_invalid', 'This invitation link has expired, been used up or revoked');
+  }
+
+  /** Which status a newcomer gets under the registration policy; throws when they may not join. */
+  async function checkRegistration(inviteToken: string | undefined, hasNoAccountsYet: () => Promise<boolean>) {
+    const settings = await siteSettings(db);
+    // The very first account can always be created: it becomes the admin who sets the policy.
+    if (await hasNoAccountsYet()) return { status: 'active' as const, invite: undefined };
+    if (inviteToken) return { status: 'active' as const, invite: inviteToken };
+    switch (settings.registrationPolicy) {
+      case 'open':
+        return { status: 'active' as const, invite: undefined };
+      case 'approval':
+        return { status: 'pending' as const, invite: undefined };
+      case 'invite':
+        throw new AppError('registration_closed', 'This network is invite-only: you need an invitation link to join');
+    }
+  }
+
+  const noHumanAccounts = async () => {
+    const [row] = await db.execute(sql`select 1 from users where not is_bot limit 1`).then(
+      (r) => (r as unknown as { rows: unknown[] }).rows,
+    );
+    return !row;
+  };
+
+  return {
+    sessionUserOf,
+
+    /** Validates a sign-up completely (policy, rules, duplicates) before anything is written. */
+    async doSignUp(input: z.output<typeof signUpSchema>, address: string): Promise<{ user: UserRow; signedIn: boolean }> {
+      const settings = await siteSettings(db);
+      if (!settings.localAccounts && !(await noHumanAccounts())) throw new AppError('local_accounts_disabled');
+      await consume(limiters.signUpAddress, address, 'Too many sign-ups from your network; try again later');
+      const ruleErrors = checkPasswordRules(input.password, { email: input.email, handle: input.handle });
+      if (ruleErrors.length > 0) {
+        throw new AppError('validation_failed', `Password ${ruleErrors[0]!.message}`, { errors: ruleErrors });
+      }
+      const registration = await checkRegistration(input.inviteToken, noHumanAccounts);
+      const conflicts: { path: string; message: string }[] = [];
+      if (await findLocalUserByEmail(db, input.email)) conflicts.push({ path: 'email', message: 'is already registered' });
+      if (await isHandleTaken(db, input.handle)) conflicts.push({ path: 'handle', message: 'is already taken' });
+      if (conflicts.length > 0) {
+        throw new AppError('conflict', `The ${conflicts.map((c) => c.path).join(' and ')} ${conflicts.length > 1 ? 'are' : 'is'} already in use`, {
+          errors: conflicts,
+        });
+      }
+      const passwordHash = await hashPassword(input.password);
+      let user: UserRow;
+      try {
+        user = await createUser(
+          db,
+          {
+            email: input.email,
+            handle: input.handle,
+            displayName: input.displayName,
+            passwordHash,
+            status: registration.status,
+            role: isListedAdmin(input.email) ? 'admin' : 'member',
+          },
+          {
+            promoteIfFirst: true,
+            extra: registration.invite ? (tx) => useInvite(tx, registration.invite!) : undefined,
+          },
+        );
+      } catch (error) {
+        // Two sign-ups racing for the same email or handle: the unique index decides.
+        if (error instanceof AppError) throw error;
+        if (/users_(handle|local_email)_key/.test(String((error as { cause?: unknown }).cause ?? error))) {
+          throw new AppError('conflict', 'The email or handle is already in use');
+        }
+        throw error;
+      }
+      return { user, signedIn: user.status === 'active' };
+    },
+
+    /** Verifies email and password under the brute-force limits; the caller rotates the session. */
+    async doSignIn(email: string, password: string, address: string): Promise<UserRow> {
+      const settings = await siteSettings(db);
+      const accountKey = email;
+      await checkNotBlocked(limiters.signInAccount, accountKey, 'Too many failed sign-ins for this account; try again later');
+      await checkNotBlocked(limiters.signInAddress, address, 'Too many failed sign-ins from your network; try again later');
+      const user = await findLocalUserByEmail(db, email);
+      const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : (await burnVerification(password), false);
+      if (!user || !ok) {
+        await Promise.all([penalise(limiters.signInAccount, accountKey), penalise(limiters.signInAddress, address)]);
+        throw new AppError('invalid_credentials');
+      }
+      if (!settings.localAccounts && user.role !== 'admin') throw new AppError('local_accounts_disabled');
+      await limiters.signInAccount.delete(accountKey);
+      checkActive(user);
+      return user;
+    },
+
+    /**
+     * Signs in (or creates) the account for an OpenID identity. Identities are keyed on
+     * (issuer, subject) only: an email shared with a local account never links to it.
+     */
+    async doOidcLogin(claims: OidcClaims, inviteToken: string | undefined): Promise<UserRow> {
+      const identity = await findIdentity(db, claims.issuer, claims.subject);
+      const email = claims.email?.trim().toLowerCase() || null;
+      if (identity) {
+        const existing = await findUserById(db, identity.userId);
+        if (!existing) throw new AppError('unauthorized', 'The account for this identity no longer exists');
+        checkActive(existing);
+        await recordIdentityLogin(db, claims.issuer, claims.subject, claims.raw);
+        const synced = await updateUser(db, existing.id, {
+          displayName: claims.name?.trim().slice(0, 60) || existing.displayName,
+          email: email ?? existing.email,
+          externalAvatarUrl: claims.picture && /^https?:\/\//.test(claims.picture) ? claims.picture : null,
+          lastSeenAt: new Date(),
+        });
+        return synced ?? existing;
+      }
+      const registration = await checkRegistration(inviteToken, noHumanAccounts);
+      const handle = await freeHandle(db, [claims.preferredUsername, email?.split('@')[0], claims.name]);
+      const user = await createUser(
+        db,
+        {
+          email,
+          handle,
+          displayName: claims.name?.trim().slice(0, 60) || handle,
+          passwordHash: null,
+          status: registration.status,
+          role: claims.emailVerified && isListedAdmin(email) ? 'admin' : 'member',
+          externalAvatarUrl: claims.picture && /^https?:\/\//.test(claims.picture) ? claims.picture : null,
+          lastSeenAt: new Date(),
+        },
+        {
+          promoteIfFirst: true,
+          extra: async (tx, created) => {
+            if (registration.invite) await useInvite(tx, registration.invite);
+            await insertIdentity(tx, { issuer: claims.issuer, subject: claims.subject, userId: created.id, claims: claims.raw });
+          },
+        },
+      );
+      checkActive(user);
+      return user;
+    },
+
+    async accessProfile(handle: string) {
+      const user = await findUserByHandle(db, handle);
+      if (!user || user.status === 'deleted' || user.status === 'pending' || user.status === 'rejected') {
+        throw AppError.notFound('No member with that handle');
+      }
+      return toPublicProfile(user);
+    },
+
+    async doUpdateProfile(actor: Actor, patch: z.output<typeof updateProfileSchema>) {
+      if (patch.handle && patch.handle !== actor.user.handle && (await isHandleTaken(db, patch.handle, actor.user.id))) {
+        throw new AppError('conflict', 'That handle is already taken', { errors: [{ path: 'handle', message: 'is already taken' }] });
+      }
+      let updated: UserRow | undefined;
+      try {
+        updated = await updateUser(db, actor.user.id, patch);
+      } catch (error) {
+        if (/users_handle_key/.test(String((error as { cause?: unknown }).cause ?? error))) {
+          throw new AppError('conflict', 'That handle is already taken');
+        }
+        throw error;
+      }
+      if (!updated) throw AppError.notFound();
+      const me = await sessionUserOf(updated);
+      realtime.publish(`user:${updated.id}`, 'me:updated', me);
+      return me;
+    },
+
+    async doSetAvatar(actor: Actor, file: { buffer: Buffer; size: number } | undefined) {
+      if (!file) throw new AppError('validation_failed', 'Attach an image in the form field "avatar"');
+      if (file.size > MAX_AVATAR_BYTES) throw new AppError('payload_too_large', 'An avatar may be at most 1 MB');
+      const kind = AVATAR_TYPES.find((t) => t.magic(file.buffer));
+      if (!kind) throw new AppError('unsupported_media_type', 'An avatar must be a PNG, JPEG, GIF or WebP image');
+      const updated = await putAvatar(db, actor.user.id, kind.type, file.buffer);
+      const me = await sessionUserOf(updated);
+      realtime.publish(`user:${updated.id}`, 'me:updated', me);
+      return me;
+    },
+
+    async doRemoveAvatar(actor: Actor) {
+      const updated = await removeAvatar(db, actor.user.id);
+      if (!updated) throw AppError.notFound();
+      const me = await sessionUserOf(updated);
+      realtime.publish(`user:${updated.id}`, 'me:updated', me);
+      return me;
+    },
+
+    async accessAvatar(userId: string) {
+      const avatar = await getAvatar(db, userId);
+      if (!avatar) throw AppError.notFound('No avatar');
+      return avatar;
+    },
+
+    /** Sets a new password; every other session of the member ends (live sockets included). */
+    async doChangePassword(actor: Actor, input: z.output<typeof changePasswordSchema>) {
+      const user = actor.user;
+      if (user.passwordHash) {
+        if (!input.currentPassword || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+          throw new AppError('invalid_credentials', 'The current password is not right', {
+            errors: [{ path: 'currentPassword', message: 'is not right' }],
+          });
+        }
+      }
+      const ruleErrors = checkPasswordRules(input.newPassword, { email: user.email ?? undefined, handle: user.handle });
+      if (ruleErrors.length > 0) {
+        throw new AppError('validation_failed', `Password ${ruleErrors[0]!.message}`, {
+          errors: ruleErrors.map((e) => ({ ...e, path: 'newPassword' })),
+        });
+      }
+      const updated = await updateUser(db, user.id, { passwordHash: await hashPassword(input.newPassword) });
+      if (!updated) throw AppError.notFound();
+      const ended = await deleteSessionsOfUser(db, user.id, actor.sessionId);
+      for (const sid of ended) realtime.endSession(`session:${sid}`, 'password_changed');
+      return sessionUserOf(updated);
+    },
+
+    /** RP-initiated logout URL for a single sign-on session, so the provider's session ends too. */
+    logoutUrl(endSessionEndpoint: string | undefined, idToken: string | undefined): string | null {
+      if (!endSessionEndpoint || !idToken || !config.oidc) return null;
+      const url = new URL(endSessionEndpoint);
+      url.searchParams.set('id_token_hint', idToken);
+      url.searchParams.set('post_logout_redirect_uri', `${config.publicUrl}/`);
+      url.searchParams.set('client_id', config.oidc.clientId);
+      return url.toString();
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

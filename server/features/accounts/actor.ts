@@ -1,0 +1,58 @@
+import type { Db } from '../../core/db/database';
+import { AppError } from '../../core/errors';
+import { findUserWithGuidelines, updateUser, type UserRow } from './users.repository';
+
+/** Who is calling: the signed-in member, their session, and the guidelines version in force. */
+export interface Actor {
+  user: UserRow;
+  sessionId: string;
+  currentGuidelinesVersion: number;
+}
+
+/**
+ * Loads the caller's account as it is now (a role or status change takes effect on the next
+ * request or command). An expired suspension is lifted on the way.
+ */
+export async function loadActor(db: Db, userId: string, sessionId: string): Promise<Actor | undefined> {
+  const found = await findUserWithGuidelines(db, userId);
+  if (!found) return undefined;
+  let user = found.user;
+  if (user.status === 'suspended' && user.suspendedUntil && user.suspendedUntil.getTime() <= Date.now()) {
+    user = (await updateUser(db, user.id, { status: 'active', suspendedUntil: null })) ?? user;
+  }
+  return { user, sessionId, currentGuidelinesVersion: found.currentGuidelinesVersion };
+}
+
+/** Throws unless the account may act at all (active: not pending, suspended, rejected or deleted). */
+export function checkActive(user: UserRow): void {
+  switch (user.status) {
+    case 'active':
+      return;
+    case 'pending':
+      throw new AppError('account_pending');
+    case 'suspended':
+      throw new AppError(
+        'account_suspended',
+        user.suspendedUntil ? `Your account is suspended until ${user.suspendedUntil.toISOString()}` : undefined,
+      );
+    default:
+      throw new AppError('unauthorized', 'This account can no longer sign in');
+  }
+}
+
+export function mustAcceptGuidelines(actor: Actor): boolean {
+  return actor.currentGuidelinesVersion > 0 && (actor.user.acceptedGuidelinesVersion ?? 0) < actor.currentGuidelinesVersion;
+}
+
+/** Every community action starts here: members who have not accepted the current guidelines get guidelines_required. */
+export function checkGuidelines(actor: Actor): void {
+  if (mustAcceptGuidelines(actor)) {
+    throw new AppError('guidelines_required', 'Please read and accept the current community guidelines first', {
+      version: actor.currentGuidelinesVersion,
+    });
+  }
+}
+
+export function checkAdmin(actor: Actor): void {
+  if (actor.user.role !== 'admin') throw new AppError('forbidden', 'Only admins can do this');
+}
