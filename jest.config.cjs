@@ -20,12 +20,13 @@ const serviceSuites = [
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Bounds a hang, not speed: a PGlite instance takes ~3 s to start and a browser test drives
+  // Chromium, slower still on a busy 2-core machine.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'server',
       testEnvironment: 'node',
-      // A PGlite instance takes ~3 s to start, more on a busy 2-core machine; this bounds hangs, not speed.
-      testTimeout: 30_000,
       transform,
       roots: ['<rootDir>/server', '<rootDir>/shared', '<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
@@ -34,7 +35,6 @@ module.exports = {
     {
       displayName: 'e2e',
       testEnvironment: 'node',
-      testTimeout: 60_000,
       transform,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.ts'],

@@ -147,8 +147,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     const limiters = {
       signInAccount: createLimiter(redis?.client, { keyPrefix: 'signin-account', points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 }),
-      signInAddress: createLimiter(redis?.client, { keyPrefix: 'signin-address', points: 30, durationSeconds: 60 * 60 }),
-      signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: 20, durationSeconds: 60 * 60 }),
+      signInAddress: createLimiter(redis?.client, { keyPrefix: 'signin-address', points: config.limits.signInFailuresPerAddressPerHour, durationSeconds: 60 * 60 }),
+      signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: config.limits.signUpsPerAddressPerHour, durationSeconds: 60 * 60 }),
     };
     const accounts = createAccountsService({ db: db.db, config, realtime, limiters });
     const guidelines = createGuidelinesService({ db: db.db, realtime });

@@ -49,6 +49,8 @@ const envSchema = z.object({
   OIDC_BUTTON_LABEL: z.preprocess(emptyAsUndefined, z.string().max(60).default('Sign in with your organisation')),
   ADMIN_EMAILS: z.preprocess(emptyAsUndefined, z.string().default('')),
   SESSION_MAX_AGE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
+  SIGNUP_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(20)),
+  SIGNIN_FAILURE_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(30)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
 });
 
@@ -77,6 +79,8 @@ export interface Config {
   /** Accounts with these (verified) emails become admins when they are created. */
   adminEmails: string[];
   sessionMaxAgeMs: number;
+  /** Sign-ups accepted from one address per hour, and failed sign-ins from one address per hour. */
+  limits: { signUpsPerAddressPerHour: number; signInFailuresPerAddressPerHour: number };
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
 }
@@ -149,6 +153,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       .map((email) => email.trim().toLowerCase())
       .filter(Boolean),
     sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
+    limits: {
+      signUpsPerAddressPerHour: e.SIGNUP_LIMIT_PER_HOUR,
+      signInFailuresPerAddressPerHour: e.SIGNIN_FAILURE_LIMIT_PER_HOUR,
+    },
     clientDist: path.join(appRoot(), 'client', 'dist'),
     ...overrides,
   };

@@ -1,42 +1,67 @@
 import { openTestDatabase, type TestDatabase } from './support/database';
+import { call, createMember, memberFromCookie } from './support/members';
 import { connectSocket, nextEvent, startTestServer, type TestServer } from './support/server';
 
 const redisUrl = process.env.REDIS_URL;
 
-// Several nodes need Redis to share rooms; without REDIS_URL a node only reaches its own sockets.
-if (redisUrl) {
-  describe('two nodes sharing Redis', () => {
-    let testDb: TestDatabase;
-    let nodeA: TestServer;
-    let nodeB: TestServer;
+describe('two nodes sharing PostgreSQL/PGlite and Redis', () => {
+  let testDb: TestDatabase;
+  let nodeA: TestServer;
+  let nodeB: TestServer;
 
-    beforeAll(async () => {
-      testDb = await openTestDatabase();
-      nodeA = await startTestServer({ database: testDb.database, env: { REDIS_URL: redisUrl } });
-      nodeB = await startTestServer({ database: testDb.database, env: { REDIS_URL: redisUrl } });
-    });
-
-    afterAll(async () => {
-      await nodeA?.stop();
-      await nodeB?.stop();
-      await testDb?.close();
-    });
-
-    test('when node A publishes to a room whose member is connected to node B, then that client receives it', async () => {
-      const client = await connectSocket(nodeB.url);
-      const other = await connectSocket(nodeB.url);
-      try {
-        const received = nextEvent(client, 'system:shutdown-started');
-        const silence = nextEvent(other, 'system:shutdown-started', 500);
-
-        nodeA.app.realtime.publish(client.id!, 'system:shutdown-started', { reconnectAfterMs: 7 });
-
-        await expect(received).resolves.toEqual({ reconnectAfterMs: 7 });
-        await expect(silence).rejects.toThrow('no system:shutdown-started');
-      } finally {
-        client.close();
-        other.close();
-      }
-    });
+  beforeAll(async () => {
+    testDb = await openTestDatabase();
+    nodeA = await startTestServer({ database: testDb.database, env: { REDIS_URL: redisUrl } });
+    nodeB = await startTestServer({ database: testDb.database, env: { REDIS_URL: redisUrl } });
   });
-}
+
+  afterAll(async () => {
+    await nodeA?.stop();
+    await nodeB?.stop();
+    await testDb?.close();
+  });
+
+  test('when node A publishes to a member whose socket is on node B, then that member receives it and another does not', async () => {
+    const ada = await createMember(nodeA.url);
+    const bob = await createMember(nodeA.url);
+    const adaOnB = await connectSocket(nodeB.url, { extraHeaders: { cookie: ada.cookie } });
+    const bobOnB = await connectSocket(nodeB.url, { extraHeaders: { cookie: bob.cookie } });
+    try {
+      const received = nextEvent(adaOnB, 'me:updated');
+      const silence = nextEvent(bobOnB, 'me:updated', 500);
+
+      const res = await ada.call('PATCH', '/api/v1/me/profile', { bio: 'changed on node A' });
+
+      expect(res.status).toBe(200);
+      await expect(received).resolves.toMatchObject({ bio: 'changed on node A' });
+      await expect(silence).rejects.toThrow('no me:updated');
+    } finally {
+      adaOnB.close();
+      bobOnB.close();
+    }
+  });
+
+  test('when a member signs out on node A, then their socket on node B is cut within a second', async () => {
+    const member = await createMember(nodeA.url);
+    const onB = await connectSocket(nodeB.url, { extraHeaders: { cookie: member.cookie } });
+    const cut = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('still connected after 1 s')), 1_000);
+      onB.once('disconnect', (reason) => {
+        clearTimeout(timer);
+        resolve(reason);
+      });
+    });
+
+    await member.call('POST', '/api/v1/auth/sign-out');
+
+    await expect(cut).resolves.toBe('io server disconnect');
+  });
+
+  test('when a member signs in on node A, then node B knows the session (it is in the shared database)', async () => {
+    const member = await createMember(nodeA.url);
+    const onB = await memberFromCookie(nodeB.url, member.cookie, member.password);
+
+    expect(onB.user.id).toBe(member.user.id);
+    expect((await call(nodeB.url, 'GET', '/api/v1/session', { cookie: member.cookie })).status).toBe(200);
+  });
+});

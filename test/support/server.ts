@@ -43,6 +43,9 @@ export async function startTestServer(options: { database?: Database; env?: Env 
     SHUTDOWN_TIMEOUT_MS: '2000',
     // Shared by every test server, as by the nodes of one network, so a cookie works on each.
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+    // Every test member signs up from 127.0.0.1; the limit tests set their own low values.
+    SIGNUP_LIMIT_PER_HOUR: '100000',
+    SIGNIN_FAILURE_LIMIT_PER_HOUR: '100000',
     ...options.env,
   });
   const app = createApp(config, options.database ? { database: options.database } : {});

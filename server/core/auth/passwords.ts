@@ -1,17 +1,19 @@
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
 import type { FieldError } from '../errors';
 
 // OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): ~20 ms a hash, and a burst of sign-ins
 // cannot exhaust a small server's memory.
-const hashOptions = { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// @node-rs/argon2 ships prebuilt binaries per platform and runs no install script (see
+// docs/decisions/005-accounts-and-sessions.md for why not the `argon2` package).
+const hashOptions = { algorithm: 2 /* Argon2id (a const enum, which isolatedModules cannot import) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, hashOptions);
+  return hash(password, hashOptions);
 }
 
-export async function verifyPassword(hash: string, password: string): Promise<boolean> {
+export async function verifyPassword(storedHash: string, password: string): Promise<boolean> {
   try {
-    return await argon2.verify(hash, password);
+    return await verify(storedHash, password);
   } catch {
     return false;
   }

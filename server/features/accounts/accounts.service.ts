@@ -15,7 +15,7 @@ import type { Db } from '../../core/db/database';
 import { invites, site } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { Realtime } from '../../core/realtime/realtime';
-import { checkActive, type Actor } from './actor';
+import { checkActive, liftExpiredSuspension, type Actor } from './actor';
 import { toPublicProfile, toSessionUser } from './accounts.dto';
 import {
   createUser,
@@ -205,8 +205,9 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       if (!settings.localAccounts && user.role !== 'admin') throw new AppError('local_accounts_disabled');
       await limiters.signInAccount.delete(accountKey);
-      checkActive(user);
-      return user;
+      const current = await liftExpiredSuspension(db, user);
+      checkActive(current);
+      return current;
     },
 
     /**
@@ -217,8 +218,9 @@ export function createAccountsService(deps: AccountsDeps) {
       const identity = await findIdentity(db, claims.issuer, claims.subject);
       const email = claims.email?.trim().toLowerCase() || null;
       if (identity) {
-        const existing = await findUserById(db, identity.userId);
-        if (!existing) throw new AppError('unauthorized', 'The account for this identity no longer exists');
+        const found = await findUserById(db, identity.userId);
+        if (!found) throw new AppError('unauthorized', 'The account for this identity no longer exists');
+        const existing = await liftExpiredSuspension(db, found);
         checkActive(existing);
         await recordIdentityLogin(db, claims.issuer, claims.subject, claims.raw);
         const synced = await updateUser(db, existing.id, {

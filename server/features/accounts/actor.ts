@@ -16,11 +16,15 @@ export interface Actor {
 export async function loadActor(db: Db, userId: string, sessionId: string): Promise<Actor | undefined> {
   const found = await findUserWithGuidelines(db, userId);
   if (!found) return undefined;
-  let user = found.user;
+  return { user: await liftExpiredSuspension(db, found.user), sessionId, currentGuidelinesVersion: found.currentGuidelinesVersion };
+}
+
+/** A suspension with an end date is over once that date passes; the row is updated on first sight. */
+export async function liftExpiredSuspension(db: Db, user: UserRow): Promise<UserRow> {
   if (user.status === 'suspended' && user.suspendedUntil && user.suspendedUntil.getTime() <= Date.now()) {
-    user = (await updateUser(db, user.id, { status: 'active', suspendedUntil: null })) ?? user;
+    return (await updateUser(db, user.id, { status: 'active', suspendedUntil: null })) ?? user;
   }
-  return { user, sessionId, currentGuidelinesVersion: found.currentGuidelinesVersion };
+  return user;
 }
 
 /** Throws unless the account may act at all (active: not pending, suspended, rejected or deleted). */

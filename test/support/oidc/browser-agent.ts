@@ -294,28 +294,24 @@ export async function signInThroughProvider(
 }
 
 /**
- * Visits a provider's end-session URL (RP-initiated logout) and confirms the logout the way a
- * browser would (oidc-provider asks "Do you want to sign-out?" in a form); returns where the
- * provider finally sends the browser.
+ * Visits a provider's end-session URL (RP-initiated logout) and confirms the logout as a person
+ * would: oidc-provider asks "Do you want to sign-out?" in a form whose "Yes" button (outside the
+ * form, form="op.logoutForm") sends logout=yes. Returns where the provider then sends the browser.
  */
 export async function signOutAtProvider(
   agent: BrowserAgent,
   endSessionUrl: string,
-): Promise<{ finalLocation: string | undefined; pages: AgentResponse[] }> {
-  const pages: AgentResponse[] = [];
-  let step = await agent.follow(endSessionUrl);
-  for (let round = 0; round < 4; round += 1) {
-    const page = step.response;
-    if (!page) break;
-    pages.push(page);
-    if (page.status !== 200) return { finalLocation: page.location, pages };
-    const form = parseForms(page.body, page.url).find((f) => f.method === 'post' && 'xsrf' in f.fields);
-    if (!form) return { finalLocation: undefined, pages };
-    // The "Yes, sign me out" button sits outside the form (form="op.logoutForm"), name=logout value=yes.
-    const submitted = await agent.postForm(form.action, { ...form.fields, logout: 'yes' });
-    pages.push(submitted);
-    if (submitted.status >= 300 && submitted.status < 400) return { finalLocation: submitted.location, pages };
-    step = { response: submitted, stoppedAt: undefined, visited: [] };
+): Promise<{ confirmation: AgentResponse; confirmed: AgentResponse; finalLocation: string | undefined }> {
+  const { response: confirmation } = await agent.follow(endSessionUrl);
+  const form =
+    confirmation?.status === 200
+      ? parseForms(confirmation.body, confirmation.url).find((f) => f.method === 'post' && 'xsrf' in f.fields)
+      : undefined;
+  if (!confirmation || !form) {
+    throw new Error(
+      `no logout confirmation at ${endSessionUrl}: ${confirmation?.status} at ${confirmation?.url}\n${confirmation?.body.slice(0, 600)}`,
+    );
   }
-  return { finalLocation: undefined, pages };
+  const confirmed = await agent.postForm(form.action, { ...form.fields, logout: 'yes' });
+  return { confirmation, confirmed, finalLocation: confirmed.location };
 }
