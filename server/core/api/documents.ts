@@ -72,7 +72,7 @@ const problemResponse = (description: string) => ({
 const commonErrors: Record<number, string> = {
   400: 'Malformed JSON or a value that fails validation (`malformed_json`, `validation_failed`)',
   401: 'Sign-in required (`unauthorized`)',
-  403: 'Not allowed (`forbidden`)',
+  403: 'Not allowed: `forbidden`, `csrf_failed` (missing X-CSRF-Token or a foreign Origin), `guidelines_required` (accept the current community guidelines first), `account_suspended`',
   404: 'No such resource, or not visible to the caller (`not_found`)',
   409: 'Conflicts with the current state (`conflict`)',
   413: 'Body over the limit (`payload_too_large`)',
@@ -101,7 +101,10 @@ export function buildOpenApiDocument(info: { version: string; serverUrl: string 
     const errorStatuses = new Set<number>([500, ...(route.errors ?? [])]);
     if (route.params || route.query || route.body) errorStatuses.add(400);
     if (route.body) errorStatuses.add(413);
-    if (route.access === 'member') errorStatuses.add(401);
+    if (route.access === 'member') {
+      errorStatuses.add(401);
+      errorStatuses.add(403);
+    }
     for (const status of [...errorStatuses].sort()) {
       responses[String(status)] = problemResponse(commonErrors[status] ?? 'Error');
     }
@@ -111,7 +114,9 @@ export function buildOpenApiDocument(info: { version: string; serverUrl: string 
       tags: [route.tag],
       parameters: parametersOf(route),
       responses,
-      ...(route.access === 'member' ? { security: [{ session: [] }] } : {}),
+      ...(route.access === 'member'
+        ? { security: [route.method === 'get' ? { session: [] } : { session: [], csrfToken: [] }] }
+        : {}),
       ...(route.access === 'metrics' ? { security: [{}, { metricsToken: [] }] } : {}),
     };
     if (route.body) {
@@ -138,7 +143,13 @@ export function buildOpenApiDocument(info: { version: string; serverUrl: string 
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
-        session: { type: 'apiKey', in: 'cookie', name: 'hearth.sid' },
+        session: { type: 'apiKey', in: 'cookie', name: 'hearth.sid', description: 'Set by sign-in; HttpOnly, SameSite=Lax' },
+        csrfToken: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF-Token',
+          description: 'The csrfToken of GET /api/v1/session; required on POST, PUT, PATCH and DELETE when signed in',
+        },
         metricsToken: { type: 'http', scheme: 'bearer' },
       },
     },
