@@ -156,6 +156,14 @@ export const changePasswordSchema = z
   .strict()
   .meta({ id: 'ChangePassword' });
 
+export const deleteAccountSchema = z
+  .object({
+    password: z.string().max(256).optional().describe('Required when the account has a password'),
+    confirm: z.literal('delete my account').describe('Typed by the member, so a slip cannot delete an account'),
+  })
+  .strict()
+  .meta({ id: 'DeleteAccount' });
+
 export const acceptGuidelinesSchema = z
   .object({
     version: z.number().int().positive().describe('The version the member read and accepts'),
@@ -286,6 +294,18 @@ export const accountRoutes = {
     body: changePasswordSchema,
     responses: { 200: { description: 'Changed', schema: sessionUserSchema } },
     errors: [401, 403],
+  }),
+  deleteAccount: defineRoute({
+    method: 'delete',
+    path: '/api/v1/me',
+    summary:
+      'Deletes my account: name, email, handle, bio, avatar, password and linked identities are erased at once, every session ends and live connections drop. Consent records are kept without personal data beyond the account id.',
+    tag: 'profiles',
+    access: 'member',
+    allowBeforeGuidelines: true,
+    body: deleteAccountSchema,
+    responses: { 200: { description: 'Deleted', schema: signOutResultSchema } },
+    errors: [401],
   }),
   guidelines: defineRoute({
     method: 'get',

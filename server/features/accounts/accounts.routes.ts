@@ -107,6 +107,13 @@ export function mountAccountRoutes(
 
   router.mount(accountRoutes.changePassword, ({ actor, body }) => accounts.doChangePassword(actor, body));
 
+  router.mount(accountRoutes.deleteAccount, async ({ actor, body, req }) => {
+    const redirectUrl = accounts.logoutUrl(oidc.endSessionEndpoint(), req.session.idToken);
+    await accounts.doDeleteAccount(actor, body.password);
+    await destroySession(req);
+    return { redirectUrl };
+  });
+
   router.mount(accountRoutes.guidelines, () => guidelines.accessCurrent());
 
   router.mount(accountRoutes.acceptGuidelines, async ({ actor, body, req }) => {

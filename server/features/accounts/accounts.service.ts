@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type {
@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
 import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
-import { invites, site } from '../../core/db/schema';
+import { invites, site, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkActive, liftExpiredSuspension, type Actor } from './actor';
@@ -20,6 +20,7 @@ import { toPublicProfile, toSessionUser } from './accounts.dto';
 import {
   createUser,
   deleteSessionsOfUser,
+  eraseUser,
   findIdentity,
   findLocalUserByEmail,
   findUserByHandle,
@@ -330,6 +331,24 @@ export function createAccountsService(deps: AccountsDeps) {
       const ended = await deleteSessionsOfUser(db, user.id, actor.sessionId);
       for (const sid of ended) realtime.endSession(`session:${sid}`, 'password_changed');
       return sessionUserOf(updated);
+    },
+
+    /** Deletes the member's own account after re-checking their password; every session ends. */
+    async doDeleteAccount(actor: Actor, password: string | undefined): Promise<void> {
+      const user = actor.user;
+      if (user.passwordHash && !(password && (await verifyPassword(user.passwordHash, password)))) {
+        throw new AppError('invalid_credentials', 'The password is not right', { errors: [{ path: 'password', message: 'is not right' }] });
+      }
+      if (user.role === 'admin') {
+        const [other] = await db
+          .select({ id: users.id })
+          .from(users)
+          .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), ne(users.id, user.id)))
+          .limit(1);
+        if (!other) throw new AppError('conflict', 'You are the only admin: make someone else an admin before deleting your account');
+      }
+      await eraseUser(db, user.id);
+      realtime.endSession(`user:${user.id}`, 'deleted');
     },
 
     /** RP-initiated logout URL for a single sign-on session, so the provider's session ends too. */

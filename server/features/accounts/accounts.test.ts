@@ -506,6 +506,48 @@ describe('the live connection and the session', () => {
   });
 });
 
+describe('deleting an account', () => {
+  test('when a member deletes their account, then their personal data is gone, their sockets drop and they cannot sign in', async () => {
+    const member = await createMember(server.url, { displayName: 'Temporary Tess' });
+    await member.call('PATCH', '/api/v1/me/profile', { bio: 'about me', location: 'Leeds' });
+    const socket = await member.connect();
+    const cut = waitForDisconnect(socket);
+
+    const wrong = await member.call('DELETE', '/api/v1/me', { password: 'not it at all', confirm: 'delete my account' });
+    expect(wrong.status).toBe(401);
+
+    const res = await member.call('DELETE', '/api/v1/me', { password: member.password, confirm: 'delete my account' });
+
+    expect(res.status).toBe(200);
+    await cut;
+    expect((await signIn(server.url, member.user.email!, member.password)).status).toBe(401);
+    expect((await admin.call('GET', `/api/v1/users/${member.user.handle}`)).status).toBe(404);
+    const listed = await admin.call<{ items: { id: string; email: string | null; displayName: string; bio: string; status: string }[] }>(
+      'GET',
+      '/api/v1/admin/users?status=deleted',
+    );
+    expect(listed.body.items.find((u) => u.id === member.user.id)).toMatchObject({
+      email: null,
+      displayName: 'Deleted member',
+      bio: '',
+      status: 'deleted',
+    });
+  });
+
+  test('when the only admin tries to delete their account, then it is refused until another admin exists', async () => {
+    const freshDb = await openTestDatabase('pglite');
+    const fresh = await startTestServer({ database: freshDb.database });
+    try {
+      const only = await createMember(fresh.url);
+      const res = await only.call('DELETE', '/api/v1/me', { password: only.password, confirm: 'delete my account' });
+      expect(res.status).toBe(409);
+    } finally {
+      await fresh.stop();
+      await freshDb.close();
+    }
+  });
+});
+
 describe('admin permissions', () => {
   test.each([
     ['GET', '/api/v1/admin/settings', undefined],

@@ -183,3 +183,34 @@ export async function listUsers(db: Db, query: UserPageQuery): Promise<UserRow[]
     .orderBy(desc(users.createdAt), desc(users.id))
     .limit(query.limit);
 }
+
+/**
+ * Erases a member's personal data in one transaction: profile fields, password, avatar, linked
+ * identities and sessions. The row stays (status deleted) so that references keep pointing at
+ * "a deleted member"; returns the ended session ids.
+ */
+export async function eraseUser(db: Db, userId: string): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.delete(avatars).where(eq(avatars.userId, userId));
+    await tx.delete(identities).where(eq(identities.userId, userId));
+    const ended = await tx.delete(sessions).where(eq(sessions.userId, userId)).returning({ sid: sessions.sid });
+    await tx
+      .update(users)
+      .set({
+        email: null,
+        passwordHash: null,
+        handle: `deleted_${userId.replace(/-/g, '').slice(0, 16)}`,
+        displayName: 'Deleted member',
+        bio: '',
+        location: '',
+        interests: [],
+        externalAvatarUrl: null,
+        avatarVersion: 0,
+        status: 'deleted',
+        role: 'member',
+        updatedAt: new Date(),
+      })
+      .where(eq(users.id, userId));
+    return ended.map((row) => row.sid);
+  });
+}
