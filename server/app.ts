@@ -151,7 +151,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: config.limits.signUpsPerAddressPerHour, durationSeconds: 60 * 60 }),
     };
     const accounts = createAccountsService({ db: db.db, config, realtime, limiters });
-    const guidelines = createGuidelinesService({ db: db.db, realtime });
+    const guidelines = createGuidelinesService({ db: db.db, realtime, sessionUserOf: accounts.sessionUserOf });
     const admin = createAdminService({ db: db.db, config, realtime, accounts });
     const oidc = createOidc({ config, logger, accounts });
     const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
@@ -172,14 +172,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     mountAccountRoutes(router, {
       config,
-      realtime,
       accounts,
       guidelines,
       admin,
       oidc,
       authConfig: async () => {
         const row = await ensureSiteRow(db.db);
-        return { registrationPolicy: row.registrationPolicy, localAccounts: row.localAccounts, minimumAge: row.minimumAge };
+        return {
+          registrationPolicy: row.registrationPolicy,
+          localAccounts: row.localAccounts,
+          minimumAge: row.minimumAge,
+          firstAccount: !(await accounts.hasHumanAccounts()),
+        };
       },
     });
 

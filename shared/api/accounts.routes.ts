@@ -94,6 +94,9 @@ export type Session = z.infer<typeof sessionSchema>;
 export const authConfigSchema = z
   .object({
     localAccounts: z.boolean().describe('Sign-up and sign-in with email and password are available'),
+    firstAccount: z
+      .boolean()
+      .describe('No account exists yet: the next sign-up (always allowed) creates the network’s admin'),
     registrationPolicy: z.enum(registrationPolicies),
     minimumAge: z.number().int().nullable().describe('Members confirm they are at least this old; null: not asked'),
     oidc: z.object({ enabled: z.boolean(), buttonLabel: z.string(), loginUrl: z.string() }),

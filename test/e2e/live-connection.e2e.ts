@@ -1,17 +1,28 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { openTestDatabase, type TestDatabase } from '../support/database';
+import { createMember, type Member } from '../support/members';
 import { startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
 
 let testDb: TestDatabase;
 let server: TestServer;
 let browser: Browser;
+let member: Member;
 
 beforeAll(async () => {
   testDb = await openTestDatabase();
   server = await startTestServer({ database: testDb.database, env: { SITE_NAME: 'Riverside Mutual Aid' } });
   browser = await launchBrowser();
+  member = await createMember(server.url, { displayName: 'Rosa Parks' });
 });
+
+/** A page whose browser carries the member's session cookie, as after signing in. */
+async function signedInPage(): Promise<Page> {
+  const context = await browser.newContext();
+  const [name, value] = member.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+  return context.newPage();
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -19,8 +30,8 @@ afterAll(async () => {
   await testDb?.close();
 });
 
-test('when a visitor opens Hearth, then the site name shows and the live connection comes up', async () => {
-  const page = await browser.newPage();
+test('when a signed-in member opens Hearth, then the site name shows and the live connection comes up', async () => {
+  const page = await signedInPage();
   const consoleErrors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') consoleErrors.push(message.text());
@@ -36,8 +47,17 @@ test('when a visitor opens Hearth, then the site name shows and the live connect
   await page.close();
 });
 
-test('when the server restarts under an open page, then the page shows the outage and comes back live by itself', async () => {
+test('when a visitor who is not signed in opens Hearth, then no live connection is opened', async () => {
   const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.getByTestId('home-sign-in').waitFor();
+
+  expect(await page.getByTestId('connection-status').getAttribute('data-status')).toBe('idle');
+  await page.close();
+});
+
+test('when the server restarts under an open page, then the page shows the outage and comes back live by itself', async () => {
+  const page = await signedInPage();
   await page.goto(server.url);
   const status = page.getByTestId('connection-status');
   await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });

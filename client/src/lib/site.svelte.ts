@@ -1,7 +1,7 @@
 import type { Site } from '../../../shared/api/system.routes';
 import { api, ApiError } from './api';
 
-/** Facts about this network, loaded once at start. */
+/** Facts about this network, loaded once at start (and again when an admin renames it). */
 export class SiteStore {
   site = $state<Site | undefined>(undefined);
   error = $state<string | undefined>(undefined);
@@ -10,8 +10,9 @@ export class SiteStore {
     try {
       this.site = await api.get<Site>('/api/v1/site');
       this.error = undefined;
-      document.title = this.site.name;
     } catch (error) {
+      // Behind the guidelines gate only the gate matters; the name falls back to "Hearth".
+      if (error instanceof ApiError && error.code === 'guidelines_required') return;
       this.error = error instanceof ApiError ? error.message : 'Could not load the site';
     }
   }

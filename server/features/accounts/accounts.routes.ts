@@ -6,7 +6,6 @@ import { oidcRoutes } from '../../../shared/api/oidc.routes';
 import type { Config } from '../../config';
 import { destroySession, signInSession } from '../../core/auth/session';
 import type { RouteMounter } from '../../core/http/routes';
-import type { Realtime } from '../../core/realtime/realtime';
 import { mustAcceptGuidelines, type Actor } from './actor';
 import { MAX_AVATAR_BYTES, type AccountsService } from './accounts.service';
 import type { AdminService } from './admin.service';
@@ -29,15 +28,19 @@ export function mountAccountRoutes(
   router: RouteMounter<Actor>,
   deps: {
     config: Config;
-    realtime: Realtime;
     accounts: AccountsService;
     guidelines: GuidelinesService;
     admin: AdminService;
     oidc: Oidc;
-    authConfig: () => Promise<{ registrationPolicy: 'open' | 'invite' | 'approval'; localAccounts: boolean; minimumAge: number | null }>;
+    authConfig: () => Promise<{
+      registrationPolicy: 'open' | 'invite' | 'approval';
+      localAccounts: boolean;
+      minimumAge: number | null;
+      firstAccount: boolean;
+    }>;
   },
 ): void {
-  const { config, realtime, accounts, guidelines, admin, oidc } = deps;
+  const { config, accounts, guidelines, admin, oidc } = deps;
 
   const sessionView = async (req: Request, actor: Actor | undefined) => ({
     user: actor ? await accounts.sessionUserOf(actor.user) : null,
@@ -48,7 +51,8 @@ export function mountAccountRoutes(
   router.mount(accountRoutes.authConfig, async () => {
     const settings = await deps.authConfig();
     return {
-      localAccounts: settings.localAccounts,
+      localAccounts: settings.localAccounts || settings.firstAccount,
+      firstAccount: settings.firstAccount,
       registrationPolicy: settings.registrationPolicy,
       minimumAge: settings.minimumAge,
       oidc: { enabled: oidc.enabled, buttonLabel: config.oidc?.buttonLabel ?? '', loginUrl: '/auth/oidc/login' },
@@ -72,7 +76,7 @@ export function mountAccountRoutes(
   router.mount(accountRoutes.signOut, async ({ req, actor }) => {
     const redirectUrl = accounts.logoutUrl(oidc.endSessionEndpoint(), req.session.idToken);
     await destroySession(req);
-    realtime.endSession(`session:${actor.sessionId}`, 'signed_out');
+    accounts.doEndSession(actor);
     return { redirectUrl };
   });
 
@@ -118,8 +122,6 @@ export function mountAccountRoutes(
 
   router.mount(accountRoutes.acceptGuidelines, async ({ actor, body, req }) => {
     const user = await guidelines.doAccept(actor, body);
-    const me = await accounts.sessionUserOf(user);
-    realtime.publish(`user:${user.id}`, 'me:updated', me);
     return sessionView(req, { ...actor, user });
   });
 

@@ -144,6 +144,7 @@ export function createAccountsService(deps: AccountsDeps) {
 
   return {
     sessionUserOf,
+    hasHumanAccounts: async () => !(await noHumanAccounts()),
 
     /** Validates a sign-up completely (policy, rules, duplicates) before anything is written. */
     async doSignUp(input: z.output<typeof signUpSchema>, address: string): Promise<{ user: UserRow; signedIn: boolean }> {
@@ -331,6 +332,11 @@ export function createAccountsService(deps: AccountsDeps) {
       const ended = await deleteSessionsOfUser(db, user.id, actor.sessionId);
       for (const sid of ended) realtime.endSession(`session:${sid}`, 'password_changed');
       return sessionUserOf(updated);
+    },
+
+    /** The session is over (its row already destroyed): its live sockets end on every node. */
+    doEndSession(actor: Actor): void {
+      realtime.endSession(`session:${actor.sessionId}`, 'signed_out');
     },
 
     /** Deletes the member's own account after re-checking their password; every session ends. */

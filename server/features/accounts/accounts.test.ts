@@ -300,6 +300,28 @@ describe('community guidelines', () => {
     }
   });
 
+  test('when an admin publishes a version, then their own acceptance of it is recorded', async () => {
+    const published = await admin.call<{ version: number }>('POST', '/api/v1/admin/guidelines', { bodyMarkdown: 'Be kind, again.' });
+
+    const session = await admin.refreshSession();
+
+    expect(session.guidelinesRequired).toBe(false);
+    expect(session.user?.acceptedGuidelinesVersion).toBe(published.body.version);
+  });
+
+  test('when no account exists yet, then the auth config says the next sign-up creates the first account', async () => {
+    const freshDb = await openTestDatabase('pglite');
+    const fresh = await startTestServer({ database: freshDb.database });
+    try {
+      expect((await call(fresh.url, 'GET', '/api/v1/auth/config')).body).toMatchObject({ firstAccount: true });
+      await createMember(fresh.url);
+      expect((await call(fresh.url, 'GET', '/api/v1/auth/config')).body).toMatchObject({ firstAccount: false });
+    } finally {
+      await fresh.stop();
+      await freshDb.close();
+    }
+  });
+
   test('when a non-admin tries to publish guidelines, then it is forbidden and nothing is published', async () => {
     const member = await createMember(server.url);
     const before = (await call<{ version: number }>(server.url, 'GET', '/api/v1/guidelines')).body.version;

@@ -1,7 +1,5 @@
 /** The guidelines a new network starts with (version 1); admins replace them in Admin → Guidelines. */
-export const defaultGuidelines = `# Community guidelines
-
-Welcome! This network is a shared space. To keep it kind, safe and useful for everyone:
+export const defaultGuidelines = `Welcome! This network is a shared space. To keep it kind, safe and useful for everyone:
 
 1. **Be respectful.** Disagree with ideas, not people. No harassment, hate, threats or personal attacks.
 2. **Be honest.** Don't impersonate others or spread what you know to be false.

@@ -1,5 +1,5 @@
 import { count, desc, eq, sql } from 'drizzle-orm';
-import type { GuidelinesVersion } from '../../../shared/api/accounts.routes';
+import type { GuidelinesVersion, SessionUser } from '../../../shared/api/accounts.routes';
 import type { Db } from '../../core/db/database';
 import { consents, guidelinesVersions, site, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
@@ -33,8 +33,13 @@ export async function ensureDefaultGuidelines(db: Db): Promise<void> {
   await db.insert(guidelinesVersions).values({ version: 1, bodyMarkdown: defaultGuidelines }).onConflictDoNothing();
 }
 
-export function createGuidelinesService(deps: { db: Db; realtime: Realtime }) {
-  const { db, realtime } = deps;
+export function createGuidelinesService(deps: {
+  db: Db;
+  realtime: Realtime;
+  /** How a member sees themselves (for `me:updated`), from the accounts service. */
+  sessionUserOf: (user: typeof users.$inferSelect) => Promise<SessionUser>;
+}) {
+  const { db, realtime, sessionUserOf } = deps;
 
   async function current(): Promise<VersionRow> {
     const [row] = await db
@@ -76,6 +81,7 @@ export function createGuidelinesService(deps: { db: Db; realtime: Realtime }) {
         return user;
       });
       if (!updated) throw AppError.notFound();
+      realtime.publish(`user:${updated.id}`, 'me:updated', await sessionUserOf(updated));
       return updated;
     },
 
@@ -100,7 +106,10 @@ export function createGuidelinesService(deps: { db: Db; realtime: Realtime }) {
       return { items: rows.map((row) => ({ ...toVersion(row), acceptedBy: row.acceptedBy })) };
     },
 
-    /** Publishes a new version; every connected member is told at once and must accept it. */
+    /**
+     * Publishes a new version; every connected member is told at once and must accept it. The
+     * publishing admin wrote it, so their acceptance is recorded with it.
+     */
     async doPublish(actor: Actor, bodyMarkdown: string): Promise<GuidelinesVersion> {
       checkAdmin(actor);
       const row = await db.transaction(async (tx) => {
@@ -112,9 +121,17 @@ export function createGuidelinesService(deps: { db: Db; realtime: Realtime }) {
             publishedBy: actor.user.id,
           })
           .returning();
-        return inserted;
+        if (!inserted) throw new Error('publish returned no row');
+        await tx.insert(consents).values({ userId: actor.user.id, version: inserted.version, ageConfirmed: false });
+        const [publisher] = await tx
+          .update(users)
+          .set({ acceptedGuidelinesVersion: inserted.version, updatedAt: new Date() })
+          .where(eq(users.id, actor.user.id))
+          .returning();
+        return { ...inserted, publisher };
       });
-      if (!row) throw new Error('publish returned no row');
+      // The publisher's tabs learn first that they accepted it, so they never show the gate.
+      if (row.publisher) realtime.publish(`user:${row.publisher.id}`, 'me:updated', await sessionUserOf(row.publisher));
       realtime.publish('members', 'guidelines:published', { version: row.version });
       return toVersion({ ...row, publishedByHandle: actor.user.handle });
     },

@@ -1,0 +1,28 @@
+import { Router } from './router.svelte';
+
+/** Every page of the app. The server answers index.html for each path, so all are real URLs. */
+export const routes = {
+  home: '/',
+  signIn: '/sign-in',
+  signUp: '/sign-up',
+  join: '/join/:token',
+  guidelines: '/guidelines',
+  profile: '/u/:handle',
+  settings: '/settings',
+  admin: '/admin',
+  adminSection: '/admin/:section',
+} as const;
+
+export type RouteName = keyof typeof routes;
+
+/** Pages anyone may see; every other page needs a signed-in member. */
+export const publicRoutes: ReadonlySet<RouteName> = new Set(['home', 'signIn', 'signUp', 'join', 'guidelines']);
+
+/** Pages that make no sense once signed in. */
+export const signedOutOnlyRoutes: ReadonlySet<RouteName> = new Set(['signIn', 'signUp', 'join']);
+
+export const router = new Router<RouteName>(routes);
+
+export function navigate(to: string, options?: { replace?: boolean }): void {
+  router.navigate(to, options);
+}

@@ -1,0 +1,239 @@
+import type { z } from 'zod';
+import type {
+  AuthConfig,
+  Session,
+  SessionUser,
+  changePasswordSchema,
+  signInResultSchema,
+  signOutResultSchema,
+  signUpResultSchema,
+  signUpSchema,
+  updateProfileSchema,
+} from '../../../shared/api/accounts.routes';
+import type { sessionEndedSchema } from '../../../shared/protocol/accounts';
+import { api, ApiError, setApiHooks } from './api';
+import { navigate } from './routes';
+
+export type SignUpInput = z.input<typeof signUpSchema>;
+export type SignUpResult = z.output<typeof signUpResultSchema>;
+export type ProfileChanges = z.input<typeof updateProfileSchema>;
+export type PasswordChange = z.input<typeof changePasswordSchema>;
+/** Why a session ended: the server's reasons, plus `expired` when the server stopped knowing us. */
+export type EndReason = z.output<typeof sessionEndedSchema>['reason'] | 'expired';
+
+const endNotices: Record<EndReason, string> = {
+  signed_out: 'You were signed out.',
+  suspended: 'Your account was suspended.',
+  deleted: 'Your account was deleted.',
+  password_changed: 'Your password was changed, so you were signed out. Sign in with the new password.',
+  expired: 'Your session has ended. Please sign in again.',
+};
+
+/**
+ * Who is signed in, their CSRF token, and whether the guidelines gate is up. The one source the
+ * pages, the API wrapper and the live connection read; the realtime dispatcher updates it.
+ */
+export class SessionStore {
+  status = $state<'loading' | 'ready' | 'failed'>('loading');
+  loadError = $state<string | undefined>(undefined);
+  user = $state<SessionUser | null>(null);
+  csrfToken = $state<string | null>(null);
+  guidelinesRequired = $state(false);
+  authConfig = $state<AuthConfig | undefined>(undefined);
+  /** The account just created on an approval network; it cannot sign in yet. */
+  pendingUser = $state<SessionUser | null>(null);
+  /** Why the member is back at the sign-in page; shown there until they sign in again. */
+  notice = $state<string | undefined>(undefined);
+
+  /** Changes only when a different member signs in or out, not on every profile update. */
+  readonly userId: string | null = $derived(this.user?.id ?? null);
+
+  #signingOut = false;
+
+  /** Loads the session and the sign-in options; the app shows nothing but "Loading…" until then. */
+  async load(): Promise<void> {
+    this.status = 'loading';
+    try {
+      const [current, config] = await Promise.all([
+        api.get<Session>('/api/v1/session'),
+        api.get<AuthConfig>('/api/v1/auth/config'),
+      ]);
+      this.apply(current);
+      this.authConfig = config;
+      this.status = 'ready';
+      this.loadError = undefined;
+    } catch (error) {
+      this.status = 'failed';
+      this.loadError = error instanceof ApiError ? error.message : 'Could not reach the server.';
+    }
+  }
+
+  async loadAuthConfig(): Promise<void> {
+    this.authConfig = await api.get<AuthConfig>('/api/v1/auth/config');
+  }
+
+  /** Asks the server who we are now; resolves true while still signed in. */
+  async refresh(): Promise<boolean> {
+    this.apply(await api.get<Session>('/api/v1/session'));
+    return this.user !== null;
+  }
+
+  apply(current: Session): void {
+    this.user = current.user;
+    this.csrfToken = current.csrfToken;
+    this.guidelinesRequired = current.user !== null && current.guidelinesRequired;
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await api.post<z.output<typeof signInResultSchema>>('/api/v1/auth/sign-in', { email, password });
+    this.notice = undefined;
+    this.pendingUser = null;
+    // The session id rotated with the sign-in; the token of the old one is void.
+    await this.refresh();
+  }
+
+  async signUp(input: SignUpInput): Promise<SignUpResult> {
+    const result = await api.post<SignUpResult>('/api/v1/auth/sign-up', input);
+    this.notice = undefined;
+    if (result.signedIn) {
+      this.pendingUser = null;
+      await this.refresh();
+    } else {
+      this.pendingUser = result.user;
+    }
+    return result;
+  }
+
+  async signOut(): Promise<void> {
+    this.#signingOut = true;
+    try {
+      let redirectUrl: string | null = null;
+      try {
+        ({ redirectUrl } = await api.post<z.output<typeof signOutResultSchema>>('/api/v1/auth/sign-out'));
+      } catch (error) {
+        // Already ended on the server: signed out is what the member wanted.
+        if (!(error instanceof ApiError && error.code === 'unauthorized')) throw error;
+      }
+      this.clear();
+      // Single sign-on: the provider's session ends too, then it sends the browser back.
+      if (redirectUrl) location.assign(redirectUrl);
+      else navigate('/sign-in');
+    } finally {
+      this.#signingOut = false;
+    }
+  }
+
+  /** Deletes the member's account for good; then behaves like signing out. */
+  async deleteAccount(password: string | undefined): Promise<void> {
+    this.#signingOut = true;
+    try {
+      const { redirectUrl } = await api.delete<z.output<typeof signOutResultSchema>>('/api/v1/me', {
+        ...(password ? { password } : {}),
+        confirm: 'delete my account',
+      });
+      this.clear();
+      this.notice = 'Your account has been deleted.';
+      if (redirectUrl) location.assign(redirectUrl);
+      else navigate('/sign-in');
+    } finally {
+      this.#signingOut = false;
+    }
+  }
+
+  /**
+   * The server ended this session (`session:ended`, or it stopped recognising us). Resolves
+   * `kept` when, on a closer look, this session goes on.
+   */
+  async end(reason: EndReason): Promise<'ended' | 'kept'> {
+    if (this.#signingOut || !this.user) return 'ended';
+    // A password change ends the member's other sessions; this one may be the one that changed it.
+    if (reason === 'password_changed') {
+      try {
+        if (await this.refresh()) return 'kept';
+      } catch {
+        // Cannot tell: treat it as ended, as the server said.
+      }
+    }
+    this.clear();
+    this.notice = endNotices[reason];
+    navigate('/sign-in', { replace: true });
+    return 'ended';
+  }
+
+  /** `guidelines:published`: a version newer than the one this member accepted needs accepting. */
+  guidelinesPublished(version: number): void {
+    if (!this.user) return;
+    if ((this.user.acceptedGuidelinesVersion ?? 0) < version) this.guidelinesRequired = true;
+  }
+
+  /** `me:updated` and every API answer that returns my account. */
+  replaceUser(next: SessionUser): void {
+    if (!this.user || next.id !== this.user.id) return;
+    const acceptedMore = (next.acceptedGuidelinesVersion ?? 0) > (this.user.acceptedGuidelinesVersion ?? 0);
+    this.user = next;
+    // Accepted in another tab: the server decides whether the gate can come down.
+    if (this.guidelinesRequired && acceptedMore) void this.refresh().catch(() => {});
+  }
+
+  async acceptGuidelines(version: number, confirmAge: boolean | undefined): Promise<void> {
+    const body = confirmAge === undefined ? { version } : { version, confirmAge };
+    this.apply(await api.post<Session>('/api/v1/guidelines/accept', body));
+  }
+
+  async updateProfile(changes: ProfileChanges): Promise<SessionUser> {
+    const user = await api.patch<SessionUser>('/api/v1/me/profile', changes);
+    this.replaceUser(user);
+    return user;
+  }
+
+  async uploadAvatar(file: File): Promise<SessionUser> {
+    const form = new FormData();
+    form.append('avatar', file);
+    const user = await api.put<SessionUser>('/api/v1/me/avatar', form);
+    this.replaceUser(user);
+    return user;
+  }
+
+  async removeAvatar(): Promise<SessionUser> {
+    const user = await api.delete<SessionUser>('/api/v1/me/avatar');
+    this.replaceUser(user);
+    return user;
+  }
+
+  async changePassword(change: PasswordChange): Promise<void> {
+    const user = await api.post<SessionUser>('/api/v1/me/password', change);
+    this.replaceUser(user);
+    // The server may rotate this session along with ending the others.
+    await this.refresh();
+  }
+
+  clear(): void {
+    this.user = null;
+    this.csrfToken = null;
+    this.guidelinesRequired = false;
+  }
+
+  #onApiError(error: ApiError): void {
+    if (error.code === 'guidelines_required' && this.user) this.guidelinesRequired = true;
+    else if (error.code === 'unauthorized' && this.user) void this.end('expired');
+  }
+
+  async #refreshToken(): Promise<boolean> {
+    const before = this.csrfToken;
+    try {
+      await this.refresh();
+    } catch {
+      return false;
+    }
+    return this.csrfToken !== null && this.csrfToken !== before;
+  }
+
+  readonly apiHooks = {
+    csrfToken: () => this.csrfToken,
+    refreshCsrfToken: () => this.#refreshToken(),
+    onError: (error: ApiError) => this.#onApiError(error),
+  };
+}
+
+export const session = new SessionStore();
+setApiHooks(session.apiHooks);
