@@ -22,6 +22,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * member's sessions at once (suspension, password change).
  */
 export class DatabaseSessionStore extends session.Store {
+  /** When this node last extended each session; bounded, so it cannot grow without limit. */
+  private readonly touched = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
     private readonly defaultMaxAgeMs: number,
@@ -58,6 +61,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override destroy(sid: string, callback?: (err?: unknown) => void): void {
+    this.touched.delete(sid);
     this.db
       .delete(sessions)
       .where(eq(sessions.sid, sid))
@@ -67,8 +71,19 @@ export class DatabaseSessionStore extends session.Store {
       );
   }
 
-  /** Extends the expiry at most once a day per session, so reads do not become writes. */
+  /**
+   * Extends the expiry at most once a day per session, so reads do not become writes; and this
+   * node skips even the conditional UPDATE for a session it extended within the last hour.
+   */
   override touch(sid: string, data: session.SessionData, callback?: (err?: unknown) => void): void {
+    const now = Date.now();
+    const last = this.touched.get(sid);
+    if (last !== undefined && now - last < 60 * 60 * 1000) {
+      callback?.();
+      return;
+    }
+    if (this.touched.size >= 50_000) this.touched.clear();
+    this.touched.set(sid, now);
     const expiresAt = this.expiryOf(data);
     this.db
       .update(sessions)

@@ -112,6 +112,10 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   if (options.redis) io.adapter(createAdapter(options.redis.client, options.redis.subscriber));
 
+  // The member as admitted at the handshake: enough for 'connected' commands (a suspension or
+  // sign-out disconnects the socket anyway), so those cost no database round trip.
+  const admitted = new WeakMap<HearthSocket, Actor>();
+
   // The handshake carries the session cookie: the same session that REST uses admits the socket.
   io.engine.use(options.auth.sessionMiddleware);
   io.use((socket, next) => {
@@ -120,6 +124,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       (actor) => {
         socket.data.userId = actor.user.id;
         socket.data.sessionId = actor.sessionId;
+        admitted.set(socket, actor);
         next();
       },
       (error: unknown) => {
@@ -155,7 +160,8 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       const reply = ack as (answer: Ack<unknown>) => void;
       const run = async () => {
         if (args.length !== 2) throw new AppError('validation_failed', 'A command takes exactly one payload and an ack');
-        const actor = await options.auth.actorFor(socket, (spec as { access?: 'connected' | 'member' }).access ?? 'member');
+        const access = (spec as { access?: 'connected' | 'member' }).access ?? 'member';
+        const actor = (access === 'connected' && admitted.get(socket)) || (await options.auth.actorFor(socket, access));
         const payload = parseInput(spec.payload, args[0]);
         return handler({ socket, actor }, payload);
       };

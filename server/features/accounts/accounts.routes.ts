@@ -6,6 +6,7 @@ import { oidcRoutes } from '../../../shared/api/oidc.routes';
 import type { Config } from '../../config';
 import { destroySession, signInSession } from '../../core/auth/session';
 import type { RouteMounter } from '../../core/http/routes';
+import { toSessionUser } from './accounts.dto';
 import { mustAcceptGuidelines, type Actor } from './actor';
 import { MAX_AVATAR_BYTES, type AccountsService } from './accounts.service';
 import type { AdminService } from './admin.service';
@@ -42,8 +43,8 @@ export function mountAccountRoutes(
 ): void {
   const { config, accounts, guidelines, admin, oidc } = deps;
 
-  const sessionView = async (req: Request, actor: Actor | undefined) => ({
-    user: actor ? await accounts.sessionUserOf(actor.user) : null,
+  const sessionView = (req: Request, actor: Actor | undefined) => ({
+    user: actor ? toSessionUser(actor.user, actor.ssoLinked) : null,
     csrfToken: actor ? (req.session.csrfToken ?? null) : null,
     guidelinesRequired: actor ? mustAcceptGuidelines(actor) : false,
   });

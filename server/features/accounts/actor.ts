@@ -7,6 +7,8 @@ export interface Actor {
   user: UserRow;
   sessionId: string;
   currentGuidelinesVersion: number;
+  /** Whether the account signs in through the identity provider (loaded with the member). */
+  ssoLinked: boolean;
 }
 
 /**
@@ -16,7 +18,12 @@ export interface Actor {
 export async function loadActor(db: Db, userId: string, sessionId: string): Promise<Actor | undefined> {
   const found = await findUserWithGuidelines(db, userId);
   if (!found) return undefined;
-  return { user: await liftExpiredSuspension(db, found.user), sessionId, currentGuidelinesVersion: found.currentGuidelinesVersion };
+  return {
+    user: await liftExpiredSuspension(db, found.user),
+    sessionId,
+    currentGuidelinesVersion: found.currentGuidelinesVersion,
+    ssoLinked: found.ssoLinked,
+  };
 }
 
 /** A suspension with an end date is over once that date passes; the row is updated on first sight. */

@@ -17,15 +17,16 @@ export async function findUserById(db: Db, id: string): Promise<UserRow | undefi
 export async function findUserWithGuidelines(
   db: Db,
   id: string,
-): Promise<{ user: UserRow; currentGuidelinesVersion: number } | undefined> {
+): Promise<{ user: UserRow; currentGuidelinesVersion: number; ssoLinked: boolean } | undefined> {
   const [row] = await db
     .select({
       user: users,
       current: sql<number>`(select coalesce(max(${guidelinesVersions.version}), 0) from ${guidelinesVersions})`.mapWith(Number),
+      ssoLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
     })
     .from(users)
     .where(eq(users.id, id));
-  return row ? { user: row.user, currentGuidelinesVersion: row.current } : undefined;
+  return row ? { user: row.user, currentGuidelinesVersion: row.current, ssoLinked: row.ssoLinked } : undefined;
 }
 
 export async function findLocalUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
