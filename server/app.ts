@@ -25,6 +25,10 @@ import { createAdminService } from './features/accounts/admin.service';
 import { createGuidelinesService, ensureDefaultGuidelines } from './features/accounts/guidelines.service';
 import { createOidc } from './features/accounts/oidc';
 import { ensureSiteRow } from './features/site/site.repository';
+import { mountSpaceRoutes } from './features/spaces/spaces.routes';
+import { createSpacesService } from './features/spaces/spaces.service';
+import { streamCommandHandlers } from './features/spaces/stream.socket';
+import { createStreamService } from './features/spaces/stream.service';
 import { createSiteService } from './features/site/site.service';
 import { mountSystemRoutes } from './features/system/system.routes';
 import { systemCommandHandlers } from './features/system/system.socket';
@@ -140,8 +144,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       config,
       logger,
       metrics,
-      handlers: { ...systemCommandHandlers },
       auth: createSocketAuth(db.db, sessions.middleware),
+      // Called per connection, after listen(): spacesService exists by then.
+      roomsOnConnect: (actor) => spacesService.roomsOf(actor.user.id),
       redis,
     });
 
@@ -155,6 +160,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const admin = createAdminService({ db: db.db, config, realtime, accounts });
     const oidc = createOidc({ config, logger, accounts });
     const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
+    const spacesService = createSpacesService({ db: db.db, realtime });
+    const stream = createStreamService({ db: db.db, realtime });
+    realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream) });
 
     router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
     const documentInfo = { version, serverUrl: config.publicUrl };
@@ -186,6 +194,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         };
       },
     });
+
+    mountSpaceRoutes(router, { spaces: spacesService, stream });
 
     if (!serveClient(app, config)) {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');

@@ -1,6 +1,7 @@
 import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
 import { oidcRoutes } from './oidc.routes';
+import { spaceRoutes } from './spaces.routes';
 import type { RouteSpec } from './route-spec';
 import { systemRoutes } from './system.routes';
 
@@ -10,6 +11,7 @@ export const apiRoutes = {
   ...accountRoutes,
   ...oidcRoutes,
   ...adminRoutes,
+  ...spaceRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

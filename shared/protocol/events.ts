@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Ack } from './errors';
 import { accountEvents } from './accounts';
+import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
 
 /** A client → server command: always acknowledged with `{ data }` or `{ error }`. */
@@ -26,12 +27,14 @@ export interface EventSpec<P extends z.ZodType = z.ZodType> {
 /** Every command a client may send. The server registers exactly one handler for each. */
 export const clientCommands = {
   ...systemCommands,
+  ...streamCommands,
 } as const;
 
 /** Every event the server may emit. */
 export const serverEvents = {
   ...systemEvents,
   ...accountEvents,
+  ...streamEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

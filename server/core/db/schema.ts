@@ -4,3 +4,4 @@
  */
 export * from './site.schema';
 export * from '../../features/accounts/accounts.schema';
+export * from '../../features/spaces/spaces.schema';

@@ -72,6 +72,15 @@ export interface Realtime {
    * so the reason arriving late or not at all does not matter.
    */
   endSession(room: string, reason: 'signed_out' | 'suspended' | 'deleted' | 'password_changed'): void;
+  /**
+   * Installs the one handler per command (before the server listens). Services need `publish`
+   * before the handlers that call them exist, hence a setter rather than an option.
+   */
+  handle(handlers: CommandHandlers): void;
+  /** Every socket in `fromRoom` (e.g. `user:<id>`) also joins `room`, on every node. */
+  joinRoom(fromRoom: string, room: string): void;
+  /** Every socket in `fromRoom` leaves `room`, on every node: it stops receiving that room's events at once. */
+  leaveRoom(fromRoom: string, room: string): void;
   /** Tells this node's clients to reconnect elsewhere, then closes every connection. */
   close(): Promise<void>;
 }
@@ -81,8 +90,9 @@ export interface RealtimeOptions {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  handlers: CommandHandlers;
   auth: SocketAuth;
+  /** The rooms a member's sockets belong in from the start (their spaces), joined before any event can be missed. */
+  roomsOnConnect?: (actor: Actor) => Promise<string[]>;
   /** Redis clients shared with the rest of the app: one for publishing, one subscribed. */
   redis?: { client: RedisClientType; subscriber: RedisClientType };
 }
@@ -91,7 +101,8 @@ export interface RealtimeOptions {
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 
 export async function createRealtime(options: RealtimeOptions): Promise<Realtime> {
-  const { config, logger, metrics, handlers } = options;
+  const { config, logger, metrics } = options;
+  let handlers: CommandHandlers | undefined;
   const io: HearthServer = new Server(options.httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
@@ -120,13 +131,16 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
   io.engine.use(options.auth.sessionMiddleware);
   io.use((socket, next) => {
     const req = socket.request as IncomingMessage & { session?: { userId?: string }; sessionID?: string };
-    options.auth.admit(req.session?.userId, req.sessionID ?? '').then(
-      (actor) => {
-        socket.data.userId = actor.user.id;
-        socket.data.sessionId = actor.sessionId;
-        admitted.set(socket, actor);
-        next();
-      },
+    const admit = async () => {
+      const actor = await options.auth.admit(req.session?.userId, req.sessionID ?? '');
+      socket.data.userId = actor.user.id;
+      socket.data.sessionId = actor.sessionId;
+      admitted.set(socket, actor);
+      const rooms = (await options.roomsOnConnect?.(actor)) ?? [];
+      await socket.join([`user:${actor.user.id}`, `session:${actor.sessionId}`, 'members', ...rooms]);
+    };
+    admit().then(
+      () => next(),
       (error: unknown) => {
         const appError = error instanceof AppError ? error : new AppError('internal');
         if (!(error instanceof AppError)) logger.error({ err: error }, 'socket handshake failed');
@@ -139,7 +153,6 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   io.on('connection', (socket) => {
     socket.data.connectedAt = Date.now();
-    void socket.join([`user:${socket.data.userId}`, `session:${socket.data.sessionId}`, 'members']);
     metrics.socketsConnected.inc();
     socket.on('disconnect', () => metrics.socketsConnected.dec());
     for (const name of Object.keys(clientCommands) as CommandName[]) {
@@ -149,6 +162,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   function attachCommand<K extends CommandName>(socket: HearthSocket, name: K): void {
     const spec = clientCommands[name];
+    if (!handlers) throw new Error('realtime.handle() was not called before connections were accepted');
     const handler = handlers[name] as (c: CommandContext, p: unknown) => Promise<unknown> | unknown;
     // Socket.IO's typed listener signature cannot be expressed generically over K.
     (socket.on as (event: string, listener: (...args: unknown[]) => void) => void)(name, (...args: unknown[]) => {
@@ -187,6 +201,15 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
       metrics.eventsEmitted.inc({ event });
       // Typed emit over a generic event name needs the same widening as attachCommand.
       (io.to(rooms).emit as (event: string, payload: unknown) => boolean)(event, payload);
+    },
+    handle(table) {
+      handlers = table;
+    },
+    joinRoom(fromRoom, room) {
+      io.in(fromRoom).socketsJoin(room);
+    },
+    leaveRoom(fromRoom, room) {
+      io.in(fromRoom).socketsLeave(room);
     },
     endSession(room, reason) {
       metrics.eventsEmitted.inc({ event: 'session:ended' });

@@ -1,0 +1,344 @@
+import { and, asc, eq, gt, ilike, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { addMemberSchema, createSpaceSchema, updateSpaceSchema } from '../../../shared/api/spaces.routes';
+import type { Db } from '../../core/db/database';
+import { posts, spaceMembers, spaces, users } from '../../core/db/schema';
+import { AppError } from '../../core/errors';
+import type { Realtime } from '../../core/realtime/realtime';
+import { toPublicProfile } from '../accounts/accounts.dto';
+import type { Actor } from '../accounts/actor';
+import {
+  accessVisibleSpace,
+  canManage,
+  canRead,
+  checkCanManage,
+  loadAccess,
+  type MembershipRow,
+  type SpaceAccess,
+  type SpaceRow,
+} from './spaces.access';
+import { appendEvent, memberCounts, toSpace } from './stream.repository';
+
+export const spaceRoom = (spaceId: string) => `space:${spaceId}`;
+const userRoom = (userId: string) => `user:${userId}`;
+
+export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
+  const { db, realtime } = deps;
+
+  async function view(access: SpaceAccess) {
+    const counts = await memberCounts(db, [access.space.id]);
+    return toSpace(access.space, access.membership, counts.get(access.space.id) ?? 0, canRead(access));
+  }
+
+  async function reload(actor: Actor, spaceId: string) {
+    const access = await loadAccess(db, actor, { id: spaceId });
+    if (!access) throw AppError.notFound('No such space');
+    return access;
+  }
+
+  /** Publishes a settings change through the space's log, then to the member whose membership changed. */
+  async function logSpaceUpdate(space: SpaceRow) {
+    const counts = await memberCounts(db, [space.id]);
+    const view = toSpace(space, undefined, counts.get(space.id) ?? 0, true);
+    const { membership: _m, canRead: _c, ...shared } = view;
+    return db.transaction((tx) => appendEvent(tx as unknown as Db, space.id, 'space:updated', (seq) => ({ space: { ...shared, seq } })));
+  }
+
+  function tellMember(userId: string, spaceId: string, membership: MembershipRow | undefined) {
+    realtime.publish(userRoom(userId), 'space:membership-changed', {
+      spaceId,
+      membership: membership ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq } : null,
+    });
+  }
+
+  /** Room membership follows space membership on every node: active members' sockets are in the room. */
+  function syncRooms(userId: string, spaceId: string, active: boolean) {
+    if (active) realtime.joinRoom(userRoom(userId), spaceRoom(spaceId));
+    else realtime.leaveRoom(userRoom(userId), spaceRoom(spaceId));
+  }
+
+  async function setMembership(spaceId: string, userId: string, values: Partial<MembershipRow>): Promise<MembershipRow> {
+    const [row] = await db
+      .insert(spaceMembers)
+      .values({ spaceId, userId, role: values.role ?? 'member', status: values.status ?? 'active' })
+      .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: values })
+      .returning();
+    if (!row) throw new Error('membership upsert returned nothing');
+    return row;
+  }
+
+  async function activeHostCount(spaceId: string): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)`.mapWith(Number) })
+      .from(spaceMembers)
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.role, 'host'), eq(spaceMembers.status, 'active')));
+    return row?.n ?? 0;
+  }
+
+  return {
+    /** Rooms a member's socket joins on connect: every space they are an active member of. */
+    async roomsOf(userId: string): Promise<string[]> {
+      const rows = await db
+        .select({ spaceId: spaceMembers.spaceId })
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active')));
+      return rows.map((row) => spaceRoom(row.spaceId));
+    },
+
+    async accessDirectory(actor: Actor, query: { q?: string; cursor?: string }) {
+      const conditions: SQL[] = [];
+      if (actor.user.role !== 'admin') {
+        conditions.push(
+          or(
+            ne(spaces.visibility, 'secret'),
+            sql`exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.userId} = ${actor.user.id})`,
+          )!,
+        );
+      }
+      if (query.q) conditions.push(ilike(spaces.name, `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+      if (query.cursor) conditions.push(gt(spaces.name, Buffer.from(query.cursor, 'base64url').toString('utf8')));
+      const rows = await db
+        .select({ space: spaces, membership: spaceMembers })
+        .from(spaces)
+        .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, actor.user.id)))
+        .where(and(isNull(spaces.archivedAt), ...conditions))
+        .orderBy(asc(spaces.name))
+        .limit(51);
+      const page = rows.slice(0, 50);
+      const counts = await memberCounts(db, page.map((r) => r.space.id));
+      return {
+        items: page.map((r) => {
+          const access = { space: r.space, membership: r.membership ?? undefined, actor };
+          return toSpace(r.space, access.membership, counts.get(r.space.id) ?? 0, canRead(access));
+        }),
+        nextCursor: rows.length > 50 ? Buffer.from(page[page.length - 1]!.space.name).toString('base64url') : null,
+      };
+    },
+
+    async accessMySpaces(actor: Actor) {
+      const rows = await db
+        .select({
+          space: spaces,
+          membership: spaceMembers,
+          unread: sql<number>`(select count(*) from ${posts} where ${posts.spaceId} = ${spaces.id} and ${posts.seq} > ${spaceMembers.lastReadSeq} and ${posts.deletedAt} is null and ${posts.authorId} <> ${actor.user.id})`.mapWith(Number),
+        })
+        .from(spaceMembers)
+        .innerJoin(spaces, eq(spaces.id, spaceMembers.spaceId))
+        .where(and(eq(spaceMembers.userId, actor.user.id), eq(spaceMembers.status, 'active')))
+        .orderBy(asc(spaces.name));
+      const counts = await memberCounts(db, rows.map((r) => r.space.id));
+      return {
+        items: rows.map((r) => ({ ...toSpace(r.space, r.membership, counts.get(r.space.id) ?? 0, true), unread: r.unread })),
+      };
+    },
+
+    async accessSpace(actor: Actor, slug: string) {
+      return view(await accessVisibleSpace(db, actor, { slug }));
+    },
+
+    /** Creates a space with its hosts; every named host must be an active member of the network. */
+    async doCreateSpace(actor: Actor, input: z.output<typeof createSpaceSchema>) {
+      const hostHandles = [...new Set(input.hostHandles.filter((h) => h !== actor.user.handle))];
+      const hosts = hostHandles.length
+        ? await db.select().from(users).where(and(inArray(users.handle, hostHandles), eq(users.status, 'active')))
+        : [];
+      const missing = hostHandles.filter((h) => !hosts.some((u) => u.handle === h));
+      if (missing.length) {
+        throw new AppError('validation_failed', `No member with the handle ${missing.map((h) => `@${h}`).join(', ')}`, {
+          errors: [{ path: 'hostHandles', message: `unknown: ${missing.join(', ')}` }],
+        });
+      }
+      if (!input.creatorIsHost && hosts.length === 0) {
+        throw new AppError('validation_failed', 'A space needs at least one host', {
+          errors: [{ path: 'hostHandles', message: 'name at least one host' }],
+        });
+      }
+      const [exists] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.slug, input.slug));
+      if (exists) throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
+      let space: SpaceRow;
+      try {
+        space = await db.transaction(async (tx) => {
+          const [created] = await tx
+            .insert(spaces)
+            .values({
+              slug: input.slug,
+              name: input.name,
+              description: input.description,
+              aboutMarkdown: input.aboutMarkdown,
+              color: input.color,
+              visibility: input.visibility,
+              joinPolicy: input.joinPolicy,
+              createdBy: actor.user.id,
+            })
+            .returning();
+          if (!created) throw new Error('space insert returned nothing');
+          const members = [
+            { spaceId: created.id, userId: actor.user.id, role: input.creatorIsHost ? ('host' as const) : ('member' as const) },
+            ...hosts.map((host) => ({ spaceId: created.id, userId: host.id, role: 'host' as const })),
+          ];
+          await tx.insert(spaceMembers).values(members);
+          return created;
+        });
+      } catch (error) {
+        if (/spaces_slug_unique/.test(String((error as { cause?: unknown }).cause ?? error))) {
+          throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
+        }
+        throw error;
+      }
+      for (const userId of [actor.user.id, ...hosts.map((h) => h.id)]) {
+        syncRooms(userId, space.id, true);
+        const [membership] = await db
+          .select()
+          .from(spaceMembers)
+          .where(and(eq(spaceMembers.spaceId, space.id), eq(spaceMembers.userId, userId)));
+        tellMember(userId, space.id, membership);
+      }
+      return view(await reload(actor, space.id));
+    },
+
+    async doUpdateSpace(actor: Actor, spaceId: string, patch: z.output<typeof updateSpaceSchema>) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      checkCanManage(access);
+      const { archived, ...rest } = patch;
+      const [updated] = await db
+        .update(spaces)
+        .set({ ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) })
+        .where(eq(spaces.id, spaceId))
+        .returning();
+      if (!updated) throw AppError.notFound('No such space');
+      const event = await logSpaceUpdate(updated);
+      realtime.publish(spaceRoom(spaceId), 'space:updated', event as never);
+      if (patch.visibility && patch.visibility !== 'public' && access.space.visibility === 'public') {
+        // Viewers who are not members must stop receiving it at once: empty the room, then put the members back.
+        realtime.leaveRoom(spaceRoom(spaceId), spaceRoom(spaceId));
+        const members = await db
+          .select({ userId: spaceMembers.userId })
+          .from(spaceMembers)
+          .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.status, 'active')));
+        for (const member of members) syncRooms(member.userId, spaceId, true);
+      }
+      return view(await reload(actor, spaceId));
+    },
+
+    async doJoin(actor: Actor, spaceId: string) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived');
+      const current = access.membership;
+      if (current?.status === 'active') return view(access);
+      let membership: MembershipRow;
+      if (current?.status === 'invited') membership = await setMembership(spaceId, actor.user.id, { status: 'active', joinedAt: new Date() });
+      else if (access.space.joinPolicy === 'open') membership = await setMembership(spaceId, actor.user.id, { status: 'active' });
+      else if (access.space.joinPolicy === 'request') membership = await setMembership(spaceId, actor.user.id, { status: 'requested' });
+      else throw new AppError('forbidden', 'This space is invitation-only: ask one of its hosts to invite you');
+      if (membership.status === 'active') syncRooms(actor.user.id, spaceId, true);
+      tellMember(actor.user.id, spaceId, membership);
+      return view(await reload(actor, spaceId));
+    },
+
+    async doLeave(actor: Actor, spaceId: string) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      if (!access.membership) throw new AppError('conflict', 'You are not a member of this space');
+      if (access.membership.role === 'host' && access.membership.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
+        throw new AppError('conflict', 'You are the only host: make someone else a host before leaving');
+      }
+      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, actor.user.id)));
+      syncRooms(actor.user.id, spaceId, false);
+      tellMember(actor.user.id, spaceId, undefined);
+      return view(await reload(actor, spaceId));
+    },
+
+    async accessMembers(actor: Actor, spaceId: string) {
+      const access = await loadAccess(db, actor, { id: spaceId });
+      if (!access || !canRead(access)) throw AppError.notFound('No such space');
+      const manager = canManage(access);
+      const rows = await db
+        .select({ membership: spaceMembers, user: users })
+        .from(spaceMembers)
+        .innerJoin(users, eq(users.id, spaceMembers.userId))
+        .where(and(eq(spaceMembers.spaceId, spaceId), manager ? undefined : eq(spaceMembers.status, 'active')))
+        .orderBy(asc(spaceMembers.role), asc(users.displayName));
+      return {
+        items: rows.map((r) => ({
+          user: toPublicProfile(r.user),
+          role: r.membership.role,
+          status: r.membership.status,
+          joinedAt: r.membership.joinedAt.toISOString(),
+        })),
+      };
+    },
+
+    /** Hosts invite by handle; the member accepts by joining. */
+    async doAddMember(actor: Actor, spaceId: string, input: z.output<typeof addMemberSchema>) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      checkCanManage(access);
+      const [user] = await db.select().from(users).where(and(eq(users.handle, input.handle), eq(users.status, 'active')));
+      if (!user) throw AppError.notFound(`No member with the handle @${input.handle}`);
+      const [existing] = await db
+        .select()
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, user.id)));
+      if (existing?.status === 'active') throw new AppError('conflict', `@${user.handle} is already a member`);
+      const membership =
+        existing?.status === 'requested'
+          ? await setMembership(spaceId, user.id, { status: 'active', role: input.role })
+          : await setMembership(spaceId, user.id, { status: 'invited', role: input.role });
+      if (membership.status === 'active') syncRooms(user.id, spaceId, true);
+      tellMember(user.id, spaceId, membership);
+      return { user: toPublicProfile(user), role: membership.role, status: membership.status, joinedAt: membership.joinedAt.toISOString() };
+    },
+
+    /** Changes a role, or approves a request (hosts). */
+    async doUpdateMember(actor: Actor, spaceId: string, userId: string, role: MembershipRow['role']) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      checkCanManage(access);
+      const [existing] = await db
+        .select()
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      if (!existing) throw AppError.notFound('Not a member of this space');
+      if (existing.role === 'host' && role !== 'host' && existing.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
+        throw new AppError('conflict', 'A space needs at least one host');
+      }
+      const status = existing.status === 'requested' ? 'active' : existing.status;
+      const membership = await setMembership(spaceId, userId, { role, status });
+      if (membership.status === 'active') syncRooms(userId, spaceId, true);
+      tellMember(userId, spaceId, membership);
+      const [user] = await db.select().from(users).where(eq(users.id, userId));
+      return { user: toPublicProfile(user!), role: membership.role, status: membership.status, joinedAt: membership.joinedAt.toISOString() };
+    },
+
+    /** Removes a member, rejects a request or withdraws an invitation (hosts). */
+    async doRemoveMember(actor: Actor, spaceId: string, userId: string) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      checkCanManage(access);
+      const [existing] = await db
+        .select()
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      if (!existing) throw AppError.notFound('Not a member of this space');
+      if (existing.role === 'host' && existing.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
+        throw new AppError('conflict', 'A space needs at least one host');
+      }
+      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      syncRooms(userId, spaceId, false);
+      tellMember(userId, spaceId, undefined);
+      return view(await reload(actor, spaceId));
+    },
+
+    async doMarkRead(actor: Actor, spaceId: string, seq: number) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      if (access.membership?.status === 'active') {
+        const upTo = Math.min(seq, access.space.seq);
+        const [membership] = await db
+          .update(spaceMembers)
+          .set({ lastReadSeq: sql`greatest(${spaceMembers.lastReadSeq}, ${upTo})` })
+          .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, actor.user.id)))
+          .returning();
+        tellMember(actor.user.id, spaceId, membership);
+      }
+      return view(await reload(actor, spaceId));
+    },
+  };
+}
+
+export type SpacesService = ReturnType<typeof createSpacesService>;

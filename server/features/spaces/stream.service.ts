@@ -1,0 +1,436 @@
+// The stream's write path and replay: docs/ARCHITECTURE.md#the-live-path
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Comment, Post } from '../../../shared/api/spaces.routes';
+import type {
+  createCommentSchema,
+  createPostSchema,
+  resumeSchema,
+  updateCommentSchema,
+  updatePostSchema,
+} from '../../../shared/protocol/stream';
+import type { EventName, EventPayload } from '../../../shared/protocol/events';
+import type { Db } from '../../core/db/database';
+import { comments, postEdits, posts, reactions, spaceMembers, spaces, users } from '../../core/db/schema';
+import { AppError } from '../../core/errors';
+import { renderMarkdown } from '../../core/markdown';
+import type { Realtime } from '../../core/realtime/realtime';
+import type { Actor } from '../accounts/actor';
+import {
+  accessReadableSpace,
+  canModerate,
+  canRead,
+  checkCanPost,
+  loadAccess,
+  type SpaceAccess,
+} from './spaces.access';
+import { spaceRoom } from './spaces.service';
+import {
+  appendEvent,
+  commentsOfPost,
+  decodeCursor,
+  eventsAfter,
+  loadComment,
+  loadPost,
+  notDeleted,
+  pageOfPosts,
+  toSpace,
+  memberCounts,
+} from './stream.repository';
+
+/** A client that missed more than this many events of a space reloads it instead. */
+export const MAX_REPLAY = 500;
+
+const MENTION = /(?<![\w@/])@([a-z][a-z0-9_]{2,29})\b/gi;
+
+function mentionedHandles(markdown: string): string[] {
+  return [...new Set([...markdown.matchAll(MENTION)].map((m) => m[1]!.toLowerCase()))].slice(0, 20);
+}
+
+/** Renders a post or comment; @handles of real members become links to their profiles. */
+function render(markdown: string, handles: string[]): string {
+  const known = new Set(handles);
+  const linked = markdown.replace(MENTION, (whole, handle: string) =>
+    known.has(handle.toLowerCase()) ? `[@${handle.toLowerCase()}](/u/${handle.toLowerCase()})` : whole,
+  );
+  return renderMarkdown(linked);
+}
+
+function excerptOf(markdown: string): string {
+  return markdown.replace(/\s+/g, ' ').trim().slice(0, 140);
+}
+
+type Published = { event: EventName; room: string; payload: unknown };
+
+export function createStreamService(deps: { db: Db; realtime: Realtime }) {
+  const { db, realtime } = deps;
+
+  /** Publishes after the transaction has committed — never before, or a client could see a change that rolled back. */
+  function publishAll(events: Published[]) {
+    for (const e of events) realtime.publish(e.room, e.event, e.payload as EventPayload<typeof e.event>);
+  }
+
+  /** Members mentioned who may read the space (others are not told: a mention must not leak a private space). */
+  async function readableMentions(access: SpaceAccess, handles: string[]) {
+    if (handles.length === 0) return [];
+    const found = await db
+      .select({ id: users.id, handle: users.handle, role: users.role, membership: spaceMembers.status })
+      .from(users)
+      .leftJoin(spaceMembers, and(eq(spaceMembers.userId, users.id), eq(spaceMembers.spaceId, access.space.id)))
+      .where(and(inArray(users.handle, handles), eq(users.status, 'active')));
+    return found.filter((u) => access.space.visibility === 'public' || u.membership === 'active' || u.role === 'admin');
+  }
+
+  function mentionEvents(access: SpaceAccess, actor: Actor, mentioned: { id: string }[], postId: string, commentId: string | null, markdown: string): Published[] {
+    return mentioned
+      .filter((u) => u.id !== actor.user.id)
+      .map((u) => ({
+        event: 'mention:received' as const,
+        room: `user:${u.id}`,
+        payload: {
+          spaceId: access.space.id,
+          postId,
+          commentId,
+          by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
+          excerpt: excerptOf(markdown),
+        },
+      }));
+  }
+
+  async function writablePost(actor: Actor, postId: string) {
+    const found = await loadPost(db, postId);
+    if (!found) throw AppError.notFound('No such post');
+    const access = await loadAccess(db, actor, { id: found.row.spaceId });
+    if (!access || !canRead(access)) throw AppError.notFound('No such post');
+    return { ...found, access };
+  }
+
+  async function writableComment(actor: Actor, commentId: string) {
+    const found = await loadComment(db, commentId);
+    if (!found) throw AppError.notFound('No such comment');
+    const access = await loadAccess(db, actor, { id: found.row.spaceId });
+    if (!access || !canRead(access)) throw AppError.notFound('No such comment');
+    return { ...found, access };
+  }
+
+  /** Runs a change and logs its event in one transaction; the returned state is what was committed. */
+  async function logPostChange(spaceId: string, event: 'post:created' | 'post:updated' | 'post:deleted', change: (tx: Db) => Promise<string>) {
+    const payload = await db.transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Db;
+      const postId = await change(tx);
+      const loaded = await loadPost(tx, postId);
+      if (!loaded) throw AppError.notFound('No such post');
+      return appendEvent(tx, spaceId, event, () => ({ post: loaded.post }));
+    });
+    return payload;
+  }
+
+  async function logCommentChange(
+    spaceId: string,
+    event: 'comment:created' | 'comment:updated' | 'comment:deleted',
+    change: (tx: Db) => Promise<string>,
+  ) {
+    return db.transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Db;
+      const commentId = await change(tx);
+      const loaded = await loadComment(tx, commentId);
+      if (!loaded) throw AppError.notFound('No such comment');
+      const [post] = await tx.select({ commentCount: posts.commentCount }).from(posts).where(eq(posts.id, loaded.row.postId));
+      return appendEvent(tx, spaceId, event, () => ({ comment: loaded.comment, commentCount: post?.commentCount ?? 0 }));
+    });
+  }
+
+  function checkOwnOrModerate(access: SpaceAccess, authorId: string, actor: Actor, what: string) {
+    if (authorId !== actor.user.id && !canModerate(access)) throw new AppError('forbidden', `You can only ${what} your own posts and comments`);
+  }
+
+  async function toggleReaction(tx: Db, targetId: string, userId: string, emoji: string) {
+    const removed = await tx
+      .delete(reactions)
+      .where(and(eq(reactions.targetId, targetId), eq(reactions.userId, userId), eq(reactions.emoji, emoji)))
+      .returning({ emoji: reactions.emoji });
+    if (removed.length === 0) await tx.insert(reactions).values({ targetId, userId, emoji });
+  }
+
+  return {
+    async doCreatePost(actor: Actor, input: z.output<typeof createPostSchema>): Promise<Post> {
+      const access = await accessReadableSpace(db, actor, input.spaceId);
+      checkCanPost(access);
+      const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
+      const handles = mentioned.map((m) => m.handle);
+      const payload = await logPostChange(access.space.id, 'post:created', async (tx) => {
+        const [{ seq } = { seq: 0 }] = await tx.select({ seq: spaces.seq }).from(spaces).where(eq(spaces.id, access.space.id)).for('update');
+        const [row] = await tx
+          .insert(posts)
+          .values({
+            spaceId: access.space.id,
+            authorId: actor.user.id,
+            bodyMarkdown: input.bodyMarkdown,
+            bodyHtml: render(input.bodyMarkdown, handles),
+            tags: [...new Set(input.tags)],
+            mentions: handles,
+            seq: seq + 1,
+          })
+          .returning({ id: posts.id });
+        return row!.id;
+      });
+      publishAll([
+        { event: 'post:created', room: spaceRoom(access.space.id), payload },
+        ...mentionEvents(access, actor, mentioned, payload.post.id, null, input.bodyMarkdown),
+      ]);
+      return payload.post;
+    },
+
+    async doUpdatePost(actor: Actor, input: z.output<typeof updatePostSchema>): Promise<Post> {
+      const { row, access } = await writablePost(actor, input.postId);
+      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      checkOwnOrModerate(access, row.authorId, actor, 'edit');
+      if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
+      const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
+      const handles = mentioned.map((m) => m.handle);
+      const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
+        await tx.insert(postEdits).values({ postId: row.id, bodyMarkdown: row.bodyMarkdown, editedBy: actor.user.id });
+        await tx
+          .update(posts)
+          .set({
+            bodyMarkdown: input.bodyMarkdown,
+            bodyHtml: render(input.bodyMarkdown, handles),
+            mentions: handles,
+            editedAt: new Date(),
+            ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
+          })
+          .where(eq(posts.id, row.id));
+        return row.id;
+      });
+      const newlyMentioned = mentioned.filter((m) => !row.mentions.includes(m.handle));
+      publishAll([
+        { event: 'post:updated', room: spaceRoom(access.space.id), payload },
+        ...mentionEvents(access, actor, newlyMentioned, row.id, null, input.bodyMarkdown),
+      ]);
+      return payload.post;
+    },
+
+    async doDeletePost(actor: Actor, postId: string): Promise<Post> {
+      const { row, access, post } = await writablePost(actor, postId);
+      if (row.deletedAt) return post;
+      checkOwnOrModerate(access, row.authorId, actor, 'delete');
+      const payload = await logPostChange(access.space.id, 'post:deleted', async (tx) => {
+        await tx.update(posts).set({ deletedAt: new Date(), pinnedAt: null }).where(eq(posts.id, row.id));
+        return row.id;
+      });
+      publishAll([{ event: 'post:deleted', room: spaceRoom(access.space.id), payload }]);
+      return payload.post;
+    },
+
+    async doPinPost(actor: Actor, postId: string, pinned: boolean): Promise<Post> {
+      const { row, access } = await writablePost(actor, postId);
+      if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts and moderators can pin posts');
+      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
+        await tx.update(posts).set({ pinnedAt: pinned ? new Date() : null }).where(eq(posts.id, row.id));
+        return row.id;
+      });
+      publishAll([{ event: 'post:updated', room: spaceRoom(access.space.id), payload }]);
+      return payload.post;
+    },
+
+    async doReactPost(actor: Actor, postId: string, emoji: string): Promise<Post> {
+      const { row, access } = await writablePost(actor, postId);
+      checkCanPost(access);
+      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
+        await toggleReaction(tx, row.id, actor.user.id, emoji);
+        return row.id;
+      });
+      publishAll([{ event: 'post:updated', room: spaceRoom(access.space.id), payload }]);
+      return payload.post;
+    },
+
+    async doCreateComment(actor: Actor, input: z.output<typeof createCommentSchema>): Promise<Comment> {
+      const { row: post, access } = await writablePost(actor, input.postId);
+      checkCanPost(access);
+      if (post.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      if (input.parentId) {
+        const [parent] = await db.select().from(comments).where(eq(comments.id, input.parentId));
+        if (!parent || parent.postId !== post.id) throw AppError.notFound('No such comment to reply to');
+        // One level of replies: a reply to a reply answers the same top-level comment.
+        input = { ...input, parentId: parent.parentId ?? parent.id };
+      }
+      const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
+      const payload = await logCommentChange(access.space.id, 'comment:created', async (tx) => {
+        const [created] = await tx
+          .insert(comments)
+          .values({
+            postId: post.id,
+            spaceId: access.space.id,
+            parentId: input.parentId ?? null,
+            authorId: actor.user.id,
+            bodyMarkdown: input.bodyMarkdown,
+            bodyHtml: render(input.bodyMarkdown, mentioned.map((m) => m.handle)),
+          })
+          .returning({ id: comments.id });
+        await tx.update(posts).set({ commentCount: sql`${posts.commentCount} + 1` }).where(eq(posts.id, post.id));
+        return created!.id;
+      });
+      publishAll([
+        { event: 'comment:created', room: spaceRoom(access.space.id), payload },
+        ...mentionEvents(access, actor, mentioned, post.id, payload.comment.id, input.bodyMarkdown),
+      ]);
+      return payload.comment;
+    },
+
+    async doUpdateComment(actor: Actor, input: z.output<typeof updateCommentSchema>): Promise<Comment> {
+      const { row, access } = await writableComment(actor, input.commentId);
+      if (row.deletedAt) throw new AppError('conflict', 'This comment was deleted');
+      if (row.authorId !== actor.user.id) throw new AppError('forbidden', 'You can only edit your own comments');
+      checkCanPost(access);
+      const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
+      const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx) => {
+        await tx
+          .update(comments)
+          .set({ bodyMarkdown: input.bodyMarkdown, bodyHtml: render(input.bodyMarkdown, mentioned.map((m) => m.handle)), editedAt: new Date() })
+          .where(eq(comments.id, row.id));
+        return row.id;
+      });
+      publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
+      return payload.comment;
+    },
+
+    async doDeleteComment(actor: Actor, commentId: string): Promise<Comment> {
+      const { row, access, comment } = await writableComment(actor, commentId);
+      if (row.deletedAt) return comment;
+      checkOwnOrModerate(access, row.authorId, actor, 'delete');
+      const payload = await logCommentChange(access.space.id, 'comment:deleted', async (tx) => {
+        await tx.update(comments).set({ deletedAt: new Date() }).where(eq(comments.id, row.id));
+        await tx.update(posts).set({ commentCount: sql`greatest(${posts.commentCount} - 1, 0)` }).where(eq(posts.id, row.postId));
+        return row.id;
+      });
+      publishAll([{ event: 'comment:deleted', room: spaceRoom(access.space.id), payload }]);
+      return payload.comment;
+    },
+
+    async doReactComment(actor: Actor, commentId: string, emoji: string): Promise<Comment> {
+      const { row, access } = await writableComment(actor, commentId);
+      checkCanPost(access);
+      if (row.deletedAt) throw new AppError('conflict', 'This comment was deleted');
+      const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx) => {
+        await toggleReaction(tx, row.id, actor.user.id, emoji);
+        return row.id;
+      });
+      publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
+      return payload.comment;
+    },
+
+    async accessSpaceStream(actor: Actor, spaceId: string, query: { before?: string; limit: number }) {
+      const access = await accessReadableSpace(db, actor, spaceId);
+      const before = query.before ? decodeCursor(query.before) : undefined;
+      // The seq is read first: events after it may or may not be in the page, and replaying them is harmless.
+      const seq = access.space.seq;
+      const page = await pageOfPosts(db, eq(posts.spaceId, spaceId), before, query.limit);
+      const pinned = before
+        ? []
+        : (await pageOfPosts(db, and(eq(posts.spaceId, spaceId), sql`${posts.pinnedAt} is not null`, notDeleted)!, undefined, 20)).items;
+      return { ...page, pinned, seq };
+    },
+
+    async accessHomeStream(actor: Actor, query: { before?: string; limit: number }) {
+      const before = query.before ? decodeCursor(query.before) : undefined;
+      const mine = sql`${posts.spaceId} in (select ${spaceMembers.spaceId} from ${spaceMembers} where ${spaceMembers.userId} = ${actor.user.id} and ${spaceMembers.status} = 'active')`;
+      return pageOfPosts(db, and(mine, notDeleted)!, before, query.limit);
+    },
+
+    async accessPost(actor: Actor, postId: string) {
+      const { post, access } = await writablePost(actor, postId);
+      const counts = await memberCounts(db, [access.space.id]);
+      return {
+        post,
+        comments: await commentsOfPost(db, postId),
+        space: toSpace(access.space, access.membership, counts.get(access.space.id) ?? 0, true),
+      };
+    },
+
+    async accessPostHistory(actor: Actor, postId: string) {
+      const { access } = await writablePost(actor, postId);
+      if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts and moderators can read edit history');
+      const rows = await db
+        .select({ edit: postEdits, handle: users.handle })
+        .from(postEdits)
+        .leftJoin(users, eq(users.id, postEdits.editedBy))
+        .where(eq(postEdits.postId, postId))
+        .orderBy(desc(postEdits.editedAt), desc(postEdits.id));
+      return { items: rows.map((r) => ({ bodyMarkdown: r.edit.bodyMarkdown, editedAt: r.edit.editedAt.toISOString(), editedBy: r.handle })) };
+    },
+
+    /** Full-text search restricted, in the query itself, to spaces the searcher may read. */
+    async accessSearch(actor: Actor, query: { q: string; spaceId?: string }) {
+      const readable =
+        actor.user.role === 'admin'
+          ? sql`true`
+          : sql`(${spaces.visibility} = 'public' or exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.userId} = ${actor.user.id} and ${spaceMembers.status} = 'active'))`;
+      const inSpace = query.spaceId ? sql`and ${spaces.id} = ${query.spaceId}` : sql``;
+      const tsq = sql`websearch_to_tsquery('simple', ${query.q})`;
+      const result = (await db.execute(sql`
+        select * from (
+          select 'post' as kind, p.id, p.id as post_id, p.space_id, ${spaces.slug} as space_slug, p.author_id, p.created_at,
+                 ts_headline('simple', p.body_markdown, ${tsq}, 'MaxWords=30, MinWords=8, StartSel=«, StopSel=»') as snippet,
+                 ts_rank(p.search, ${tsq}) as rank
+            from ${posts} p join ${spaces} on ${spaces.id} = p.space_id
+           where p.search @@ ${tsq} and p.deleted_at is null and ${readable} ${inSpace}
+          union all
+          select 'comment', c.id, c.post_id, c.space_id, ${spaces.slug}, c.author_id, c.created_at,
+                 ts_headline('simple', c.body_markdown, ${tsq}, 'MaxWords=30, MinWords=8, StartSel=«, StopSel=»'),
+                 ts_rank(c.search, ${tsq})
+            from ${comments} c join ${spaces} on ${spaces.id} = c.space_id
+           where c.search @@ ${tsq} and c.deleted_at is null and ${readable} ${inSpace}
+        ) matches order by rank desc, created_at desc limit 50`)) as unknown as {
+        rows: { kind: 'post' | 'comment'; id: string; post_id: string; space_id: string; space_slug: string; author_id: string; created_at: string | Date; snippet: string }[];
+      };
+      const authorIds = [...new Set(result.rows.map((r) => r.author_id))];
+      const authors = authorIds.length ? await db.select().from(users).where(inArray(users.id, authorIds)) : [];
+      const byId = new Map(authors.map((a) => [a.id, a]));
+      return {
+        items: result.rows.map((r) => {
+          const author = byId.get(r.author_id)!;
+          return {
+            kind: r.kind,
+            id: r.id,
+            postId: r.post_id,
+            spaceId: r.space_id,
+            spaceSlug: r.space_slug,
+            author: { id: author.id, handle: author.handle, displayName: author.displayName, avatarUrl: null, isBot: author.isBot },
+            snippet: r.snippet,
+            createdAt: new Date(r.created_at).toISOString(),
+          };
+        }),
+      };
+    },
+
+    /** Lets a member watch a readable space live without joining it (public spaces). */
+    async doSubscribe(actor: Actor, spaceId: string) {
+      const access = await accessReadableSpace(db, actor, spaceId);
+      return { seq: access.space.seq };
+    },
+
+    /** The events each space logged after the given seq, in order; `reset` when too many or no longer readable. */
+    async accessResume(actor: Actor, input: z.output<typeof resumeSchema>) {
+      const results = [];
+      for (const { spaceId, afterSeq } of input.spaces) {
+        const access = await loadAccess(db, actor, { id: spaceId });
+        if (!access || !canRead(access)) {
+          results.push({ spaceId, events: [], reset: true });
+          continue;
+        }
+        const rows = await eventsAfter(db, spaceId, afterSeq, MAX_REPLAY + 1);
+        const reset = rows.length > MAX_REPLAY || (rows.length > 0 && rows[0]!.seq !== afterSeq + 1 && afterSeq > 0);
+        results.push({
+          spaceId,
+          reset,
+          events: reset ? [] : rows.map((r) => ({ event: r.event as never, payload: r.payload as Record<string, unknown> })),
+        });
+      }
+      return { spaces: results };
+    },
+  };
+}
+
+export type StreamService = ReturnType<typeof createStreamService>;

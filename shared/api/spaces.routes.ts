@@ -1,0 +1,367 @@
+import { z } from 'zod';
+import { publicProfileSchema } from './accounts.routes';
+import { defineRoute } from './route-spec';
+
+export const visibilities = ['public', 'private', 'secret'] as const;
+export const joinPolicies = ['open', 'request', 'invite'] as const;
+export const spaceRoles = ['host', 'moderator', 'member'] as const;
+export type SpaceRole = (typeof spaceRoles)[number];
+
+/** The fixed reaction set (a toggle per member and emoji). */
+export const reactionEmojis = ['👍', '❤️', '🎉', '😂', '😮', '😢', '🙏'] as const;
+
+export const MAX_POST_CHARS = 20_000;
+export const MAX_COMMENT_CHARS = 5_000;
+
+export const slugSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/, 'must be 3–40 characters: letters, digits and dashes');
+
+export const spaceSchema = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    description: z.string(),
+    aboutMarkdown: z.string(),
+    aboutHtml: z.string(),
+    color: z.string(),
+    visibility: z.enum(visibilities),
+    joinPolicy: z.enum(joinPolicies),
+    archived: z.boolean(),
+    memberCount: z.number().int(),
+    createdAt: z.iso.datetime(),
+    /** The last sequence number of this space's event log (what a client resumes from). */
+    seq: z.number().int(),
+    /** The caller's membership: null when not a member; status 'requested' or 'invited' while pending. */
+    membership: z
+      .object({ role: z.enum(spaceRoles), status: z.enum(['active', 'requested', 'invited']), lastReadSeq: z.number().int() })
+      .nullable(),
+    /** Whether the caller may read the stream (public space, member, or site admin). */
+    canRead: z.boolean(),
+  })
+  .meta({ id: 'Space' });
+
+export type Space = z.infer<typeof spaceSchema>;
+
+export const spaceListSchema = z
+  .object({ items: z.array(spaceSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'SpaceList' });
+
+export const mySpaceSchema = spaceSchema
+  .extend({ unread: z.number().int().describe('Posts created since the member last read this space') })
+  .meta({ id: 'MySpace' });
+
+export const mySpaceListSchema = z.object({ items: z.array(mySpaceSchema) }).meta({ id: 'MySpaceList' });
+
+export const createSpaceSchema = z
+  .object({
+    name: z.string().trim().min(2).max(60),
+    slug: slugSchema,
+    description: z.string().trim().max(280).default(''),
+    aboutMarkdown: z.string().trim().max(10_000).default(''),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #c2410c').default('#c2410c'),
+    visibility: z.enum(visibilities).default('public'),
+    joinPolicy: z.enum(joinPolicies).default('open'),
+    /** Handles of the space hosts besides the creator; the creator is a host unless `creatorIsHost` is false. */
+    hostHandles: z.array(z.string().trim().toLowerCase().max(40)).max(10).default([]),
+    creatorIsHost: z.boolean().default(true),
+  })
+  .strict()
+  .meta({ id: 'CreateSpace' });
+
+export const updateSpaceSchema = z
+  .object({
+    name: z.string().trim().min(2).max(60).optional(),
+    description: z.string().trim().max(280).optional(),
+    aboutMarkdown: z.string().trim().max(10_000).optional(),
+    color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
+    visibility: z.enum(visibilities).optional(),
+    joinPolicy: z.enum(joinPolicies).optional(),
+    archived: z.boolean().optional(),
+  })
+  .strict()
+  .meta({ id: 'UpdateSpace' });
+
+export const spaceMemberSchema = z
+  .object({
+    user: publicProfileSchema,
+    role: z.enum(spaceRoles),
+    status: z.enum(['active', 'requested', 'invited']),
+    joinedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SpaceMember' });
+
+export const spaceMemberListSchema = z.object({ items: z.array(spaceMemberSchema) }).meta({ id: 'SpaceMemberList' });
+
+export const addMemberSchema = z
+  .object({ handle: z.string().trim().toLowerCase().min(1).max(40), role: z.enum(spaceRoles).default('member') })
+  .strict()
+  .meta({ id: 'AddSpaceMember' });
+
+export const updateMemberSchema = z.object({ role: z.enum(spaceRoles) }).strict().meta({ id: 'UpdateSpaceMember' });
+
+const authorSchema = publicProfileSchema.pick({ id: true, handle: true, displayName: true, avatarUrl: true, isBot: true });
+
+export const reactionsSchema = z
+  .record(z.string(), z.object({ count: z.number().int(), userIds: z.array(z.uuid()) }))
+  .describe('Per emoji: how many and who reacted');
+
+export const commentSchema = z
+  .object({
+    id: z.uuid(),
+    postId: z.uuid(),
+    spaceId: z.uuid(),
+    parentId: z.uuid().nullable().describe('The comment this replies to (one level deep), or null'),
+    author: authorSchema,
+    bodyMarkdown: z.string().describe('Empty once deleted'),
+    bodyHtml: z.string().describe('Sanitised rendering; empty once deleted'),
+    reactions: reactionsSchema,
+    createdAt: z.iso.datetime(),
+    editedAt: z.iso.datetime().nullable(),
+    deleted: z.boolean(),
+  })
+  .meta({ id: 'Comment' });
+
+export type Comment = z.infer<typeof commentSchema>;
+
+export const postSchema = z
+  .object({
+    id: z.uuid(),
+    spaceId: z.uuid(),
+    author: authorSchema,
+    bodyMarkdown: z.string().describe('Empty once deleted'),
+    bodyHtml: z.string().describe('Sanitised rendering; links get rel="nofollow noopener"; empty once deleted'),
+    tags: z.array(z.string()),
+    mentions: z.array(z.string()).describe('Handles mentioned'),
+    reactions: reactionsSchema,
+    commentCount: z.number().int(),
+    pinned: z.boolean(),
+    createdAt: z.iso.datetime(),
+    editedAt: z.iso.datetime().nullable(),
+    deleted: z.boolean(),
+  })
+  .meta({ id: 'Post' });
+
+export type Post = z.infer<typeof postSchema>;
+
+export const postPageSchema = z
+  .object({ items: z.array(postSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'PostPage', description: 'Newest first; pass nextCursor as `before` for the next (older) page.' });
+
+export const postWithCommentsSchema = z
+  .object({ post: postSchema, comments: z.array(commentSchema), space: spaceSchema })
+  .meta({ id: 'PostWithComments' });
+
+export const postEditSchema = z
+  .object({ bodyMarkdown: z.string(), editedAt: z.iso.datetime(), editedBy: z.string().nullable() })
+  .meta({ id: 'PostEdit' });
+
+export const postHistorySchema = z.object({ items: z.array(postEditSchema) }).meta({ id: 'PostHistory' });
+
+export const searchResultSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        kind: z.enum(['post', 'comment']),
+        id: z.uuid(),
+        postId: z.uuid(),
+        spaceId: z.uuid(),
+        spaceSlug: z.string(),
+        author: authorSchema,
+        snippet: z.string().describe('Plain text around the match; matched words are wrapped in « »'),
+        createdAt: z.iso.datetime(),
+      }),
+    ),
+  })
+  .meta({ id: 'SearchResults' });
+
+const spaceIdParams = z.object({ spaceId: z.uuid() });
+const memberParams = z.object({ spaceId: z.uuid(), userId: z.uuid() });
+const postIdParams = z.object({ postId: z.uuid() });
+const pageQuery = z
+  .object({
+    before: z.string().max(200).optional().describe('Cursor from the previous page'),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .strict();
+
+export const spaceRoutes = {
+  spaces: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces',
+    summary: 'The space directory: public and private spaces (secret ones only to their members), searchable by name.',
+    tag: 'spaces',
+    access: 'member',
+    query: z.object({ q: z.string().trim().max(100).optional(), cursor: z.string().max(200).optional() }).strict(),
+    responses: { 200: { description: 'Spaces', schema: spaceListSchema } },
+  }),
+  mySpaces: defineRoute({
+    method: 'get',
+    path: '/api/v1/me/spaces',
+    summary: 'The spaces I belong to, with unread counts.',
+    tag: 'spaces',
+    access: 'member',
+    responses: { 200: { description: 'My spaces', schema: mySpaceListSchema } },
+  }),
+  createSpace: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces',
+    summary: 'Creates a space; the creator names at least one host (themselves by default).',
+    tag: 'spaces',
+    access: 'member',
+    body: createSpaceSchema,
+    responses: { 201: { description: 'The space', schema: spaceSchema } },
+    errors: [409],
+  }),
+  space: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:slug',
+    summary: 'A space by its slug. Secret spaces answer 404 to non-members.',
+    tag: 'spaces',
+    access: 'member',
+    params: z.object({ slug: z.string().max(60) }),
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [404],
+  }),
+  updateSpace: defineRoute({
+    method: 'patch',
+    path: '/api/v1/spaces/:spaceId',
+    summary: 'Changes a space’s settings, visibility, join policy, or archives it. Hosts and site admins.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    body: updateSpaceSchema,
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [403, 404],
+  }),
+  join: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/join',
+    summary: 'Joins an open space, requests to join a request-only space, or accepts an invitation.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'The space with my membership', schema: spaceSchema } },
+    errors: [403, 404],
+  }),
+  leave: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/leave',
+    summary: 'Leaves a space (or withdraws a request); my live connections stop receiving it at once.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [404, 409],
+  }),
+  members: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:spaceId/members',
+    summary: 'Members of a space (hosts also see requests and invitations). 404 to those who may not read it.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'Members', schema: spaceMemberListSchema } },
+    errors: [404],
+  }),
+  addMember: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/members',
+    summary: 'Invites a member by handle (hosts); with a role, hosts can also add them directly to invite-only spaces.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    body: addMemberSchema,
+    responses: { 201: { description: 'The membership', schema: spaceMemberSchema } },
+    errors: [403, 404, 409],
+  }),
+  updateMember: defineRoute({
+    method: 'patch',
+    path: '/api/v1/spaces/:spaceId/members/:userId',
+    summary: 'Changes a member’s role in the space, or approves a request (hosts).',
+    tag: 'spaces',
+    access: 'member',
+    params: memberParams,
+    body: updateMemberSchema,
+    responses: { 200: { description: 'The membership', schema: spaceMemberSchema } },
+    errors: [403, 404, 409],
+  }),
+  removeMember: defineRoute({
+    method: 'delete',
+    path: '/api/v1/spaces/:spaceId/members/:userId',
+    summary: 'Removes a member or rejects a request (hosts); their live connections stop receiving the space at once.',
+    tag: 'spaces',
+    access: 'member',
+    params: memberParams,
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [403, 404, 409],
+  }),
+  markRead: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/read',
+    summary: 'Marks the space read up to a sequence number (unread counts go to zero across my tabs).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    body: z.object({ seq: z.number().int().min(0) }).strict().meta({ id: 'MarkRead' }),
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [404],
+  }),
+  spacePosts: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:spaceId/posts',
+    summary: 'A space’s stream, newest first, keyset-paginated (stable while new posts arrive). Pinned posts come in `pinned`.',
+    tag: 'stream',
+    access: 'member',
+    params: spaceIdParams,
+    query: pageQuery,
+    responses: {
+      200: {
+        description: 'A page of posts',
+        schema: postPageSchema.extend({ pinned: z.array(postSchema), seq: z.number().int() }).meta({ id: 'SpaceStreamPage' }),
+      },
+    },
+    errors: [404],
+  }),
+  homeStream: defineRoute({
+    method: 'get',
+    path: '/api/v1/stream',
+    summary: 'My home stream: posts from all my spaces, newest first, keyset-paginated.',
+    tag: 'stream',
+    access: 'member',
+    query: pageQuery,
+    responses: { 200: { description: 'A page of posts', schema: postPageSchema } },
+  }),
+  post: defineRoute({
+    method: 'get',
+    path: '/api/v1/posts/:postId',
+    summary: 'One post with its comments. 404 to those who may not read its space.',
+    tag: 'stream',
+    access: 'member',
+    params: postIdParams,
+    responses: { 200: { description: 'The post', schema: postWithCommentsSchema } },
+    errors: [404],
+  }),
+  postHistory: defineRoute({
+    method: 'get',
+    path: '/api/v1/posts/:postId/history',
+    summary: 'Earlier versions of an edited post. The space’s hosts and moderators and site moderators only.',
+    tag: 'stream',
+    access: 'member',
+    params: postIdParams,
+    responses: { 200: { description: 'Earlier versions, newest first', schema: postHistorySchema } },
+    errors: [403, 404],
+  }),
+  search: defineRoute({
+    method: 'get',
+    path: '/api/v1/search',
+    summary: 'Full-text search over posts and comments I may read.',
+    tag: 'stream',
+    access: 'member',
+    query: z.object({ q: z.string().trim().min(2).max(200), spaceId: z.uuid().optional() }).strict(),
+    responses: { 200: { description: 'Matches, best first', schema: searchResultSchema } },
+  }),
+};
