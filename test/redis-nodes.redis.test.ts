@@ -64,4 +64,39 @@ describe('two nodes sharing PostgreSQL/PGlite and Redis', () => {
     expect(onB.user.id).toBe(member.user.id);
     expect((await call(nodeB.url, 'GET', '/api/v1/session', { cookie: member.cookie })).status).toBe(200);
   });
+
+  test('when a member on node B is removed from a space on node A, then their socket on B stops receiving the space at once', async () => {
+    const host = await createMember(nodeA.url);
+    const guest = await createMember(nodeA.url);
+    const created = await host.call<{ id: string }>('POST', '/api/v1/spaces', {
+      name: 'Two nodes',
+      slug: `two-nodes-${process.pid}`,
+      visibility: 'private',
+      joinPolicy: 'invite',
+    });
+    await host.call('POST', `/api/v1/spaces/${created.body.id}/members`, { handle: guest.user.handle });
+    await guest.call('POST', `/api/v1/spaces/${created.body.id}/join`);
+    const hostOnA = await connectSocket(nodeA.url, { extraHeaders: { cookie: host.cookie } });
+    const guestOnB = await connectSocket(nodeB.url, { extraHeaders: { cookie: guest.cookie } });
+    const send = (body: string) =>
+      (hostOnA.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<unknown>)('post:create', {
+        spaceId: created.body.id,
+        bodyMarkdown: body,
+      });
+    try {
+      const first = nextEvent(guestOnB, 'post:created');
+      await send('across nodes');
+      await expect(first).resolves.toMatchObject({ seq: 1 });
+
+      await host.call('DELETE', `/api/v1/spaces/${created.body.id}/members/${guest.user.id}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const after = nextEvent(guestOnB, 'post:created', 700);
+      await send('members only');
+
+      await expect(after).rejects.toThrow('no post:created');
+    } finally {
+      hostOnA.close();
+      guestOnB.close();
+    }
+  });
 });
