@@ -36,14 +36,6 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
     return access;
   }
 
-  /** Publishes a settings change through the space's log, then to the member whose membership changed. */
-  async function logSpaceUpdate(space: SpaceRow) {
-    const counts = await memberCounts(db, [space.id]);
-    const view = toSpace(space, undefined, counts.get(space.id) ?? 0, true);
-    const { membership: _m, canRead: _c, ...shared } = view;
-    return db.transaction((tx) => appendEvent(tx as unknown as Db, space.id, 'space:updated', (seq) => ({ space: { ...shared, seq } })));
-  }
-
   function tellMember(userId: string, spaceId: string, membership: MembershipRow | undefined) {
     realtime.publish(userRoom(userId), 'space:membership-changed', {
       spaceId,
@@ -200,14 +192,22 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       checkCanManage(access);
       const { archived, ...rest } = patch;
-      const [updated] = await db
-        .update(spaces)
-        .set({ ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) })
-        .where(eq(spaces.id, spaceId))
-        .returning();
-      if (!updated) throw AppError.notFound('No such space');
-      const event = await logSpaceUpdate(updated);
-      realtime.publish(spaceRoom(spaceId), 'space:updated', event as never);
+      const memberCount = (await memberCounts(db, [spaceId])).get(spaceId) ?? 0;
+      // The change and its log entry commit together, so a replay never shows a state that was not.
+      const event = await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Db;
+        const [updated] = await tx
+          .update(spaces)
+          .set({ ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) })
+          .where(eq(spaces.id, spaceId))
+          .returning();
+        if (!updated) throw AppError.notFound('No such space');
+        return appendEvent(tx, spaceId, 'space:updated', (seq) => {
+          const { membership: _membership, canRead: _canRead, ...shared } = toSpace({ ...updated, seq }, undefined, memberCount, true);
+          return { space: shared };
+        });
+      });
+      realtime.publish(spaceRoom(spaceId), 'space:updated', event);
       if (patch.visibility && patch.visibility !== 'public' && access.space.visibility === 'public') {
         // Viewers who are not members must stop receiving it at once: empty the room, then put the members back.
         realtime.leaveRoom(spaceRoom(spaceId), spaceRoom(spaceId));
