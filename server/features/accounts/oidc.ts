@@ -124,33 +124,32 @@ export function createOidc(deps: { config: Config; logger: Logger; accounts: Acc
 
   const failRedirect = (res: Response, code: string) => res.redirect(303, `/sign-in?error=${encodeURIComponent(code)}`);
 
+  /** 404 when single sign-on is off; a redirect with `oidc_unavailable` when the provider cannot be reached. */
+  async function discovered(res: Response): Promise<boolean> {
+    if (!settings) throw AppError.notFound('Single sign-on is not configured');
+    try {
+      await discover();
+      return true;
+    } catch (error) {
+      logger.error({ err: error }, 'OpenID provider discovery failed');
+      failRedirect(res, 'oidc_unavailable');
+      return false;
+    }
+  }
+
   return {
     enabled: Boolean(settings),
     endSessionEndpoint: () => discovery?.end_session_endpoint,
 
     async login(req, res, next) {
-      if (!settings) throw AppError.notFound('Single sign-on is not configured');
-      try {
-        await discover();
-      } catch (error) {
-        logger.error({ err: error }, 'OpenID provider discovery failed');
-        failRedirect(res, 'oidc_unavailable');
-        return;
-      }
+      if (!(await discovered(res))) return;
       const invite = typeof req.query.invite === 'string' ? req.query.invite.slice(0, 200) : undefined;
       if (invite) req.session.inviteToken = invite;
       authenticator.authenticate(STRATEGY, { session: false })(req, res, next);
     },
 
     async callback(req, res, next) {
-      if (!settings) throw AppError.notFound('Single sign-on is not configured');
-      try {
-        await discover();
-      } catch (error) {
-        logger.error({ err: error }, 'OpenID provider discovery failed');
-        failRedirect(res, 'oidc_unavailable');
-        return;
-      }
+      if (!(await discovered(res))) return;
       authenticator.authenticate(
         STRATEGY,
         { session: false },

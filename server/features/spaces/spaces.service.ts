@@ -59,6 +59,31 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
     return row;
   }
 
+  /** The membership a host is about to change: they must manage the space, and it must exist. */
+  async function managedMembership(actor: Actor, spaceId: string, userId: string): Promise<MembershipRow> {
+    checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
+    const [existing] = await db
+      .select()
+      .from(spaceMembers)
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+    if (!existing) throw AppError.notFound('Not a member of this space');
+    return existing;
+  }
+
+  /** A space always keeps an active host: refuses to take the last one away. */
+  async function checkKeepsAHost(membership: MembershipRow, message = 'A space needs at least one host'): Promise<void> {
+    if (membership.role === 'host' && membership.status === 'active' && (await activeHostCount(membership.spaceId)) <= 1) {
+      throw new AppError('conflict', message);
+    }
+  }
+
+  const memberView = (user: typeof users.$inferSelect, membership: MembershipRow) => ({
+    user: toPublicProfile(user),
+    role: membership.role,
+    status: membership.status,
+    joinedAt: membership.joinedAt.toISOString(),
+  });
+
   async function activeHostCount(spaceId: string): Promise<number> {
     const [row] = await db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
@@ -238,9 +263,7 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
     async doLeave(actor: Actor, spaceId: string) {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       if (!access.membership) throw new AppError('conflict', 'You are not a member of this space');
-      if (access.membership.role === 'host' && access.membership.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
-        throw new AppError('conflict', 'You are the only host: make someone else a host before leaving');
-      }
+      await checkKeepsAHost(access.membership, 'You are the only host: make someone else a host before leaving');
       await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, actor.user.id)));
       syncRooms(actor.user.id, spaceId, false);
       tellMember(actor.user.id, spaceId, undefined);
@@ -257,14 +280,7 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
         .innerJoin(users, eq(users.id, spaceMembers.userId))
         .where(and(eq(spaceMembers.spaceId, spaceId), manager ? undefined : eq(spaceMembers.status, 'active')))
         .orderBy(asc(spaceMembers.role), asc(users.displayName));
-      return {
-        items: rows.map((r) => ({
-          user: toPublicProfile(r.user),
-          role: r.membership.role,
-          status: r.membership.status,
-          joinedAt: r.membership.joinedAt.toISOString(),
-        })),
-      };
+      return { items: rows.map((r) => memberView(r.user, r.membership)) };
     },
 
     /** Hosts invite by handle; the member accepts by joining. */
@@ -284,41 +300,24 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
           : await setMembership(spaceId, user.id, { status: 'invited', role: input.role });
       if (membership.status === 'active') syncRooms(user.id, spaceId, true);
       tellMember(user.id, spaceId, membership);
-      return { user: toPublicProfile(user), role: membership.role, status: membership.status, joinedAt: membership.joinedAt.toISOString() };
+      return memberView(user, membership);
     },
 
     /** Changes a role, or approves a request (hosts). */
     async doUpdateMember(actor: Actor, spaceId: string, userId: string, role: MembershipRow['role']) {
-      const access = await accessVisibleSpace(db, actor, { id: spaceId });
-      checkCanManage(access);
-      const [existing] = await db
-        .select()
-        .from(spaceMembers)
-        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
-      if (!existing) throw AppError.notFound('Not a member of this space');
-      if (existing.role === 'host' && role !== 'host' && existing.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
-        throw new AppError('conflict', 'A space needs at least one host');
-      }
+      const existing = await managedMembership(actor, spaceId, userId);
+      if (role !== 'host') await checkKeepsAHost(existing);
       const status = existing.status === 'requested' ? 'active' : existing.status;
       const membership = await setMembership(spaceId, userId, { role, status });
       if (membership.status === 'active') syncRooms(userId, spaceId, true);
       tellMember(userId, spaceId, membership);
       const [user] = await db.select().from(users).where(eq(users.id, userId));
-      return { user: toPublicProfile(user!), role: membership.role, status: membership.status, joinedAt: membership.joinedAt.toISOString() };
+      return memberView(user!, membership);
     },
 
     /** Removes a member, rejects a request or withdraws an invitation (hosts). */
     async doRemoveMember(actor: Actor, spaceId: string, userId: string) {
-      const access = await accessVisibleSpace(db, actor, { id: spaceId });
-      checkCanManage(access);
-      const [existing] = await db
-        .select()
-        .from(spaceMembers)
-        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
-      if (!existing) throw AppError.notFound('Not a member of this space');
-      if (existing.role === 'host' && existing.status === 'active' && (await activeHostCount(spaceId)) <= 1) {
-        throw new AppError('conflict', 'A space needs at least one host');
-      }
+      await checkKeepsAHost(await managedMembership(actor, spaceId, userId));
       await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
       syncRooms(userId, spaceId, false);
       tellMember(userId, spaceId, undefined);

@@ -514,6 +514,17 @@ describe('spaces', () => {
     expect((await host.call('POST', `/api/v1/spaces/${space.id}/leave`)).status).toBe(409);
   });
 
+  test('when the last host would be demoted or removed, then it is refused; with a second host it works', async () => {
+    const space = await createSpace(host);
+    await member.call('POST', `/api/v1/spaces/${space.id}/join`);
+
+    expect((await admin.call('PATCH', `/api/v1/spaces/${space.id}/members/${host.user.id}`, { role: 'member' })).status).toBe(409);
+    expect((await admin.call('DELETE', `/api/v1/spaces/${space.id}/members/${host.user.id}`)).status).toBe(409);
+
+    expect((await host.call('PATCH', `/api/v1/spaces/${space.id}/members/${member.user.id}`, { role: 'host' })).status).toBe(200);
+    expect((await host.call('POST', `/api/v1/spaces/${space.id}/leave`)).status).toBe(200);
+  });
+
   test('when a member who is not a host changes settings or members, then it is forbidden', async () => {
     const space = await createSpace(host);
     await member.call('POST', `/api/v1/spaces/${space.id}/join`);
