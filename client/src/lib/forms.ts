@@ -1,4 +1,5 @@
 import { tick } from 'svelte';
+import { CommandError } from '../realtime/connection.svelte';
 import { ApiError } from './api';
 
 export type FieldErrors = Record<string, string>;
@@ -31,7 +32,35 @@ export function messageOf(error: unknown): string {
     if (error.code === 'validation_failed' && error.problem?.errors?.length) return 'Please correct the marked fields.';
     return wordsByCode[error.code] ?? error.message;
   }
+  if (error instanceof CommandError) {
+    if (error.code === 'rate_limited' && error.retryAfterSeconds) {
+      return `You are going too fast. Wait ${Math.ceil(error.retryAfterSeconds)} seconds, then try again.`;
+    }
+    if (error.code === 'not_found') return 'It is not there any more: it may have been deleted, or you may no longer see it.';
+    // A socket command answers in its own words: they name what was wrong with this action.
+    if (error.code === 'forbidden' || error.code === 'validation_failed' || error.code === 'conflict') return error.message;
+    return wordsByCode[error.code] ?? error.message;
+  }
   return 'Something went wrong. Try again in a moment.';
+}
+
+/**
+ * A refused action in words, with one line per field the server marked.
+ * @example failureOf(error, { bodyMarkdown: 'Text' }) // → { message: 'Please correct…', details: ['Text must be…'] }
+ */
+export function failureOf(error: unknown, labels: Record<string, string> = {}): { message: string; details: string[] } {
+  const items =
+    error instanceof CommandError ? error.fieldErrors : error instanceof ApiError ? (error.problem?.errors ?? []) : [];
+  if (!(error instanceof CommandError || error instanceof ApiError) || error.code !== 'validation_failed' || items.length === 0) {
+    return { message: messageOf(error), details: [] };
+  }
+  const details = items.map(({ path, message }) => {
+    const [field = path, index] = path.replace(/^body\./, '').split('.');
+    const label = labels[field] ?? field;
+    const name = index !== undefined && /^\d+$/.test(index) ? `${label} ${Number(index) + 1}` : label;
+    return /^[a-z]/.test(message) ? `${name} ${message}.` : `${name}: ${message}`;
+  });
+  return { message: 'That was not accepted:', details };
 }
 
 /**
@@ -64,4 +93,20 @@ export function formatDate(iso: string): string {
 
 export function formatDateTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/**
+ * A short "how long ago" for a time in the past.
+ * @example timeAgo('2026-01-01T10:00:00Z', Date.parse('2026-01-01T10:05:00Z')) // → '5 min ago'
+ */
+export function timeAgo(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 45) return 'just now';
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days < 7) return `${days} d ago`;
+  return new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 }

@@ -11,6 +11,13 @@ export const routes = {
   settings: '/settings',
   admin: '/admin',
   adminSection: '/admin/:section',
+  spaces: '/spaces',
+  space: '/s/:slug',
+  spaceMembers: '/s/:slug/members',
+  spaceSettings: '/s/:slug/settings',
+  post: '/p/:postId',
+  postHistory: '/p/:postId/history',
+  search: '/search',
 } as const;
 
 export type RouteName = keyof typeof routes;

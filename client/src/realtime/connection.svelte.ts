@@ -1,7 +1,11 @@
 // The one owner of the live connection: docs/ARCHITECTURE.md#the-live-path
 import { io, type Socket } from 'socket.io-client';
+import type { Ack, ErrorBody } from '../../../shared/protocol/errors';
 import type {
   ClientToServerEvents,
+  CommandName,
+  CommandPayload,
+  CommandResult,
   EventName,
   EventPayload,
   ServerToClientEvents,
@@ -16,6 +20,33 @@ export type ConnectionStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' |
 export type EventRoutes = { [K in EventName]?: (payload: EventPayload<K>) => void };
 
 const PING_INTERVAL_MS = 15_000;
+const COMMAND_TIMEOUT_MS = 10_000;
+
+/** A command the server refused (its error ack), or one that got no answer (`unavailable`). */
+export class CommandError extends Error {
+  constructor(
+    readonly code: ErrorBody['code'],
+    message: string,
+    /** With validation_failed: each field that failed and why. */
+    readonly fieldErrors: { path: string; message: string }[] = [],
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'CommandError';
+  }
+
+  static of(body: ErrorBody): CommandError {
+    const details = (body.details ?? {}) as { errors?: unknown; retryAfterSeconds?: unknown };
+    const fieldErrors = Array.isArray(details.errors)
+      ? details.errors.filter(
+          (item): item is { path: string; message: string } =>
+            typeof item === 'object' && item !== null && typeof item.path === 'string' && typeof item.message === 'string',
+        )
+      : [];
+    const retryAfter = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+    return new CommandError(body.code, body.message, fieldErrors, retryAfter);
+  }
+}
 
 /**
  * The live connection's state for the whole client. Nothing else touches the socket: the
@@ -33,6 +64,9 @@ export class LiveConnection {
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   #restartDelayMs: number | undefined;
   #droppedListeners: (() => void)[] = [];
+  #connectListeners: (() => void)[] = [];
+  /** The browser said it lost the network: we hung up ourselves and wait for it to come back. */
+  #waitingForNetwork = false;
 
   constructor(url = '/') {
     this.socket = io(url, {
@@ -47,10 +81,13 @@ export class LiveConnection {
       this.problem = undefined;
       this.#restartDelayMs = undefined;
       void this.ping();
+      for (const listener of this.#connectListeners) listener();
     });
     this.socket.on('disconnect', (reason) => {
       this.latencyMs = undefined;
-      if (reason === 'io client disconnect') {
+      if (this.#waitingForNetwork) {
+        this.status = 'reconnecting';
+      } else if (reason === 'io client disconnect') {
         this.status = 'idle';
       } else if (reason === 'io server disconnect') {
         // Socket.IO does not retry after the server hung up on purpose. A stopping node still
@@ -83,7 +120,38 @@ export class LiveConnection {
     });
   }
 
+  /**
+   * Follows the browser's network state: offline, the connection is dead whatever the socket
+   * believes, so we stop retrying; back online, we reconnect at once instead of after a back-off.
+   * Returns the undo.
+   */
+  followNetwork(): () => void {
+    const onOffline = () => {
+      if (!this.socket.active && !this.socket.connected) return;
+      this.#waitingForNetwork = true;
+      this.socket.disconnect();
+      this.status = 'reconnecting';
+      this.problem = 'This device is offline';
+    };
+    const onOnline = () => {
+      if (!this.#waitingForNetwork) return;
+      this.#waitingForNetwork = false;
+      this.connect();
+    };
+    window.addEventListener('offline', onOffline);
+    window.addEventListener('online', onOnline);
+    return () => {
+      window.removeEventListener('offline', onOffline);
+      window.removeEventListener('online', onOnline);
+    };
+  }
+
   connect(): void {
+    if (this.#waitingForNetwork) {
+      // Asked to connect while the device is offline: the online event will do it.
+      if (this.status === 'idle') this.status = 'reconnecting';
+      return;
+    }
     if (this.socket.connected || this.socket.active) return;
     if (this.status === 'idle' || this.status === 'offline') this.status = 'connecting';
     this.socket.connect();
@@ -91,6 +159,7 @@ export class LiveConnection {
   }
 
   disconnect(): void {
+    this.#waitingForNetwork = false;
     clearInterval(this.#pingTimer);
     clearTimeout(this.#reconnectTimer);
     this.#pingTimer = undefined;
@@ -113,6 +182,40 @@ export class LiveConnection {
     return () => {
       for (const [event, listener] of attached) socket.off(event, listener);
     };
+  }
+
+  /** Called on every (re)connection, after the socket is live: the place to catch up on what was missed. */
+  onConnect(listener: () => void): () => void {
+    this.#connectListeners.push(listener);
+    return () => {
+      this.#connectListeners = this.#connectListeners.filter((l) => l !== listener);
+    };
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /**
+   * Sends a command and resolves with its `data`; throws a CommandError with the server's code
+   * (or `unavailable` when not connected or not answered in time).
+   */
+  async command<K extends CommandName>(name: K, payload: CommandPayload<K>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<CommandResult<K>> {
+    if (!this.socket.connected) {
+      throw new CommandError('unavailable', 'You are not connected right now. Wait until the connection is back and try again.');
+    }
+    // Socket.IO's typed emitWithAck cannot be called over a union of command names; the pair is typed above.
+    const socket = this.socket.timeout(timeoutMs) as unknown as {
+      emitWithAck(event: string, payload: unknown): Promise<Ack<CommandResult<K>>>;
+    };
+    let answer: Ack<CommandResult<K>>;
+    try {
+      answer = await socket.emitWithAck(name, payload);
+    } catch {
+      throw new CommandError('unavailable', 'The server did not answer in time. Try again.');
+    }
+    if ('error' in answer) throw CommandError.of(answer.error);
+    return answer.data;
   }
 
   /** Called when the server ends or refuses the connection on purpose. */

@@ -411,6 +411,15 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       return { seq: access.space.seq };
     },
 
+    /**
+     * Whether a socket that asks to stop watching a space should leave its room: not when the
+     * member belongs to the space (membership keeps them in it; only leaving the space ends that).
+     */
+    async checkUnsubscribe(actor: Actor, spaceId: string): Promise<boolean> {
+      const access = await loadAccess(db, actor, { id: spaceId });
+      return access?.membership?.status !== 'active';
+    },
+
     /** The events each space logged after the given seq, in order; `reset` when too many or no longer readable. */
     async accessResume(actor: Actor, input: z.output<typeof resumeSchema>) {
       const results = [];

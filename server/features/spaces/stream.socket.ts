@@ -33,9 +33,8 @@ export function streamCommandHandlers(stream: StreamService): Pick<CommandHandle
       await socket.join(spaceRoom(payload.spaceId));
       return result;
     },
-    'space:unsubscribe': async ({ socket }, payload) => {
-      // Leaving the room drops only what was subscribed: a member's own sockets rejoin on reconnect.
-      await socket.leave(spaceRoom(payload.spaceId));
+    'space:unsubscribe': async ({ actor, socket }, payload) => {
+      if (await stream.checkUnsubscribe(actor, payload.spaceId)) await socket.leave(spaceRoom(payload.spaceId));
       return {};
     },
     'stream:resume': ({ actor }, payload) => stream.accessResume(actor, payload),

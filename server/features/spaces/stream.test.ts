@@ -191,6 +191,28 @@ describe('posting in a private space', () => {
   });
 });
 
+describe('watching spaces', () => {
+  test('when a viewer unsubscribes, then they stop receiving the space; a member who unsubscribes keeps receiving it', async () => {
+    const space = await createSpace(host);
+    await member.call('POST', `/api/v1/spaces/${space.id}/join`);
+    const [hostSocket, memberSocket, viewerSocket] = await Promise.all([host.connect(), member.connect(), outsider.connect()]);
+    try {
+      await command(viewerSocket, 'space:subscribe', { spaceId: space.id });
+      await command(viewerSocket, 'space:unsubscribe', { spaceId: space.id });
+      await command(memberSocket, 'space:unsubscribe', { spaceId: space.id });
+      const toMember = nextEvent(memberSocket, 'post:created');
+      const toViewer = nextEvent(viewerSocket, 'post:created', 600);
+
+      await post(hostSocket, space.id, 'still here?');
+
+      await expect(toMember).resolves.toMatchObject({ spaceId: space.id });
+      await expect(toViewer).rejects.toThrow('no post:created');
+    } finally {
+      [hostSocket, memberSocket, viewerSocket].forEach((s) => s.close());
+    }
+  });
+});
+
 describe('who may change what', () => {
   test('when a member edits or deletes someone else’s post, then it is forbidden and nothing changes', async () => {
     const space = await createSpace(host);

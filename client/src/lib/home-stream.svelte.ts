@@ -1,0 +1,158 @@
+import { SvelteMap } from 'svelte/reactivity';
+import type { StreamEvent } from '../realtime/space-feeds';
+import { api } from './api';
+import { messageOf } from './forms';
+import type { Post, PostPage } from './spaces-api';
+import { spaces } from './spaces.svelte';
+import { queryString } from './url';
+
+const PAGE_SIZE = 20;
+
+/**
+ * My home stream: the newest posts of all my spaces. It hears my spaces' events through the
+ * spaces store (each once, in order). Every event carries the whole post, so applying the events
+ * that arrived while a page loaded on top of that page gives the state a reload would show.
+ */
+export class HomeStream {
+  posts = new SvelteMap<string, Post>();
+  order = $state<string[]>([]);
+  nextCursor = $state<string | null>(null);
+  status = $state<'loading' | 'ready' | 'failed'>('loading');
+  error = $state<string | undefined>(undefined);
+  olderStatus = $state<'idle' | 'loading' | 'failed'>('idle');
+
+  /** Events that arrived while the first page loaded (all of them), or an older page (for its posts). */
+  #whileLoading: StreamEvent[] | null = null;
+  #whileLoadingOlder: StreamEvent[] | null = null;
+  #loads = 0;
+
+  /** Starts following my spaces and loads the first page; returns the undo. */
+  start(): () => void {
+    const unfollow = spaces.follow({
+      event: (event) => this.#apply(event),
+      changed: () => void this.load(),
+    });
+    void this.load();
+    return () => {
+      unfollow();
+      this.#loads += 1;
+    };
+  }
+
+  async load(): Promise<void> {
+    const load = ++this.#loads;
+    this.#whileLoading = [];
+    try {
+      const page = await api.get<PostPage>(`/api/v1/stream${queryString({ limit: PAGE_SIZE })}`);
+      if (load !== this.#loads) return;
+      const missed = this.#whileLoading ?? [];
+      this.#whileLoading = null;
+      this.posts.clear();
+      for (const post of page.items) this.posts.set(post.id, post);
+      this.order = page.items.map((post) => post.id);
+      this.nextCursor = page.nextCursor;
+      for (const event of missed) this.#apply(event);
+      this.status = 'ready';
+      this.error = undefined;
+    } catch (error) {
+      if (load !== this.#loads) return;
+      this.#whileLoading = null;
+      this.error = messageOf(error);
+      this.status = 'failed';
+    }
+  }
+
+  async loadOlder(): Promise<void> {
+    if (!this.nextCursor || this.olderStatus === 'loading') return;
+    const load = this.#loads;
+    this.olderStatus = 'loading';
+    this.#whileLoadingOlder = [];
+    try {
+      const page = await api.get<PostPage>(`/api/v1/stream${queryString({ limit: PAGE_SIZE, before: this.nextCursor })}`);
+      if (load !== this.#loads) return;
+      const fresh = page.items.filter((post) => !this.posts.has(post.id));
+      for (const post of fresh) this.posts.set(post.id, post);
+      const added = fresh.map((post) => post.id);
+      this.order = [...this.order, ...added];
+      this.nextCursor = page.nextCursor;
+      const missed = this.#whileLoadingOlder ?? [];
+      this.#whileLoadingOlder = null;
+      for (const event of missed) if (added.includes(postIdOf(event) ?? '')) this.#apply(event);
+      this.olderStatus = 'idle';
+    } catch (error) {
+      if (load !== this.#loads) return;
+      this.olderStatus = 'failed';
+      this.error = messageOf(error);
+    } finally {
+      this.#whileLoadingOlder = null;
+      if (load !== this.#loads) this.olderStatus = 'idle';
+    }
+  }
+
+  #apply(event: StreamEvent): void {
+    if (this.#whileLoading) {
+      this.#whileLoading.push(event);
+      return;
+    }
+    this.#whileLoadingOlder?.push(event);
+    switch (event.name) {
+      case 'post:created': {
+        const { post } = event.payload;
+        const known = this.posts.has(post.id);
+        this.posts.set(post.id, post);
+        if (!known) this.order = insertNewestFirst(this.order, post, this.posts);
+        break;
+      }
+      case 'post:updated': {
+        const { post } = event.payload;
+        if (this.posts.has(post.id)) this.posts.set(post.id, post);
+        break;
+      }
+      case 'post:deleted': {
+        // The home stream leaves deleted posts out, as a reload would.
+        const { post } = event.payload;
+        if (this.posts.delete(post.id)) this.order = this.order.filter((id) => id !== post.id);
+        break;
+      }
+      case 'comment:created':
+      case 'comment:updated':
+      case 'comment:deleted': {
+        const { comment, commentCount } = event.payload;
+        const post = this.posts.get(comment.postId);
+        if (post) this.posts.set(post.id, { ...post, commentCount });
+        break;
+      }
+      case 'space:updated':
+        break;
+    }
+  }
+}
+
+/** The post a stream event is about, if any. */
+export function postIdOf(event: StreamEvent): string | undefined {
+  switch (event.name) {
+    case 'post:created':
+    case 'post:updated':
+    case 'post:deleted':
+      return event.payload.post.id;
+    case 'comment:created':
+    case 'comment:updated':
+    case 'comment:deleted':
+      return event.payload.comment.postId;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Puts a post among ids ordered newest first (a new post normally goes on top; one that raced
+ * another finds its place by creation time).
+ */
+export function insertNewestFirst(order: string[], post: Post, posts: ReadonlyMap<string, Post>): string[] {
+  const index = order.findIndex((id) => {
+    const other = posts.get(id);
+    return other !== undefined && other.createdAt <= post.createdAt && other.id !== post.id;
+  });
+  if (index === -1) return [...order, post.id];
+  return [...order.slice(0, index), post.id, ...order.slice(index)];
+}
