@@ -68,8 +68,10 @@ export const posts = pgTable(
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', body_markdown)`),
   },
   (t) => [
-    index('posts_space_stream_idx').on(t.spaceId, t.createdAt.desc(), t.id.desc()),
-    index('posts_stream_idx').on(t.createdAt.desc(), t.id.desc()),
+    // Ascending, scanned backwards: exactly ORDER BY created_at DESC, id DESC (NULLS FIRST, the default).
+    index('posts_space_stream_idx').on(t.spaceId, t.createdAt, t.id),
+    // Pinned posts of a space: a handful of rows, found without touching the rest.
+    index('posts_pinned_idx').on(t.spaceId, t.pinnedAt).where(sql`${t.pinnedAt} is not null and ${t.deletedAt} is null`),
     index('posts_search_idx').using('gin', t.search),
   ],
 );

@@ -1,4 +1,4 @@
-import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Comment, Post, Space } from '../../../shared/api/spaces.routes';
 import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
@@ -135,9 +135,7 @@ export function decodeCursor(cursor: string): Cursor {
  */
 export async function pageOfPosts(db: Db, filter: SQL, before: Cursor | undefined, limit: number): Promise<{ items: Post[]; nextCursor: string | null }> {
   const conditions: SQL[] = [filter];
-  if (before) {
-    conditions.push(or(lt(posts.createdAt, before.createdAt), and(eq(posts.createdAt, before.createdAt), lt(posts.id, before.id)))!);
-  }
+  if (before) conditions.push(olderThan(before));
   const rows = await db
     .select({ post: posts, author: users })
     .from(posts)
@@ -153,6 +151,38 @@ export async function pageOfPosts(db: Db, filter: SQL, before: Cursor | undefine
 }
 
 export const notDeleted = isNull(posts.deletedAt);
+
+/** A row comparison, which PostgreSQL answers from the (…, created_at, id) indexes directly. */
+export function olderThan(before: Cursor): SQL {
+  return sql`(${posts.createdAt}, ${posts.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`;
+}
+
+/**
+ * The home stream: for each of the member's spaces, its newest posts from the per-space index
+ * (a LATERAL join, at most `limit + 1` rows each), merged by time. Cost grows with the number of
+ * spaces a member is in, not with the number of posts in the database.
+ */
+export async function pageOfHomeStream(db: Db, userId: string, before: Cursor | undefined, limit: number) {
+  const result = (await db.execute(sql`
+    select p.id from ${spaceMembers} m
+    cross join lateral (
+      select ${posts.id} as id, ${posts.createdAt} as created_at from ${posts}
+       where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${before ? sql`and ${olderThan(before)}` : sql``}
+       order by ${posts.createdAt} desc, ${posts.id} desc limit ${limit + 1}
+    ) p
+    where m.user_id = ${userId} and m.status = 'active'
+    order by p.created_at desc, p.id desc limit ${limit + 1}`)) as unknown as { rows: { id: string }[] };
+  const ids = result.rows.map((r) => r.id);
+  if (ids.length === 0) return { items: [], nextCursor: null };
+  const rows = await db.select({ post: posts, author: users }).from(posts).innerJoin(users, eq(users.id, posts.authorId)).where(inArray(posts.id, ids));
+  const order = new Map(ids.map((id, i) => [id, i]));
+  rows.sort((a, b) => order.get(a.post.id)! - order.get(b.post.id)!);
+  const page = rows.slice(0, limit);
+  return {
+    items: await postsWithDetails(db, page),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.post) : null,
+  };
+}
 
 /**
  * Appends an event to the space's log inside the caller's transaction: the space row's `seq` is

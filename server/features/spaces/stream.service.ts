@@ -33,6 +33,7 @@ import {
   loadComment,
   loadPost,
   notDeleted,
+  pageOfHomeStream,
   pageOfPosts,
   toSpace,
   memberCounts,
@@ -120,7 +121,10 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       const postId = await change(tx);
       const loaded = await loadPost(tx, postId);
       if (!loaded) throw AppError.notFound('No such post');
-      return appendEvent(tx, spaceId, event, () => ({ post: loaded.post }));
+      const logged = await appendEvent(tx, spaceId, event, () => ({ post: loaded.post }));
+      // Unread counts compare a post's seq with the member's last read seq.
+      if (event === 'post:created') await tx.update(posts).set({ seq: logged.seq }).where(eq(posts.id, postId));
+      return logged;
     });
     return payload;
   }
@@ -159,7 +163,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
       const handles = mentioned.map((m) => m.handle);
       const payload = await logPostChange(access.space.id, 'post:created', async (tx) => {
-        const [{ seq } = { seq: 0 }] = await tx.select({ seq: spaces.seq }).from(spaces).where(eq(spaces.id, access.space.id)).for('update');
+        // seq is set when the event is logged, at the end of the transaction: the space's row lock
+        // (which orders its events) is held only for those last statements.
         const [row] = await tx
           .insert(posts)
           .values({
@@ -169,7 +174,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
             bodyHtml: render(input.bodyMarkdown, handles),
             tags: [...new Set(input.tags)],
             mentions: handles,
-            seq: seq + 1,
+            seq: 0,
           })
           .returning({ id: posts.id });
         return row!.id;
@@ -334,9 +339,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     },
 
     async accessHomeStream(actor: Actor, query: { before?: string; limit: number }) {
-      const before = query.before ? decodeCursor(query.before) : undefined;
-      const mine = sql`${posts.spaceId} in (select ${spaceMembers.spaceId} from ${spaceMembers} where ${spaceMembers.userId} = ${actor.user.id} and ${spaceMembers.status} = 'active')`;
-      return pageOfPosts(db, and(mine, notDeleted)!, before, query.limit);
+      return pageOfHomeStream(db, actor.user.id, query.before ? decodeCursor(query.before) : undefined, query.limit);
     },
 
     async accessPost(actor: Actor, postId: string) {

@@ -574,6 +574,20 @@ describe('the home stream', () => {
       const home = await reader.call<{ items: Post[] }>('GET', '/api/v1/stream');
 
       expect(home.body.items.map((p) => p.id)).toEqual([inB.id, inA.id]);
+
+      // Paging merges the spaces by time, page after page, without repeats or gaps.
+      const made: string[] = [inA.id, inB.id];
+      for (let i = 0; i < 7; i++) made.push((await post(socket, i % 2 ? a.id : b.id, `more ${i}`)).id);
+      await post(socket, c.id, 'still not joined');
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages < 10; pages++) {
+        const res: { body: { items: Post[]; nextCursor: string | null } } = await reader.call('GET', `/api/v1/stream?limit=2${cursor ? `&before=${cursor}` : ''}`);
+        seen.push(...res.body.items.map((p) => p.id));
+        cursor = res.body.nextCursor;
+        if (!cursor) break;
+      }
+      expect(seen).toEqual([...made].reverse());
     } finally {
       socket.close();
     }

@@ -95,8 +95,8 @@ ALTER TABLE "spaces" ADD CONSTRAINT "spaces_created_by_users_id_fk" FOREIGN KEY 
 CREATE INDEX "comments_post_idx" ON "comments" USING btree ("post_id","created_at");--> statement-breakpoint
 CREATE INDEX "comments_search_idx" ON "comments" USING gin ("search");--> statement-breakpoint
 CREATE INDEX "post_edits_post_idx" ON "post_edits" USING btree ("post_id");--> statement-breakpoint
-CREATE INDEX "posts_space_stream_idx" ON "posts" USING btree ("space_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "posts_stream_idx" ON "posts" USING btree ("created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
+CREATE INDEX "posts_space_stream_idx" ON "posts" USING btree ("space_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "posts_pinned_idx" ON "posts" USING btree ("space_id","pinned_at") WHERE "posts"."pinned_at" is not null and "posts"."deleted_at" is null;--> statement-breakpoint
 CREATE INDEX "posts_search_idx" ON "posts" USING gin ("search");--> statement-breakpoint
 CREATE INDEX "space_members_user_idx" ON "space_members" USING btree ("user_id","status");--> statement-breakpoint
 CREATE INDEX "spaces_name_idx" ON "spaces" USING btree ("name");
