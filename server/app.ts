@@ -24,7 +24,7 @@ import type { Actor } from './features/accounts/actor';
 import { createAdminService } from './features/accounts/admin.service';
 import { createGuidelinesService, ensureDefaultGuidelines } from './features/accounts/guidelines.service';
 import { createOidc } from './features/accounts/oidc';
-import { ensureSiteRow } from './features/site/site.repository';
+import { ensureSiteRow, readSiteRow } from './features/site/site.repository';
 import { mountSpaceRoutes } from './features/spaces/spaces.routes';
 import { createSpacesService } from './features/spaces/spaces.service';
 import { streamCommandHandlers } from './features/spaces/stream.socket';
@@ -185,7 +185,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       admin,
       oidc,
       authConfig: async () => {
-        const row = await ensureSiteRow(db.db);
+        const row = await readSiteRow(db.db);
         return {
           registrationPolicy: row.registrationPolicy,
           localAccounts: row.localAccounts,

@@ -21,7 +21,7 @@ import * as schema from '../../server/core/db/schema';
 import type { Db } from '../../server/core/db/database';
 import type { Realtime } from '../../server/core/realtime/realtime';
 import type { Actor } from '../../server/features/accounts/actor';
-import { encodeCursor } from '../../server/features/spaces/stream.repository';
+import { encodeCursor } from '../../server/core/db/keyset';
 import { createStreamService } from '../../server/features/spaces/stream.service';
 import { createScratchPostgres } from '../../test/support/database';
 import { DeliveryTracker, keptUp, runAtRate, settle, sustainedRate, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';

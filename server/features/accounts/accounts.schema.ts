@@ -45,7 +45,8 @@ export const users = pgTable(
     externalAvatarUrl: text('external_avatar_url'),
     avatarVersion: integer('avatar_version').notNull().default(0),
     acceptedGuidelinesVersion: integer('accepted_guidelines_version'),
-    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    // Milliseconds, like a JS Date: the admin member list pages on (created_at, id) with a Date cursor.
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
     lastSeenAt: timestamptz('last_seen_at'),
   },

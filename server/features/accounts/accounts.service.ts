@@ -12,7 +12,8 @@ import type { Config } from '../../config';
 import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
 import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
-import { invites, site, users } from '../../core/db/schema';
+import { invites, users } from '../../core/db/schema';
+import { readSiteRow } from '../site/site.repository';
 import { AppError } from '../../core/errors';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkActive, liftExpiredSuspension, type Actor } from './actor';
@@ -65,11 +66,7 @@ const AVATAR_TYPES: { type: string; magic: (b: Buffer) => boolean }[] = [
 
 export const MAX_AVATAR_BYTES = 1024 * 1024;
 
-async function siteSettings(db: Db) {
-  const [row] = await db.select().from(site).where(eq(site.id, 1));
-  if (!row) throw new Error('site row missing');
-  return row;
-}
+const siteSettings = readSiteRow;
 
 /** Derives a free handle from what the provider tells us (preferred username, email, name). */
 async function freeHandle(db: Db, candidates: (string | undefined)[]): Promise<string> {

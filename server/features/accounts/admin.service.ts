@@ -10,25 +10,14 @@ import type {
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { identities, invites, site, users } from '../../core/db/schema';
+import { decodeCursor, encodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
+import { readSiteRow } from '../site/site.repository';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkAdmin, type Actor } from './actor';
 import { toAdminUser } from './accounts.dto';
 import { hashToken, type AccountsService } from './accounts.service';
 import { deleteSessionsOfUser, findUserById, listUsers, updateUser, type UserRow } from './users.repository';
-
-function encodeCursor(user: UserRow): string {
-  return Buffer.from(`${user.createdAt.toISOString()}|${user.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(time ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new AppError('validation_failed', 'The cursor is not valid', { errors: [{ path: 'cursor', message: 'is not valid' }] });
-  }
-  return { createdAt, id };
-}
 
 type InviteRow = typeof invites.$inferSelect & { createdByHandle: string | null };
 
@@ -60,8 +49,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
   }
 
   async function settingsView() {
-    const [row] = await db.select().from(site).where(eq(site.id, 1));
-    if (!row) throw new Error('site row missing');
+    const row = await readSiteRow(db);
     return {
       siteName: row.name ?? config.siteName,
       registrationPolicy: row.registrationPolicy,
@@ -104,7 +92,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
       const rows = await listUsers(db, {
         status: query.status,
         q: query.q,
-        after: query.cursor ? decodeCursor(query.cursor) : undefined,
+        after: query.cursor ? decodeCursor(query.cursor, 'cursor') : undefined,
         limit: query.limit + 1,
       });
       const page = rows.slice(0, query.limit);

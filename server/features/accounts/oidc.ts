@@ -40,7 +40,7 @@ export function claimsFrom(idToken: string, userinfo: Record<string, unknown> | 
     subject,
     email: str(merged.email),
     emailVerified: merged.email_verified === true,
-    name: str(merged.name) ?? [str(merged.given_name), str(merged.family_name)].filter(Boolean).join(' ') ?? undefined,
+    name: str(merged.name) ?? str([merged.given_name, merged.family_name].filter((part) => typeof part === 'string' && part).join(' ')),
     preferredUsername: str(merged.preferred_username),
     picture: str(merged.picture),
     raw: { sub: subject, email: merged.email, name: merged.name, preferred_username: merged.preferred_username, picture: merged.picture },

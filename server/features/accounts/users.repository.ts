@@ -1,5 +1,6 @@
-import { and, desc, eq, ilike, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
+import { olderThan, type Cursor } from '../../core/db/keyset';
 import { avatars, guidelinesVersions, identities, sessions, users } from '../../core/db/schema';
 
 export type UserRow = typeof users.$inferSelect;
@@ -157,7 +158,7 @@ export interface UserPageQuery {
   status?: UserRow['status'];
   q?: string;
   /** Keyset cursor: the (createdAt, id) of the last row of the previous page. */
-  after?: { createdAt: Date; id: string };
+  after?: Cursor;
   limit: number;
 }
 
@@ -169,14 +170,7 @@ export async function listUsers(db: Db, query: UserPageQuery): Promise<UserRow[]
     const like = `%${query.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     conditions.push(or(ilike(users.handle, like), ilike(users.displayName, like), ilike(users.email, like))!);
   }
-  if (query.after) {
-    conditions.push(
-      or(
-        lt(users.createdAt, query.after.createdAt),
-        and(eq(users.createdAt, query.after.createdAt), lt(users.id, query.after.id)),
-      )!,
-    );
-  }
+  if (query.after) conditions.push(olderThan(users.createdAt, users.id, query.after));
   return db
     .select()
     .from(users)

@@ -11,3 +11,10 @@ export async function ensureSiteRow(db: Db): Promise<SiteRow> {
   if (!row) throw new Error('site row missing right after insert');
   return row;
 }
+
+/** The site row as it is; start-up has created it (ensureSiteRow), so request paths only read. */
+export async function readSiteRow(db: Db): Promise<SiteRow> {
+  const [row] = await db.select().from(site).where(eq(site.id, 1));
+  if (!row) throw new Error('site row missing: ensureSiteRow runs at start-up');
+  return row;
+}

@@ -1,6 +1,6 @@
 import type { Site } from '../../../shared/api/system.routes';
 import type { Db } from '../../core/db/database';
-import { ensureSiteRow } from './site.repository';
+import { readSiteRow } from './site.repository';
 
 export interface SiteService {
   accessSite(): Promise<Site>;
@@ -9,7 +9,7 @@ export interface SiteService {
 export function createSiteService(deps: { db: Db; defaultName: string; version: string }): SiteService {
   return {
     async accessSite() {
-      const row = await ensureSiteRow(deps.db);
+      const row = await readSiteRow(deps.db);
       return {
         name: row.name ?? deps.defaultName,
         instanceId: row.instanceId,

@@ -173,8 +173,9 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       const [exists] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.slug, input.slug));
       if (exists) throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
       let space: SpaceRow;
+      let memberships: MembershipRow[];
       try {
-        space = await db.transaction(async (tx) => {
+        ({ space, memberships } = await db.transaction(async (tx) => {
           const [created] = await tx
             .insert(spaces)
             .values({
@@ -193,22 +194,17 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
             { spaceId: created.id, userId: actor.user.id, role: input.creatorIsHost ? ('host' as const) : ('member' as const) },
             ...hosts.map((host) => ({ spaceId: created.id, userId: host.id, role: 'host' as const })),
           ];
-          await tx.insert(spaceMembers).values(members);
-          return created;
-        });
+          return { space: created, memberships: await tx.insert(spaceMembers).values(members).returning() };
+        }));
       } catch (error) {
         if (/spaces_slug_unique/.test(String((error as { cause?: unknown }).cause ?? error))) {
           throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
         }
         throw error;
       }
-      for (const userId of [actor.user.id, ...hosts.map((h) => h.id)]) {
-        syncRooms(userId, space.id, true);
-        const [membership] = await db
-          .select()
-          .from(spaceMembers)
-          .where(and(eq(spaceMembers.spaceId, space.id), eq(spaceMembers.userId, userId)));
-        tellMember(userId, space.id, membership);
+      for (const membership of memberships) {
+        syncRooms(membership.userId, space.id, true);
+        tellMember(membership.userId, space.id, membership);
       }
       return view(await reload(actor, space.id));
     },

@@ -3,6 +3,7 @@ import type { Comment, Post, Space } from '../../../shared/api/spaces.routes';
 import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
+import { encodeCursor, olderThan, type Cursor } from '../../core/db/keyset';
 import { renderMarkdown } from '../../core/markdown';
 import { avatarUrlOf } from '../accounts/accounts.dto';
 import type { MembershipRow, SpaceRow } from './spaces.access';
@@ -11,7 +12,7 @@ type UserRow = typeof users.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
 
-const authorOf = (user: UserRow) => ({
+export const authorOf = (user: UserRow) => ({
   id: user.id,
   handle: user.handle,
   displayName: user.displayName,
@@ -111,31 +112,13 @@ export async function commentsOfPost(db: Db, postId: string): Promise<Comment[]>
   return rows.map((r) => toComment(r.comment, r.author, reactionMap));
 }
 
-export interface Cursor {
-  createdAt: Date;
-  id: string;
-}
-
-export function encodeCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): Cursor {
-  const [time, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const createdAt = new Date(time ?? '');
-  if (!id || !/^[0-9a-f-]{36}$/.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new AppError('validation_failed', 'The cursor is not valid', { errors: [{ path: 'before', message: 'is not valid' }] });
-  }
-  return { createdAt, id };
-}
-
 /**
  * A page of posts, newest first, strictly older than the cursor: (created_at, id) keyset, so a
  * page never repeats or skips a post however many arrive meanwhile.
  */
 export async function pageOfPosts(db: Db, filter: SQL, before: Cursor | undefined, limit: number): Promise<{ items: Post[]; nextCursor: string | null }> {
   const conditions: SQL[] = [filter];
-  if (before) conditions.push(olderThan(before));
+  if (before) conditions.push(olderPost(before));
   const rows = await db
     .select({ post: posts, author: users })
     .from(posts)
@@ -152,10 +135,7 @@ export async function pageOfPosts(db: Db, filter: SQL, before: Cursor | undefine
 
 export const notDeleted = isNull(posts.deletedAt);
 
-/** A row comparison, which PostgreSQL answers from the (…, created_at, id) indexes directly. */
-export function olderThan(before: Cursor): SQL {
-  return sql`(${posts.createdAt}, ${posts.id}) < (${before.createdAt.toISOString()}::timestamptz, ${before.id}::uuid)`;
-}
+const olderPost = (before: Cursor) => olderThan(posts.createdAt, posts.id, before);
 
 /**
  * The home stream: for each of the member's spaces, its newest posts from the per-space index
@@ -167,7 +147,7 @@ export async function pageOfHomeStream(db: Db, userId: string, before: Cursor | 
     select p.id from ${spaceMembers} m
     cross join lateral (
       select ${posts.id} as id, ${posts.createdAt} as created_at from ${posts}
-       where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${before ? sql`and ${olderThan(before)}` : sql``}
+       where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${before ? sql`and ${olderPost(before)}` : sql``}
        order by ${posts.createdAt} desc, ${posts.id} desc limit ${limit + 1}
     ) p
     where m.user_id = ${userId} and m.status = 'active'

@@ -12,6 +12,7 @@ import type {
 import type { EventName, EventPayload } from '../../../shared/protocol/events';
 import type { Db } from '../../core/db/database';
 import { comments, postEdits, posts, reactions, spaceMembers, spaces, users } from '../../core/db/schema';
+import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
 import type { Realtime } from '../../core/realtime/realtime';
@@ -27,8 +28,8 @@ import {
 import { spaceRoom } from './spaces.service';
 import {
   appendEvent,
+  authorOf,
   commentsOfPost,
-  decodeCursor,
   eventsAfter,
   loadComment,
   loadPost,
@@ -328,7 +329,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
 
     async accessSpaceStream(actor: Actor, spaceId: string, query: { before?: string; limit: number }) {
       const access = await accessReadableSpace(db, actor, spaceId);
-      const before = query.before ? decodeCursor(query.before) : undefined;
+      const before = query.before ? decodeCursor(query.before, 'before') : undefined;
       // The seq is read first: events after it may or may not be in the page, and replaying them is harmless.
       const seq = access.space.seq;
       const page = await pageOfPosts(db, eq(posts.spaceId, spaceId), before, query.limit);
@@ -339,7 +340,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     },
 
     async accessHomeStream(actor: Actor, query: { before?: string; limit: number }) {
-      return pageOfHomeStream(db, actor.user.id, query.before ? decodeCursor(query.before) : undefined, query.limit);
+      return pageOfHomeStream(db, actor.user.id, query.before ? decodeCursor(query.before, 'before') : undefined, query.limit);
     },
 
     async accessPost(actor: Actor, postId: string) {
@@ -393,14 +394,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       const byId = new Map(authors.map((a) => [a.id, a]));
       return {
         items: result.rows.map((r) => {
-          const author = byId.get(r.author_id)!;
           return {
             kind: r.kind,
             id: r.id,
             postId: r.post_id,
             spaceId: r.space_id,
             spaceSlug: r.space_slug,
-            author: { id: author.id, handle: author.handle, displayName: author.displayName, avatarUrl: null, isBot: author.isBot },
+            author: authorOf(byId.get(r.author_id)!),
             snippet: r.snippet,
             createdAt: new Date(r.created_at).toISOString(),
           };
