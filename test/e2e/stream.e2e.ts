@@ -82,6 +82,8 @@ async function writePost(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await input.press('Control+Enter');
   await streamPost(page, text).waitFor();
+  // The post shows when its live event arrives; the composer clears on the ack, which may come a moment later.
+  await page.waitForFunction((el) => (el as unknown as { value: string }).value === '', await input.elementHandle(), { timeout: 5_000 });
   expect(await input.inputValue()).toBe('');
 }
 

@@ -92,3 +92,21 @@ export function nextEvent<T>(socket: TestSocket, event: string, ms = 2_000): Pro
     });
   });
 }
+
+/**
+ * Watches for an event from now on, for proving silence: `after(ms)` waits ms from when it is
+ * called (after the action), stops watching, and resolves with what arrived meanwhile.
+ */
+export function watch<T = unknown>(socket: TestSocket, event: string): { after(ms: number): Promise<T[]> } {
+  const seen: T[] = [];
+  const listener = (payload: T) => seen.push(payload);
+  const s = socket as unknown as { on(e: string, l: (p: T) => void): void; off(e: string, l: (p: T) => void): void };
+  s.on(event, listener);
+  return {
+    async after(ms) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      s.off(event, listener);
+      return seen;
+    },
+  };
+}
