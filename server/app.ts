@@ -1,9 +1,8 @@
 // How the pieces fit together: docs/ARCHITECTURE.md
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { pinoHttp } from 'pino-http';
 import { createClient, type RedisClientType } from 'redis';
 import type { RouteSpec } from '../shared/api/route-spec';
 import type { Config } from './config';
@@ -13,6 +12,7 @@ import { buildAsyncApiDocument, buildOpenApiDocument } from './core/api/document
 import { openDatabase, type Database } from './core/db/database';
 import { securityHeaders, serveClient } from './core/http/client';
 import { notFoundHandler, problemHandler } from './core/http/problems';
+import { requestLog } from './core/http/request-log';
 import { createRouteMounter, type RouteMounter } from './core/http/routes';
 import { createLogger, type Logger } from './core/logger';
 import { createMetrics, type Metrics } from './core/metrics';
@@ -26,7 +26,16 @@ import { createGuidelinesService, ensureDefaultGuidelines } from './features/acc
 import { createOidc } from './features/accounts/oidc';
 import { ensureSiteRow, readSiteRow } from './features/site/site.repository';
 import { mountSpaceRoutes } from './features/spaces/spaces.routes';
+import { pruneEventLogs } from './core/db/event-logs';
 import { createSpacesService } from './features/spaces/spaces.service';
+import { mountChatRoutes } from './features/chat/chat.routes';
+import { createChatService } from './features/chat/chat.service';
+import { chatCommandHandlers } from './features/chat/chat.socket';
+import { createPresence, type Presence } from './features/chat/presence';
+import { createMailer } from './core/mail/mailer';
+import { createEmailOutbox, type EmailOutbox } from './features/welcome/email-outbox';
+import { createWelcomeService, type WelcomeService } from './features/welcome/welcome.service';
+import { mountWelcomeRoutes } from './features/welcome/welcome.routes';
 import { streamCommandHandlers } from './features/spaces/stream.socket';
 import { createStreamService } from './features/spaces/stream.service';
 import { createSiteService } from './features/site/site.service';
@@ -58,6 +67,8 @@ export interface App {
   readonly metrics: Metrics;
   /** The route specs the server mounted, for the test that holds the API document to them. */
   readonly mountedRoutes: ReadonlySet<RouteSpec>;
+  /** Waits for background work in progress: welcome greetings, and the emails being sent. */
+  settle(): Promise<void>;
 }
 
 interface Redis {
@@ -88,6 +99,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   let router: RouteMounter<Actor> | undefined;
   let redis: Redis | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let presence: Presence | undefined;
+  let outbox: EmailOutbox | undefined;
+  let welcomeService: WelcomeService | undefined;
   const metrics = createMetrics(() => database);
   let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
 
@@ -97,28 +111,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     app.set('trust proxy', config.trustProxy);
     app.set('query parser', 'simple');
 
-    app.use(
-      pinoHttp({
-        logger,
-        genReqId: (req, res) => {
-          const incoming = req.headers['x-request-id'];
-          const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-          res.setHeader('X-Request-Id', id);
-          return id;
-        },
-        serializers: {
-          req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-            id: req.id,
-            method: req.method,
-            url: req.url,
-            remoteAddress: req.remoteAddress,
-          }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-        customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-        autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      }),
-    );
+    // Request id and one log line per request (replaces pino-http: server/core/http/request-log.ts).
+    app.use(requestLog(logger));
     app.use((req, res, next) => {
       const end = metrics.httpDuration.startTimer({ method: req.method });
       res.on('finish', () => {
@@ -136,6 +130,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     app.use(['/api', '/auth'], sessions.middleware, csrfProtection(config));
     sweepTimer = setInterval(() => {
       sessions.store.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'expired session sweep failed'));
+      pruneEventLogs(db.db, new Date(Date.now() - config.eventLogRetentionMs)).then(
+        (pruned) => logger.info({ pruned }, 'old replay events pruned'),
+        (error: unknown) => logger.warn({ err: error }, 'event log pruning failed'),
+      );
     }, SESSION_SWEEP_MS);
     sweepTimer.unref();
 
@@ -155,14 +153,50 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       signInAddress: createLimiter(redis?.client, { keyPrefix: 'signin-address', points: config.limits.signInFailuresPerAddressPerHour, durationSeconds: 60 * 60 }),
       signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: config.limits.signUpsPerAddressPerHour, durationSeconds: 60 * 60 }),
     };
-    const accounts = createAccountsService({ db: db.db, config, realtime, limiters });
-    const guidelines = createGuidelinesService({ db: db.db, realtime, sessionUserOf: accounts.sessionUserOf });
+    const accounts = createAccountsService({
+      db: db.db,
+      config,
+      realtime,
+      limiters,
+      onErased: (userId) => spacesService.doForgetMember(userId),
+    });
+    // The welcome bot needs chat and the stream, which come later: hooks reach it once it exists.
+    const guidelines = createGuidelinesService({
+      db: db.db,
+      realtime,
+      sessionUserOf: accounts.sessionUserOf,
+      onFirstAcceptance: (userId) => welcomeService?.onNewcomer(userId),
+    });
     const admin = createAdminService({ db: db.db, config, realtime, accounts });
     const oidc = createOidc({ config, logger, accounts });
     const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
-    const spacesService = createSpacesService({ db: db.db, realtime });
+    const spacesService = createSpacesService({
+      db: db.db,
+      realtime,
+      config,
+      onJoined: (userId, spaceId) => welcomeService?.onJoinedSpace(userId, spaceId),
+    });
     const stream = createStreamService({ db: db.db, realtime });
-    realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream) });
+    presence = createPresence({ db: db.db, realtime, logger });
+    const chat = createChatService({
+      db: db.db,
+      realtime,
+      presence,
+      createLimiter: (options) => createLimiter(redis?.client, options),
+      limits: {
+        send: { points: config.limits.chatMessagesPerSecond, durationSeconds: 1 },
+        burst: { points: config.limits.chatBurst, durationSeconds: 10 },
+      },
+    });
+    outbox = createEmailOutbox({
+      db: db.db,
+      logger,
+      mailer: createMailer({ ...config.mail, outboxDir: path.join(config.dataDir, 'outbox'), logger }),
+    });
+    const welcome = createWelcomeService({ db: db.db, config, logger, chat, stream, outbox });
+    welcomeService = welcome;
+    outbox.kick();
+    realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream), ...chatCommandHandlers(chat) });
 
     router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
     const documentInfo = { version, serverUrl: config.publicUrl };
@@ -196,6 +230,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
 
     mountSpaceRoutes(router, { spaces: spacesService, stream });
+    mountChatRoutes(router, { chat });
+    mountWelcomeRoutes(router, { welcome });
 
     if (!serveClient(app, config)) {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');
@@ -265,11 +301,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       return { url, port };
     },
 
+    async settle() {
+      await welcomeService?.idle();
+    },
+
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;
       const wasStarted = state === 'started';
       state = 'stopping';
       clearInterval(sweepTimer);
+      presence?.close();
+      await welcomeService?.idle().catch(() => undefined);
+      await outbox?.close();
       if (wasStarted && httpServer) {
         const server = httpServer;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -51,6 +51,11 @@ const envSchema = z.object({
   SESSION_MAX_AGE_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(365).default(30)),
   SIGNUP_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(20)),
   SIGNIN_FAILURE_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(30)),
+  CHAT_MESSAGES_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
+  CHAT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(5)),
+  SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp(s)'),
+  MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().trim().max(200).optional()),
+  EVENT_LOG_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
 });
 
@@ -80,7 +85,17 @@ export interface Config {
   adminEmails: string[];
   sessionMaxAgeMs: number;
   /** Sign-ups accepted from one address per hour, and failed sign-ins from one address per hour. */
-  limits: { signUpsPerAddressPerHour: number; signInFailuresPerAddressPerHour: number };
+  /** Outgoing email: over SMTP when set, else written as .eml files under DATA_DIR/outbox. */
+  mail: { smtpUrl: string | undefined; from: string };
+  /** How long replayable events are kept (a client away longer reloads instead of replaying). */
+  eventLogRetentionMs: number;
+  limits: {
+    signUpsPerAddressPerHour: number;
+    signInFailuresPerAddressPerHour: number;
+    /** Chat messages a member may send per second, plus `chatBurst` more over any 10 s. */
+    chatMessagesPerSecond: number;
+    chatBurst: number;
+  };
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
 }
@@ -153,9 +168,16 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       .map((email) => email.trim().toLowerCase())
       .filter(Boolean),
     sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? `"${e.SITE_NAME.replace(/["\\]/g, '')}" <no-reply@${new URL(publicUrl).hostname}>`,
+    },
+    eventLogRetentionMs: e.EVENT_LOG_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     limits: {
       signUpsPerAddressPerHour: e.SIGNUP_LIMIT_PER_HOUR,
       signInFailuresPerAddressPerHour: e.SIGNIN_FAILURE_LIMIT_PER_HOUR,
+      chatMessagesPerSecond: e.CHAT_MESSAGES_PER_SECOND,
+      chatBurst: e.CHAT_BURST,
     },
     clientDist: path.join(appRoot(), 'client', 'dist'),
     ...overrides,

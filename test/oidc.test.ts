@@ -77,15 +77,18 @@ beforeAll(async () => {
     OIDC_CLIENT_ID: clientId,
     OIDC_CLIENT_SECRET: CLIENT_SECRET,
   });
+  // The welcome bot is on: a member who arrives through SSO is greeted like any other.
   server = await startTestServer({
     database: testDb.database,
+    welcome: true,
     env: { PORT: String(appPort), ...oidcEnv(provider.issuer, 'hearth') },
   });
   impostorServer = await startTestServer({
     database: testDb.database,
+    welcome: true,
     env: { PORT: String(impostorPort), ...oidcEnv(shim.issuer, 'hearth-impostor') },
   });
-  plainServer = await startTestServer({ database: testDb.database });
+  plainServer = await startTestServer({ database: testDb.database, welcome: true });
 }, PROVIDER_TIMEOUT_MS);
 
 afterAll(async () => {
@@ -158,6 +161,17 @@ describe('single sign-on through an OpenID provider', () => {
       });
       expect(session.csrfToken).toEqual(expect.any(String));
       expect(session.guidelinesRequired).toBe(true);
+
+      // Once they accept the guidelines, the welcome bot writes to them and the welcome email is sent.
+      const guidelines = JSON.parse((await agent.get(`${server.url}/api/v1/guidelines`)).body) as { version: number };
+      expect((await postAsClient(agent, `${server.url}/api/v1/guidelines/accept`, { version: guidelines.version, confirmAge: true })).status).toBe(200);
+      await server.app.settle();
+      const conversations = JSON.parse((await agent.get(`${server.url}/api/v1/chat/conversations`)).body) as {
+        items: { kind: string; participants: { isBot: boolean }[]; unread: number }[];
+      };
+      expect(conversations.items).toContainEqual(expect.objectContaining({ kind: 'direct', unread: 1, participants: expect.arrayContaining([expect.objectContaining({ isBot: true })]) }));
+      const emails = JSON.parse((await agent.get(`${server.url}/api/v1/admin/emails`)).body) as { items: { to: string; status: string }[] };
+      expect(emails.items).toContainEqual(expect.objectContaining({ to: 'ada@example.test', status: 'sent' }));
     },
     PROVIDER_TIMEOUT_MS,
   );

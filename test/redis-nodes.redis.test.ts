@@ -99,4 +99,37 @@ describe('two nodes sharing PostgreSQL/PGlite and Redis', () => {
       guestOnB.close();
     }
   });
+
+  test('when members chat directly from two nodes, then messages cross nodes, and a member stays online while any tab on any node is open', async () => {
+    const ada = await createMember(nodeA.url);
+    const bea = await createMember(nodeA.url);
+    const opened = await ada.call<{ id: string }>('POST', '/api/v1/chat/conversations', { handles: [bea.user.handle] });
+    const adaOnA = await connectSocket(nodeA.url, { extraHeaders: { cookie: ada.cookie } });
+    const beaOnA = await connectSocket(nodeA.url, { extraHeaders: { cookie: bea.cookie } });
+    const beaOnB = await connectSocket(nodeB.url, { extraHeaders: { cookie: bea.cookie } });
+    try {
+      const arrived = nextEvent<{ message: { bodyMarkdown: string } }>(beaOnB, 'chat:message-created');
+      const ack = await (adaOnA.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<{ data?: unknown }>)('chat:send', {
+        conversationId: opened.body.id,
+        clientId: `two-nodes-${process.pid}`,
+        bodyMarkdown: 'from node A to node B',
+      });
+      expect(ack.data).toBeDefined();
+      await expect(arrived).resolves.toMatchObject({ message: { bodyMarkdown: 'from node A to node B' } });
+
+      // Bea closes her tab on node A; her tab on node B keeps her online (node A asks node B).
+      const presence = watch<{ online: boolean }>(adaOnA, 'presence:changed');
+      beaOnA.close();
+      expect(await presence.after(3_000)).toEqual([]);
+      const list = await ada.call<{ items: { participants: { id: string; online: boolean }[] }[] }>('GET', '/api/v1/chat/conversations');
+      expect(list.body.items[0]!.participants.find((p) => p.id === bea.user.id)?.online).toBe(true);
+      const offline = nextEvent<{ userId: string; online: boolean }>(adaOnA, 'presence:changed', 5_000);
+      beaOnB.close();
+      await expect(offline).resolves.toMatchObject({ userId: bea.user.id, online: false });
+    } finally {
+      adaOnA.close();
+      beaOnA.close();
+      beaOnB.close();
+    }
+  });
 });

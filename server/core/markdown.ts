@@ -20,3 +20,24 @@ export function renderMarkdown(source: string): string {
     transformTags: { a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }) },
   });
 }
+
+const MENTION = /(?<![\w@/])@([a-z][a-z0-9_]{2,29})\b/gi;
+
+/** The distinct @handles a text mentions (at most 20), lower-cased. */
+export function mentionedHandles(markdown: string): string[] {
+  return [...new Set([...markdown.matchAll(MENTION)].map((m) => m[1]!.toLowerCase()))].slice(0, 20);
+}
+
+/** Renders Markdown; the @handles of real members (`handles`) become links to their profiles. */
+export function renderWithMentions(markdown: string, handles: string[]): string {
+  const known = new Set(handles);
+  const linked = markdown.replace(MENTION, (whole, handle: string) =>
+    known.has(handle.toLowerCase()) ? `[@${handle.toLowerCase()}](/u/${handle.toLowerCase()})` : whole,
+  );
+  return renderMarkdown(linked);
+}
+
+/** A short plain excerpt for notices. */
+export function excerptOf(markdown: string): string {
+  return markdown.replace(/\s+/g, ' ').trim().slice(0, 140);
+}

@@ -112,6 +112,9 @@ export const signUpSchema = z
     handle: handleSchema,
     password: newPasswordSchema,
     inviteToken: z.string().min(1).max(200).optional(),
+    /** Optional profile fields: the welcome bot suggests spaces and people from them. */
+    location: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+    interests: interestsSchema.optional(),
   })
   .strict()
   .meta({ id: 'SignUp' });

@@ -15,6 +15,7 @@ export const siteSettingsSchema = z
     registrationPolicy: z.enum(registrationPolicies),
     localAccounts: z.boolean().describe('Off for networks that sign in only through single sign-on'),
     minimumAge: z.number().int().nullable(),
+    maxGroupSize: z.number().int().describe('The most people in one direct conversation'),
   })
   .meta({ id: 'SiteSettings' });
 
@@ -24,6 +25,7 @@ export const updateSiteSettingsSchema = z
     registrationPolicy: z.enum(registrationPolicies).optional(),
     localAccounts: z.boolean().optional(),
     minimumAge: z.number().int().min(13).max(21).nullable().optional(),
+    maxGroupSize: z.number().int().min(2).max(50).optional(),
   })
   .strict()
   .meta({ id: 'UpdateSiteSettings' });

@@ -1,9 +1,11 @@
 import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
+import { chatRoutes } from './chat.routes';
 import { oidcRoutes } from './oidc.routes';
 import { spaceRoutes } from './spaces.routes';
 import type { RouteSpec } from './route-spec';
 import { systemRoutes } from './system.routes';
+import { welcomeRoutes } from './welcome.routes';
 
 /** Every REST endpoint of Hearth. The server mounts each one; the OpenAPI document lists each one. */
 export const apiRoutes = {
@@ -12,6 +14,8 @@ export const apiRoutes = {
   ...oidcRoutes,
   ...adminRoutes,
   ...spaceRoutes,
+  ...chatRoutes,
+  ...welcomeRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { publicProfileSchema } from './accounts.routes';
+import { createInviteSchema, inviteListSchema, inviteSchema } from './admin.routes';
 import { defineRoute } from './route-spec';
 
 export const visibilities = ['public', 'private', 'secret'] as const;
@@ -28,6 +29,7 @@ export const spaceSchema = z
     aboutMarkdown: z.string(),
     aboutHtml: z.string(),
     color: z.string(),
+    avatarUrl: z.string().nullable().describe('The uploaded space image, or null (the client shows the colour and initials)'),
     visibility: z.enum(visibilities),
     joinPolicy: z.enum(joinPolicies),
     archived: z.boolean(),
@@ -41,6 +43,8 @@ export const spaceSchema = z
       .nullable(),
     /** Whether the caller may read the stream (public space, member, or site admin). */
     canRead: z.boolean(),
+    welcomeMarkdown: z.string().describe('What the welcome bot says in the space’s chat to each member who joins ({name}, {space}, {hosts}); empty: no greeting'),
+    welcomeBot: z.boolean().describe('Whether the welcome bot greets members who join this space'),
   })
   .meta({ id: 'Space' });
 
@@ -81,6 +85,8 @@ export const updateSpaceSchema = z
     visibility: z.enum(visibilities).optional(),
     joinPolicy: z.enum(joinPolicies).optional(),
     archived: z.boolean().optional(),
+    welcomeMarkdown: z.string().trim().max(5_000).optional(),
+    welcomeBot: z.boolean().optional(),
   })
   .strict()
   .meta({ id: 'UpdateSpace' });
@@ -178,7 +184,21 @@ export const searchResultSchema = z
   })
   .meta({ id: 'SearchResults' });
 
+export const spaceInvitePreviewSchema = z
+  .object({
+    valid: z.boolean(),
+    expiresAt: z.iso.datetime().nullable(),
+    space: spaceSchema
+      .pick({ id: true, slug: true, name: true, description: true, color: true, avatarUrl: true, visibility: true, memberCount: true })
+      .nullable()
+      .describe('The space the link leads to; null when the link no longer works'),
+    alreadyMember: z.boolean(),
+  })
+  .meta({ id: 'SpaceInvitePreview' });
+
 const spaceIdParams = z.object({ spaceId: z.uuid() });
+const spaceInviteParams = z.object({ spaceId: z.uuid(), inviteId: z.uuid() });
+const inviteTokenParams = z.object({ token: z.string().min(16).max(100) });
 const memberParams = z.object({ spaceId: z.uuid(), userId: z.uuid() });
 const postIdParams = z.object({ postId: z.uuid() });
 const pageQuery = z
@@ -309,6 +329,86 @@ export const spaceRoutes = {
     body: z.object({ seq: z.number().int().min(0) }).strict().meta({ id: 'MarkRead' }),
     responses: { 200: { description: 'The space', schema: spaceSchema } },
     errors: [404],
+  }),
+  spaceAvatar: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:spaceId/avatar',
+    summary: 'A space’s uploaded image. 404 to those for whom the space does not exist (secret spaces).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'The image', contentType: 'image/*' } },
+    errors: [404],
+  }),
+  uploadSpaceAvatar: defineRoute({
+    method: 'put',
+    path: '/api/v1/spaces/:spaceId/avatar',
+    summary: 'Uploads the space’s image (hosts): multipart/form-data with one file field `avatar` (PNG, JPEG, WebP or GIF, at most 1 MB).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [403, 404, 413, 415],
+  }),
+  removeSpaceAvatar: defineRoute({
+    method: 'delete',
+    path: '/api/v1/spaces/:spaceId/avatar',
+    summary: 'Removes the space’s image (hosts).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'The space', schema: spaceSchema } },
+    errors: [403, 404],
+  }),
+  spaceInvites: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:spaceId/invites',
+    summary: 'The space’s invitation links (hosts).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    responses: { 200: { description: 'Invitation links, newest first', schema: inviteListSchema } },
+    errors: [403, 404],
+  }),
+  createSpaceInvite: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/invites',
+    summary: 'Makes an invitation link to the space (hosts). Whoever follows it, signed in, joins whatever the join policy.',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceIdParams,
+    body: createInviteSchema,
+    responses: { 201: { description: 'The invitation, with its link (shown this once)', schema: inviteSchema } },
+    errors: [403, 404],
+  }),
+  revokeSpaceInvite: defineRoute({
+    method: 'delete',
+    path: '/api/v1/spaces/:spaceId/invites/:inviteId',
+    summary: 'Withdraws an invitation link (hosts).',
+    tag: 'spaces',
+    access: 'member',
+    params: spaceInviteParams,
+    responses: { 200: { description: 'The withdrawn invitation', schema: inviteSchema } },
+    errors: [403, 404],
+  }),
+  spaceInvite: defineRoute({
+    method: 'get',
+    path: '/api/v1/space-invites/:token',
+    summary: 'Where an invitation link leads, for the page that offers to join (the link holder may see a secret space’s name).',
+    tag: 'spaces',
+    access: 'member',
+    params: inviteTokenParams,
+    responses: { 200: { description: 'The invitation', schema: spaceInvitePreviewSchema } },
+  }),
+  acceptSpaceInvite: defineRoute({
+    method: 'post',
+    path: '/api/v1/space-invites/:token/accept',
+    summary: 'Joins the space an invitation link leads to (uses one use of the link).',
+    tag: 'spaces',
+    access: 'member',
+    params: inviteTokenParams,
+    responses: { 200: { description: 'The space with my membership', schema: spaceSchema } },
+    errors: [400, 403],
   }),
   spacePosts: defineRoute({
     method: 'get',

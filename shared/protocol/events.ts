@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Ack } from './errors';
 import { accountEvents } from './accounts';
+import { chatCommands, chatEvents } from './chat';
 import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
 
@@ -28,6 +29,7 @@ export interface EventSpec<P extends z.ZodType = z.ZodType> {
 export const clientCommands = {
   ...systemCommands,
   ...streamCommands,
+  ...chatCommands,
 } as const;
 
 /** Every event the server may emit. */
@@ -35,6 +37,7 @@ export const serverEvents = {
   ...systemEvents,
   ...accountEvents,
   ...streamEvents,
+  ...chatEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

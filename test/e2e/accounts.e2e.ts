@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
+import { connectionBadge, liveBadge, pageOpener } from './support/pages';
 
 // Each test starts on a fresh network: its first account becomes the admin, and version 1 of the
 // guidelines is the one the server ships.
@@ -29,20 +30,8 @@ afterEach(async () => {
 
 const PASSWORD = 'kettle harbour lantern 42';
 
-/** A page in its own browser context (its own cookies), collecting console errors. */
-async function openPage(): Promise<{ page: Page; consoleErrors: string[] }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  return { page, consoleErrors };
-}
-
-function liveBadge(page: Page) {
-  return page.getByTestId('connection-status').and(page.locator('[data-status="live"]'));
-}
+/** A visitor's page in its own browser context (its own cookies), collecting console errors. */
+const openPage = pageOpener(() => ({ browser, url: server.url }));
 
 /** Goes through the sign-up form and the guidelines gate, as a newcomer would. */
 async function signUpAndAccept(page: Page, person: { email: string; displayName: string; handle: string }) {
@@ -88,7 +77,7 @@ test('when a newcomer signs up, accepts the guidelines, lands on the home screen
 
   await page.getByTestId('sign-in-page').waitFor();
   expect(new URL(page.url()).pathname).toBe('/sign-in');
-  await page.getByTestId('connection-status').and(page.locator('[data-status="idle"]')).waitFor();
+  await connectionBadge(page, 'idle').waitFor();
   expect(await liveBadge(page).count()).toBe(0);
   expect(await page.getByTestId('sign-out').count()).toBe(0);
   // The Content-Security-Policy must allow the built client as it is: a violation shows as a console error.

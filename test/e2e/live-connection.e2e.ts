@@ -1,8 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { createMember, type Member } from '../support/members';
 import { startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
+import { connectionBadge, liveBadge, pageOpener } from './support/pages';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -17,12 +18,7 @@ beforeAll(async () => {
 });
 
 /** A page whose browser carries the member's session cookie, as after signing in. */
-async function signedInPage(): Promise<Page> {
-  const context = await browser.newContext();
-  const [name, value] = member.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
-  return context.newPage();
-}
+const openAs = pageOpener(() => ({ browser, url: server.url }));
 
 afterAll(async () => {
   await browser?.close();
@@ -31,15 +27,11 @@ afterAll(async () => {
 });
 
 test('when a signed-in member opens Hearth, then the site name shows and the live connection comes up', async () => {
-  const page = await signedInPage();
-  const consoleErrors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
+  const { page, consoleErrors } = await openAs(member);
 
   await page.goto(server.url);
 
-  await page.getByTestId('connection-status').and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });
+  await liveBadge(page).waitFor({ timeout: 10_000 });
   expect(await page.getByTestId('site-name').textContent()).toBe('Riverside Mutual Aid');
   expect(await page.title()).toBe('Riverside Mutual Aid');
   // The Content-Security-Policy must allow the built client as it is: a violation shows as a console error.
@@ -57,17 +49,16 @@ test('when a visitor who is not signed in opens Hearth, then no live connection 
 });
 
 test('when the server restarts under an open page, then the page shows the outage and comes back live by itself', async () => {
-  const page = await signedInPage();
+  const { page } = await openAs(member);
   await page.goto(server.url);
-  const status = page.getByTestId('connection-status');
-  await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 10_000 });
+  await liveBadge(page).waitFor({ timeout: 10_000 });
 
   const port = new URL(server.url).port;
   await server.stop();
-  await status.and(page.locator('[data-status="reconnecting"]')).waitFor({ timeout: 10_000 });
+  await connectionBadge(page, 'reconnecting').waitFor({ timeout: 10_000 });
   server = await startTestServer({ database: testDb.database, env: { PORT: port } });
 
-  await status.and(page.locator('[data-status="live"]')).waitFor({ timeout: 20_000 });
+  await liveBadge(page).waitFor({ timeout: 20_000 });
   await page.close();
 });
 

@@ -4,6 +4,7 @@ import { openTestDatabase, type TestDatabase } from '../support/database';
 import { createMember, type Member } from '../support/members';
 import { startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
+import { connectionBadge, liveBadge, pageOpener } from './support/pages';
 
 // Two members in two browsers: what one does in a space shows at the other's screen live, safely
 // rendered, each event exactly once and in order — also after the other was offline for a while.
@@ -29,34 +30,8 @@ afterAll(async () => {
   await testDb?.close();
 });
 
-interface MemberPage {
-  page: Page;
-  consoleErrors: string[];
-  /** Any alert/confirm/prompt: a script injected through a post would open one. */
-  dialogs: string[];
-}
-
-/** A page in its own browser context carrying the member's session cookie, as after signing in. */
-async function openAs(member: Member): Promise<MemberPage> {
-  const context = await browser.newContext();
-  const [name, value] = member.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
-  const page = await context.newPage();
-  const consoleErrors: string[] = [];
-  const dialogs: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  page.on('dialog', (dialog) => {
-    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
-  return { page, consoleErrors, dialogs };
-}
-
-function liveBadge(page: Page): Locator {
-  return page.getByTestId('connection-status').and(page.locator('[data-status="live"]'));
-}
+/** A page carrying the member's session cookie, as after signing in. */
+const openAs = pageOpener(() => ({ browser, url: server.url }));
 
 /** Marks the document, so a test can tell that the page was never reloaded. */
 async function markDocument(page: Page): Promise<void> {
@@ -205,7 +180,7 @@ test('when a member is offline while three posts are written, then back online t
   await streamPost(b.page, 'Before the night').waitFor({ timeout: 10_000 });
 
   await b.page.context().setOffline(true);
-  await b.page.getByTestId('connection-status').and(b.page.locator('[data-status="reconnecting"]')).waitFor({ timeout: 10_000 });
+  await connectionBadge(b.page, 'reconnecting').waitFor({ timeout: 10_000 });
   for (const n of [1, 2, 3]) await writePost(a.page, `Owl post ${n}`);
   // Nothing reaches Bea while she is offline.
   expect(await streamPost(b.page, 'Owl post').count()).toBe(0);

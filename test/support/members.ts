@@ -77,7 +77,15 @@ export async function memberFromCookie(baseUrl: string, cookie: string, password
  */
 export async function createMember(
   baseUrl: string,
-  options: { handle?: string; displayName?: string; email?: string; password?: string; acceptGuidelines?: boolean; inviteToken?: string } = {},
+  options: {
+    handle?: string;
+    displayName?: string;
+    email?: string;
+    password?: string;
+    acceptGuidelines?: boolean;
+    inviteToken?: string;
+    profile?: { location?: string; interests?: string[] };
+  } = {},
 ): Promise<Member> {
   const handle = options.handle ?? uniqueHandle();
   const password = options.password ?? 'a long and unusual passphrase';
@@ -88,6 +96,7 @@ export async function createMember(
       handle,
       password,
       ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}),
+      ...options.profile,
     },
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
+import { welcomeSettings } from '../../server/core/db/schema';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Env } from '../../server/config';
 import type { Database } from '../../server/core/db/database';
@@ -29,7 +30,12 @@ export interface TestServer {
 }
 
 /** Starts a real Hearth server from createApp on a free port, over the given database. */
-export async function startTestServer(options: { database?: Database; env?: Env } = {}): Promise<TestServer> {
+/**
+ * Starts a test node. The welcome bot and welcome email are switched off unless `welcome` is set:
+ * otherwise every member a test creates would get a direct message and an email in the background,
+ * which tests about chat and unread counts would see. test/welcome tests switch it on.
+ */
+export async function startTestServer(options: { database?: Database; env?: Env; welcome?: boolean } = {}): Promise<TestServer> {
   const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-test-'));
@@ -50,6 +56,11 @@ export async function startTestServer(options: { database?: Database; env?: Env 
   });
   const app = createApp(config, options.database ? { database: options.database } : {});
   await app.start();
+  const on = options.welcome === true;
+  await app.database.db
+    .insert(welcomeSettings)
+    .values({ id: 1, botEnabled: on, emailEnabled: on })
+    .onConflictDoUpdate({ target: welcomeSettings.id, set: { botEnabled: on, emailEnabled: on } });
   return {
     app,
     url,

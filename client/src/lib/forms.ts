@@ -45,6 +45,19 @@ export function messageOf(error: unknown): string {
 }
 
 /**
+ * A refused upload in words: for a file too large or of the wrong kind, the server's own sentence
+ * (it names the limit and the accepted kinds), else as `messageOf`.
+ * @example uploadErrorOf(error413) // → 'An image may be at most 1 MB.'
+ */
+export function uploadErrorOf(error: unknown): string {
+  if (error instanceof ApiError && (error.code === 'payload_too_large' || error.code === 'unsupported_media_type')) {
+    const detail = error.problem?.detail?.trim();
+    if (detail) return /[.!?]$/.test(detail) ? detail : `${detail}.`;
+  }
+  return messageOf(error);
+}
+
+/**
  * A refused action in words, with one line per field the server marked.
  * @example failureOf(error, { bodyMarkdown: 'Text' }) // → { message: 'Please correct…', details: ['Text must be…'] }
  */

@@ -1,6 +1,7 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 
-export type Mention = EventPayload<'mention:received'> & { key: number };
+/** A mention in a post or comment, or (with `href`) in a chat message. */
+export type Mention = (EventPayload<'mention:received'> & { key: number; href?: undefined }) | (EventPayload<'chat:mentioned'> & { key: number; href: string });
 
 const SHOW_MS = 15_000;
 const MAX_SHOWN = 3;
@@ -13,8 +14,17 @@ export class MentionsStore {
   #timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   received(mention: EventPayload<'mention:received'>): void {
-    const key = ++this.#next;
-    this.items = [{ ...mention, key }, ...this.items].slice(0, MAX_SHOWN);
+    this.#show({ ...mention, key: ++this.#next });
+  }
+
+  /** `chat:mentioned`; `href` opens the message in its chat. */
+  chatReceived(mention: EventPayload<'chat:mentioned'>, href: string): void {
+    this.#show({ ...mention, key: ++this.#next, href });
+  }
+
+  #show(mention: Mention): void {
+    const key = mention.key;
+    this.items = [mention, ...this.items].slice(0, MAX_SHOWN);
     this.#timers.set(
       key,
       setTimeout(() => this.dismiss(key), SHOW_MS),

@@ -15,9 +15,13 @@ export const routes = {
   space: '/s/:slug',
   spaceMembers: '/s/:slug/members',
   spaceSettings: '/s/:slug/settings',
+  spaceInvite: '/invite/:token',
   post: '/p/:postId',
   postHistory: '/p/:postId/history',
   search: '/search',
+  spaceChat: '/s/:slug/chat',
+  messages: '/messages',
+  conversation: '/messages/:conversationId',
 } as const;
 
 export type RouteName = keyof typeof routes;

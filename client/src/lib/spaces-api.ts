@@ -13,6 +13,7 @@ import type {
   reactionEmojis,
   searchResultSchema,
   Space,
+  spaceInvitePreviewSchema,
   spaceListSchema,
   spaceMemberListSchema,
   spaceMemberSchema,
@@ -33,6 +34,7 @@ export type { Comment, Post, Space };
 export type MySpace = z.output<typeof mySpaceSchema>;
 export type MySpaceList = z.output<typeof mySpaceListSchema>;
 export type SpaceList = z.output<typeof spaceListSchema>;
+export type SpaceInvitePreview = z.output<typeof spaceInvitePreviewSchema>;
 export type SpaceMember = z.output<typeof spaceMemberSchema>;
 export type SpaceMemberList = z.output<typeof spaceMemberListSchema>;
 export type SpaceRole = SpaceMember['role'];
@@ -57,7 +59,7 @@ export const visibilityLabels: Record<Visibility, { label: string; hint: string 
 export const joinPolicyLabels: Record<JoinPolicy, { label: string; hint: string }> = {
   open: { label: 'Open', hint: 'Anyone who can see it can join.' },
   request: { label: 'By request', hint: 'Hosts approve each request to join.' },
-  invite: { label: 'Invitation only', hint: 'Hosts invite members by handle.' },
+  invite: { label: 'Invitation only', hint: 'Hosts invite members by handle or with an invitation link.' },
 };
 
 export const roleLabels: Record<SpaceRole, string> = { host: 'Host', moderator: 'Moderator', member: 'Member' };

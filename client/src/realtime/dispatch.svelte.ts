@@ -1,9 +1,15 @@
 // Routes each server event to the store it updates: docs/ARCHITECTURE.md#the-live-path
 import { untrack } from 'svelte';
+import { messageHref } from '../lib/chat-api';
+import { chatOutbox } from '../lib/chat-outbox.svelte';
+import { conversations } from '../lib/conversations.svelte';
 import { mentions } from '../lib/mentions.svelte';
+import { presence } from '../lib/presence.svelte';
 import { session } from '../lib/session.svelte';
 import { SpaceStream } from '../lib/space-stream.svelte';
 import { spaces } from '../lib/spaces.svelte';
+import { typing } from '../lib/typing.svelte';
+import { chatFeeds, type ChatEvent } from './chat-feeds';
 import { live } from './connection.svelte';
 import { spaceFeeds, type StreamEvent } from './space-feeds';
 
@@ -11,11 +17,17 @@ import { spaceFeeds, type StreamEvent } from './space-feeds';
  * Starts the live side of the client: the connection follows the session (only a signed-in
  * session may connect), and each server event changes the same state a reload would show.
  * Space events go through their space's feeds (`space-feeds.ts`), which apply each once and in
- * order. Returns the undo.
+ * order; chat events likewise through their conversation's feeds (`chat-feeds.ts`), and to the
+ * conversation list that counts what is unread. Returns the undo.
  */
 export function startRealtime(): () => void {
   const toFeeds = <E extends StreamEvent>(name: E['name']) => (payload: E['payload']) =>
     spaceFeeds.receive({ name, payload } as StreamEvent);
+  const toChat = <E extends ChatEvent>(name: E['name']) => (payload: E['payload']) => {
+    const event = { name, payload } as ChatEvent;
+    chatFeeds.receive(event);
+    conversations.event(event);
+  };
 
   const unroute = live.route({
     'session:ended': ({ reason }) => {
@@ -36,13 +48,36 @@ export function startRealtime(): () => void {
     'space:membership-changed': (change) => {
       spaces.membershipChanged(change);
       for (const stream of SpaceStream.open) void stream.membershipChanged(change);
+      // Joining or leaving a space adds or removes its chat from my conversations.
+      conversations.reloadSoon('membership');
     },
     'mention:received': (mention) => mentions.received(mention),
+    'chat:message-created': toChat('chat:message-created'),
+    'chat:message-updated': toChat('chat:message-updated'),
+    'chat:conversation-updated': (conversation) => conversations.upsert(conversation),
+    'chat:read': (marker) => conversations.read(marker),
+    'chat:typing': (payload) => typing.received(payload),
+    'chat:mentioned': (mention) => {
+      // Already in front of me: the message itself says it.
+      if (conversations.viewing.has(mention.conversationId)) return;
+      const known = conversations.byId(mention.conversationId);
+      // An unknown conversation's address finds its way (a space's chat redirects to its page).
+      const href = known ? messageHref(known, mention.messageId) : `/messages/${mention.conversationId}?message=${mention.messageId}`;
+      mentions.chatReceived(mention, href);
+    },
+    'presence:changed': (change) => presence.changed(change),
   });
 
   spaceFeeds.setMembershipCheck((spaceId) => spaces.byId(spaceId) !== undefined);
   // Every (re)connection: what happened while the socket was away is replayed, space by space.
-  const unconnect = live.onConnect(() => void spaceFeeds.connected());
+  const unconnect = live.onConnect(() => {
+    void spaceFeeds.connected();
+    // Open conversations replay what they missed; the unread counts and who is online are read
+    // again (they are not logged); messages still unacknowledged are sent again, with their ids.
+    void chatFeeds.connected();
+    conversations.reloadSoon();
+    chatOutbox.connected();
+  });
   const unfollowNetwork = live.followNetwork();
 
   // Refused or hung up on: find out whether the session is still there (it may have expired).
@@ -66,10 +101,16 @@ export function startRealtime(): () => void {
       else live.disconnect();
       // My spaces (and their unread counts) follow the member who may read them.
       untrack(() => {
-        if (signedIn && !gated && session.user?.status === 'active') void spaces.load();
-        else {
+        if (signedIn && !gated && session.user?.status === 'active') {
+          void spaces.load();
+          void conversations.load();
+        } else {
           spaces.clear();
           mentions.clear();
+          conversations.clear();
+          chatOutbox.clear();
+          typing.clear();
+          presence.clear();
         }
       });
     });
@@ -82,6 +123,7 @@ export function startRealtime(): () => void {
     unconnect();
     unroute();
     spaces.clear();
+    conversations.clear();
     live.disconnect();
   };
 }

@@ -1,4 +1,5 @@
-// Fan-out load: posts at a steady rate from a few sockets, deliveries counted at every receiver.
+// Fan-out load: posts (or chat messages) at a steady rate from a few sockets, deliveries counted
+// at every receiver.
 //
 // Each post's body carries a marker `LAT[<run>_<n>_<sentAt>]` (sentAt: this process's
 // performance.now() when the post was sent). The receivers are in this process too, so
@@ -27,26 +28,38 @@ interface Run {
   latency: Samples;
 }
 
-const EVENT_PREFIX = Buffer.from('42["post:created",');
 const MARK = Buffer.from('LAT[');
 const CLOSE = 0x5d; // ']'
 const PROSE =
   'Lanterns over the harbour tonight; the ferry is late again and the market stays open until the last boat comes in. Bring a coat.';
 
-/** Counts `post:created` frames from every receiver and attributes them to the run that sent them. */
+/**
+ * Counts the frames of one event (`post:created` unless told otherwise, e.g. `chat:message-created`)
+ * from every receiver and attributes them to the run that sent them.
+ */
 export class DeliveryTracker {
   private runs = new Map<number, Run>();
-  /** Frames that were not post:created or carried no marker (e.g. other events). */
+  private readonly eventPrefix: Buffer;
+  /** Frames not counted: other events, or no marker of an open run (late ones, after their run's drain). */
   ignored = 0;
+  /** Of those, frames of other events (presence, mentions…), which lean receivers hand over too. */
+  otherEvents = 0;
+
+  constructor(event = 'post:created') {
+    this.eventPrefix = Buffer.from(`42[${JSON.stringify(event)},`);
+  }
 
   /** For lean receivers: each raw EVENT frame. */
   readonly onFrame = (frame: Buffer): void => {
     const now = performance.now();
-    if (frame.compare(EVENT_PREFIX, 0, EVENT_PREFIX.length, 0, EVENT_PREFIX.length) !== 0) {
+    const prefix = this.eventPrefix;
+    if (frame.compare(prefix, 0, prefix.length, 0, Math.min(prefix.length, frame.length)) !== 0) {
+      this.otherEvents++;
       this.ignored++;
       return;
     }
-    // The first marker is in bodyMarkdown (bodyHtml, later in the payload, repeats it).
+    // The first marker is in bodyMarkdown (bodyHtml, later in the payload, repeats it; a chat
+    // message's clientId, before it, carries none).
     const start = frame.indexOf(MARK);
     const end = start < 0 ? -1 : frame.indexOf(CLOSE, start);
     if (end < 0) this.ignored++;

@@ -64,10 +64,13 @@ export function startHearth(env: Record<string, string>): Promise<ServerProcess>
   return startChild(['dist/server/main.js'], { LOG_LEVEL: 'warn', ...env }, '/readyz');
 }
 
-/** scripts/bench/bare-socketio-server.ts under tsx's loader (only its start-up is slower for it). */
-export function startBareSocketIo(): Promise<ServerProcess> {
-  const script = path.join(__dirname, '..', 'bare-socketio-server.ts');
-  return startChild(['--import', 'tsx', script], {}, '/healthz');
+/**
+ * A bare Socket.IO server under tsx's loader (only its start-up is slower for it), ready when
+ * /healthz answers: scripts/bench/bare-socketio-server.ts, or another script in scripts/bench/
+ * (bare-chat-server.ts).
+ */
+export function startBareSocketIo(script = 'bare-socketio-server.ts'): Promise<ServerProcess> {
+  return startChild(['--import', 'tsx', path.join(__dirname, '..', script)], {}, '/healthz');
 }
 
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux

@@ -5,3 +5,5 @@
 export * from './site.schema';
 export * from '../../features/accounts/accounts.schema';
 export * from '../../features/spaces/spaces.schema';
+export * from '../../features/chat/chat.schema';
+export * from '../../features/welcome/welcome.schema';

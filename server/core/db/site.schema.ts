@@ -14,6 +14,8 @@ export const site = pgTable(
     localAccounts: boolean('local_accounts').notNull().default(true),
     /** Members confirm they are at least this old when accepting the guidelines; null: not asked. */
     minimumAge: integer('minimum_age'),
+    /** The most people in one direct conversation (the member and the others). */
+    maxGroupSize: integer('max_group_size').notNull().default(8),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (table) => [check('site_single_row', sql`${table.id} = 1`)],

@@ -65,7 +65,7 @@ export type CommandHandlers = {
 export interface Realtime {
   io: HearthServer;
   /** The only way anything reaches a client: call it after the change has committed. */
-  publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>): void;
+  publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>, options?: { except?: string[] }): void;
   /**
    * Ends the live connections in a room (`session:<sid>` or `user:<id>`) on every node: tells
    * them why, then disconnects them. The client also re-reads its session on a server disconnect,
@@ -197,10 +197,11 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   return {
     io,
-    publish(rooms, event, payload) {
+    publish(rooms, event, payload, publishOptions) {
       metrics.eventsEmitted.inc({ event });
+      const target = publishOptions?.except?.length ? io.to(rooms).except(publishOptions.except) : io.to(rooms);
       // Typed emit over a generic event name needs the same widening as attachCommand.
-      (io.to(rooms).emit as (event: string, payload: unknown) => boolean)(event, payload);
+      (target.emit as (event: string, payload: unknown) => boolean)(event, payload);
     },
     handle(table) {
       handlers = table;

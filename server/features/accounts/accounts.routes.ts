@@ -1,5 +1,4 @@
-import type { Request, Response } from 'express';
-import multer from 'multer';
+import type { Request } from 'express';
 import { accountRoutes } from '../../../shared/api/accounts.routes';
 import { adminRoutes } from '../../../shared/api/admin.routes';
 import { oidcRoutes } from '../../../shared/api/oidc.routes';
@@ -8,20 +7,13 @@ import { destroySession, signInSession } from '../../core/auth/session';
 import type { RouteMounter } from '../../core/http/routes';
 import { toSessionUser } from './accounts.dto';
 import { mustAcceptGuidelines, type Actor } from './actor';
-import { MAX_AVATAR_BYTES, type AccountsService } from './accounts.service';
+import type { AccountsService } from './accounts.service';
+import { parseImageUpload, sendImage } from '../../core/images';
 import type { AdminService } from './admin.service';
 import type { GuidelinesService } from './guidelines.service';
 import type { Oidc } from './oidc';
 
-const avatarUpload = multer({
-  storage: multer.memoryStorage(),
-  limits: { fileSize: MAX_AVATAR_BYTES, files: 1, fields: 0, parts: 2 },
-}).single('avatar');
-
-/** Runs the multipart parser only after the guard has admitted the caller. */
-function parseAvatar(req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => avatarUpload(req, res, (error: unknown) => (error ? reject(error) : resolve())));
-}
+const parseAvatar = parseImageUpload('avatar');
 
 const addressOf = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
@@ -86,18 +78,7 @@ export function mountAccountRoutes(
   router.mount(accountRoutes.profile, ({ params }) => accounts.accessProfile(params.handle));
 
   router.mount(accountRoutes.avatar, async ({ params, req, res }) => {
-    const avatar = await accounts.accessAvatar(params.userId);
-    const etag = `"${avatar.updatedAt.getTime().toString(36)}"`;
-    res.setHeader('Cache-Control', 'private, max-age=86400');
-    res.setHeader('ETag', etag);
-    // Uploaded bytes are only ever shown as an image, never interpreted as a page.
-    res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; sandbox");
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (req.headers['if-none-match'] === etag) {
-      res.status(304).end();
-      return undefined;
-    }
-    res.type(avatar.contentType).send(avatar.data);
+    sendImage(req, res, await accounts.accessAvatar(params.userId));
     return undefined;
   });
 

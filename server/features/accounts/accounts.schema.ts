@@ -14,7 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
   // PGlite hands back a Uint8Array, node-postgres a Buffer; repositories always see a Buffer.
   fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value)),
@@ -96,7 +96,8 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );
 
-export const invites = pgTable('invites', {
+/** The columns of every invitation-link table (network invitations here, space invitations in spaces). */
+export const inviteLinkColumns = () => ({
   id: uuid('id').primaryKey().defaultRandom(),
   /** SHA-256 of the token in the link; the token itself is shown once and never stored. */
   tokenHash: text('token_hash').notNull().unique(),
@@ -108,6 +109,8 @@ export const invites = pgTable('invites', {
   uses: integer('uses').notNull().default(0),
   revokedAt: timestamptz('revoked_at'),
 });
+
+export const invites = pgTable('invites', inviteLinkColumns());
 
 export const guidelinesVersions = pgTable('guidelines_versions', {
   /** 1, 2, 3…: computed as max + 1 when an admin publishes; version 1 is seeded at start-up. */

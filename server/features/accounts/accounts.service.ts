@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type {
@@ -9,6 +9,8 @@ import type {
 } from '../../../shared/api/accounts.routes';
 import { handleSchema } from '../../../shared/api/accounts.routes';
 import type { Config } from '../../config';
+import { checkImage } from '../../core/images';
+import { takeInviteUse } from './invite-links';
 import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
 import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
@@ -37,7 +39,6 @@ import {
   type UserRow,
 } from './users.repository';
 
-export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export interface OidcClaims {
   issuer: string;
@@ -55,16 +56,9 @@ export interface AccountsDeps {
   config: Config;
   realtime: Realtime;
   limiters: { signInAccount: RateLimiterAbstract; signInAddress: RateLimiterAbstract; signUpAddress: RateLimiterAbstract };
+  /** Called after a member's account was erased, for what other features hold of them (spaces). */
+  onErased?: (userId: string) => Promise<void>;
 }
-
-const AVATAR_TYPES: { type: string; magic: (b: Buffer) => boolean }[] = [
-  { type: 'image/png', magic: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { type: 'image/jpeg', magic: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { type: 'image/gif', magic: (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a' },
-  { type: 'image/webp', magic: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
-];
-
-export const MAX_AVATAR_BYTES = 1024 * 1024;
 
 const siteSettings = readSiteRow;
 
@@ -97,23 +91,6 @@ export function createAccountsService(deps: AccountsDeps) {
 
   async function sessionUserOf(user: UserRow) {
     return toSessionUser(user, await hasIdentity(db, user.id));
-  }
-
-  /** Takes one use of a valid invitation inside the account-creating transaction, or throws invite_invalid. */
-  async function useInvite(tx: Db, token: string): Promise<void> {
-    const used = await tx
-      .update(invites)
-      .set({ uses: sql`${invites.uses} + 1` })
-      .where(
-        and(
-          eq(invites.tokenHash, hashToken(token)),
-          isNull(invites.revokedAt),
-          gt(invites.expiresAt, new Date()),
-          or(isNull(invites.maxUses), sql`${invites.uses} < ${invites.maxUses}`),
-        ),
-      )
-      .returning({ id: invites.id });
-    if (used.length === 0) throw new AppError('invite_invalid', 'This invitation link has expired, been used up or revoked');
   }
 
   /** Which status a newcomer gets under the registration policy; throws when they may not join. */
@@ -170,13 +147,15 @@ export function createAccountsService(deps: AccountsDeps) {
             email: input.email,
             handle: input.handle,
             displayName: input.displayName,
+            location: input.location ?? '',
+            interests: input.interests ?? [],
             passwordHash,
             status: registration.status,
             role: isListedAdmin(input.email) ? 'admin' : 'member',
           },
           {
             promoteIfFirst: true,
-            extra: registration.invite ? (tx) => useInvite(tx, registration.invite!) : undefined,
+            extra: registration.invite ? (tx) => takeInviteUse(tx, invites, registration.invite!) : undefined,
           },
         );
       } catch (error) {
@@ -247,7 +226,7 @@ export function createAccountsService(deps: AccountsDeps) {
         {
           promoteIfFirst: true,
           extra: async (tx, created) => {
-            if (registration.invite) await useInvite(tx, registration.invite);
+            if (registration.invite) await takeInviteUse(tx, invites, registration.invite);
             await insertIdentity(tx, { issuer: claims.issuer, subject: claims.subject, userId: created.id, claims: claims.raw });
           },
         },
@@ -284,11 +263,8 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     async doSetAvatar(actor: Actor, file: { buffer: Buffer; size: number } | undefined) {
-      if (!file) throw new AppError('validation_failed', 'Attach an image in the form field "avatar"');
-      if (file.size > MAX_AVATAR_BYTES) throw new AppError('payload_too_large', 'An avatar may be at most 1 MB');
-      const kind = AVATAR_TYPES.find((t) => t.magic(file.buffer));
-      if (!kind) throw new AppError('unsupported_media_type', 'An avatar must be a PNG, JPEG, GIF or WebP image');
-      const updated = await putAvatar(db, actor.user.id, kind.type, file.buffer);
+      const image = checkImage(file, 'avatar');
+      const updated = await putAvatar(db, actor.user.id, image.contentType, image.data);
       const me = await sessionUserOf(updated);
       realtime.publish(`user:${updated.id}`, 'me:updated', me);
       return me;
@@ -352,6 +328,7 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       await eraseUser(db, user.id);
       realtime.endSession(`user:${user.id}`, 'deleted');
+      await deps.onErased?.(user.id);
     },
 
     /** RP-initiated logout URL for a single sign-on session, so the provider's session ends too. */

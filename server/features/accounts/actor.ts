@@ -1,6 +1,8 @@
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
+import { guidelinesVersions, identities, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
-import { findUserWithGuidelines, updateUser, type UserRow } from './users.repository';
+import { updateUser, type UserRow } from './users.repository';
 
 /** Who is calling: the signed-in member, their session, and the guidelines version in force. */
 export interface Actor {
@@ -16,14 +18,39 @@ export interface Actor {
  * request or command). An expired suspension is lifted on the way.
  */
 export async function loadActor(db: Db, userId: string, sessionId: string): Promise<Actor | undefined> {
-  const found = await findUserWithGuidelines(db, userId);
+  const [found] = await actorQueryOf(db).execute({ id: userId });
   if (!found) return undefined;
   return {
     user: await liftExpiredSuspension(db, found.user),
     sessionId,
-    currentGuidelinesVersion: found.currentGuidelinesVersion,
+    currentGuidelinesVersion: found.current,
     ssoLinked: found.ssoLinked,
   };
+}
+
+/**
+ * The member with the guidelines version in force and whether an identity is linked
+ * as a prepared statement: every REST request and
+ * every socket command runs it, so Drizzle builds its SQL once and PostgreSQL plans it once per connection.
+ */
+function prepareActorQuery(db: Db) {
+  return db
+    .select({
+      user: users,
+      current: sql<number>`(select coalesce(max(${guidelinesVersions.version}), 0) from ${guidelinesVersions})`.mapWith(Number),
+      ssoLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
+    })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id')))
+    .prepare('hearth_load_actor');
+}
+
+const actorQueries = new WeakMap<Db, ReturnType<typeof prepareActorQuery>>();
+
+function actorQueryOf(db: Db) {
+  let query = actorQueries.get(db);
+  if (!query) actorQueries.set(db, (query = prepareActorQuery(db)));
+  return query;
 }
 
 /** A suspension with an end date is over once that date passes; the row is updated on first sight. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { desc, eq, inArray } from 'drizzle-orm';
 import type { z } from 'zod';
 import type {
@@ -16,7 +15,8 @@ import { readSiteRow } from '../site/site.repository';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkAdmin, type Actor } from './actor';
 import { toAdminUser } from './accounts.dto';
-import { hashToken, type AccountsService } from './accounts.service';
+import type { AccountsService } from './accounts.service';
+import { hashToken, inviteLinkView, isUsable, newInviteLink } from './invite-links';
 import { deleteSessionsOfUser, findUserById, listUsers, updateUser, type UserRow } from './users.repository';
 
 type InviteRow = typeof invites.$inferSelect & { createdByHandle: string | null };
@@ -34,19 +34,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
     return toAdminUser(user, (await ssoLinkedIds([user.id])).has(user.id));
   }
 
-  function inviteView(row: InviteRow, token?: string) {
-    return {
-      id: row.id,
-      url: token ? `${config.publicUrl}/join/${token}` : null,
-      note: row.note,
-      createdBy: row.createdByHandle,
-      createdAt: row.createdAt.toISOString(),
-      expiresAt: row.expiresAt.toISOString(),
-      maxUses: row.maxUses,
-      uses: row.uses,
-      revoked: row.revokedAt !== null,
-    };
-  }
+  const inviteView = (row: InviteRow, token?: string) => inviteLinkView(row, token && `${config.publicUrl}/join/${token}`);
 
   async function settingsView() {
     const row = await readSiteRow(db);
@@ -55,6 +43,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
       registrationPolicy: row.registrationPolicy,
       localAccounts: row.localAccounts,
       minimumAge: row.minimumAge,
+      maxGroupSize: row.maxGroupSize,
     };
   }
 
@@ -149,17 +138,8 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
 
     async doCreateInvite(actor: Actor, input: z.output<typeof createInviteSchema>) {
       checkAdmin(actor);
-      const token = randomBytes(24).toString('base64url');
-      const [row] = await db
-        .insert(invites)
-        .values({
-          tokenHash: hashToken(token),
-          note: input.note,
-          createdBy: actor.user.id,
-          expiresAt: new Date(Date.now() + input.expiresInHours * 3_600_000),
-          maxUses: input.maxUses,
-        })
-        .returning();
+      const { token, values } = newInviteLink(actor.user.id, input);
+      const [row] = await db.insert(invites).values(values).returning();
       if (!row) throw new Error('invite insert returned nothing');
       return inviteView({ ...row, createdByHandle: actor.user.handle }, token);
     },
@@ -174,12 +154,8 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
     /** Public: whether a link still works, for the sign-up page. Says nothing else about it. */
     async accessInviteValidity(token: string) {
       const [row] = await db.select().from(invites).where(eq(invites.tokenHash, hashToken(token)));
-      const valid =
-        Boolean(row) &&
-        row!.revokedAt === null &&
-        row!.expiresAt.getTime() > Date.now() &&
-        (row!.maxUses === null || row!.uses < row!.maxUses);
-      return { valid, expiresAt: valid ? row!.expiresAt.toISOString() : null };
+      const valid = row !== undefined && isUsable(row);
+      return { valid, expiresAt: valid ? row.expiresAt.toISOString() : null };
     },
   };
 }

@@ -38,6 +38,8 @@ export function createGuidelinesService(deps: {
   realtime: Realtime;
   /** How a member sees themselves (for `me:updated`), from the accounts service. */
   sessionUserOf: (user: typeof users.$inferSelect) => Promise<SessionUser>;
+  /** Called (after commit) when a member accepts the guidelines for the first time: they are in. */
+  onFirstAcceptance?: (userId: string) => void;
 }) {
   const { db, realtime, sessionUserOf } = deps;
 
@@ -82,6 +84,7 @@ export function createGuidelinesService(deps: {
       });
       if (!updated) throw AppError.notFound();
       realtime.publish(`user:${updated.id}`, 'me:updated', await sessionUserOf(updated));
+      if (actor.user.acceptedGuidelinesVersion === null) deps.onFirstAcceptance?.(updated.id);
       return updated;
     },
 

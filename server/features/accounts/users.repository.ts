@@ -1,7 +1,7 @@
 import { and, desc, eq, ilike, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';
-import { avatars, guidelinesVersions, identities, sessions, users } from '../../core/db/schema';
+import { avatars, identities, sessions, users } from '../../core/db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
@@ -12,22 +12,6 @@ const CREATE_USER_LOCK = 7_316_002;
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
   const [row] = await db.select().from(users).where(eq(users.id, id));
   return row;
-}
-
-/** The user with the network's current guidelines version, in one round trip (every request needs both). */
-export async function findUserWithGuidelines(
-  db: Db,
-  id: string,
-): Promise<{ user: UserRow; currentGuidelinesVersion: number; ssoLinked: boolean } | undefined> {
-  const [row] = await db
-    .select({
-      user: users,
-      current: sql<number>`(select coalesce(max(${guidelinesVersions.version}), 0) from ${guidelinesVersions})`.mapWith(Number),
-      ssoLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
-    })
-    .from(users)
-    .where(eq(users.id, id));
-  return row ? { user: row.user, currentGuidelinesVersion: row.current, ssoLinked: row.ssoLinked } : undefined;
 }
 
 export async function findLocalUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {

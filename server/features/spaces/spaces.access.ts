@@ -1,5 +1,5 @@
 // Who may do what in a space: docs/permissions.md (the matrix these functions implement).
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { spaceMembers, spaces } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
@@ -44,14 +44,34 @@ export function canManage(access: SpaceAccess): boolean {
 }
 
 export async function loadAccess(db: Db, actor: Actor, where: { id: string } | { slug: string }): Promise<SpaceAccess | undefined> {
-  const condition = 'id' in where ? eq(spaces.id, where.id) : eq(spaces.slug, where.slug);
-  const [row] = await db
-    .select({ space: spaces, membership: spaceMembers })
-    .from(spaces)
-    .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, actor.user.id)))
-    .where(condition);
+  const [row] =
+    'id' in where
+      ? await accessByIdOf(db).execute({ spaceId: where.id, userId: actor.user.id })
+      : await db
+          .select({ space: spaces, membership: spaceMembers })
+          .from(spaces)
+          .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, actor.user.id)))
+          .where(eq(spaces.slug, where.slug));
   if (!row) return undefined;
   return { space: row.space, membership: row.membership ?? undefined, actor };
+}
+
+/** By id, the hot path of every stream read and write: a prepared statement (SQL built once, planned once per connection). */
+function prepareAccessById(db: Db) {
+  return db
+    .select({ space: spaces, membership: spaceMembers })
+    .from(spaces)
+    .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, spaces.id), eq(spaceMembers.userId, sql.placeholder('userId'))))
+    .where(eq(spaces.id, sql.placeholder('spaceId')))
+    .prepare('hearth_space_access');
+}
+
+const accessQueries = new WeakMap<Db, ReturnType<typeof prepareAccessById>>();
+
+function accessByIdOf(db: Db) {
+  let query = accessQueries.get(db);
+  if (!query) accessQueries.set(db, (query = prepareAccessById(db)));
+  return query;
 }
 
 /** The space if the member may know it exists, else 404 (a secret space looks exactly like a missing one). */

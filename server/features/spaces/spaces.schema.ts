@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
-import { users } from '../accounts/accounts.schema';
+import { boolean, customType, index, integer, jsonb, pgTable, primaryKey, serial, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bytea, inviteLinkColumns, users } from '../accounts/accounts.schema';
 
 // Millisecond precision, so a keyset cursor built from a JS Date names exactly one row.
 const timestampMs = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
@@ -23,8 +23,35 @@ export const spaces = pgTable(
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     /** The last sequence number of this space's event log; incremented under the row lock. */
     seq: integer('seq').notNull().default(0),
+    /** 0 without an uploaded avatar; bumped on each upload so its URL changes with it. */
+    avatarVersion: integer('avatar_version').notNull().default(0),
+    /** The welcome bot's greeting in the space's chat (empty: a short default). */
+    welcomeMarkdown: text('welcome_markdown').notNull().default(''),
+    welcomeBot: boolean('welcome_bot').notNull().default(true),
   },
   (t) => [index('spaces_name_idx').on(t.name)],
+);
+
+/** A space's uploaded avatar, in the database so that every node can serve it. */
+export const spaceAvatars = pgTable('space_avatars', {
+  spaceId: uuid('space_id')
+    .primaryKey()
+    .references(() => spaces.id, { onDelete: 'cascade' }),
+  contentType: text('content_type').notNull(),
+  data: bytea('data').notNull(),
+  updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+});
+
+/** Invitation links to a space, made by its hosts: whoever follows one (signed in) joins it. */
+export const spaceInvites = pgTable(
+  'space_invites',
+  {
+    ...inviteLinkColumns(),
+    spaceId: uuid('space_id')
+      .notNull()
+      .references(() => spaces.id, { onDelete: 'cascade' }),
+  },
+  (t) => [index('space_invites_space_idx').on(t.spaceId, t.createdAt)],
 );
 
 export const spaceMembers = pgTable(

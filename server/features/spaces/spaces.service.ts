@@ -1,12 +1,17 @@
-import { and, asc, eq, gt, ilike, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, ilike, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
+import type { createInviteSchema } from '../../../shared/api/admin.routes';
 import type { addMemberSchema, createSpaceSchema, updateSpaceSchema } from '../../../shared/api/spaces.routes';
+import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
-import { posts, spaceMembers, spaces, users } from '../../core/db/schema';
+import { posts, spaceAvatars, spaceInvites, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
+import { checkImage } from '../../core/images';
 import type { Realtime } from '../../core/realtime/realtime';
 import { toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
+import { hashToken, inviteLinkView, isUsable, newInviteLink, takeInviteUse } from '../accounts/invite-links';
 import {
   accessVisibleSpace,
   canManage,
@@ -22,8 +27,14 @@ import { appendEvent, memberCounts, toSpace } from './stream.repository';
 export const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 
-export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
-  const { db, realtime } = deps;
+export function createSpacesService(deps: {
+  db: Db;
+  realtime: Realtime;
+  config: Pick<Config, 'publicUrl'>;
+  /** Called after a member became an active member of a space (joined, approved, accepted an invitation). */
+  onJoined?: (userId: string, spaceId: string) => void;
+}) {
+  const { db, realtime, config } = deps;
 
   async function view(access: SpaceAccess) {
     const counts = await memberCounts(db, [access.space.id]);
@@ -90,6 +101,29 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       .from(spaceMembers)
       .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.role, 'host'), eq(spaceMembers.status, 'active')));
     return row?.n ?? 0;
+  }
+
+  /**
+   * Changes the space row and logs `space:updated` in one transaction (a replay never shows a state
+   * that was not), then tells the room. `also` runs first in the same transaction.
+   */
+  async function commitSpaceChange(spaceId: string, set: PgUpdateSetSource<typeof spaces>, also?: (tx: Db) => Promise<void>) {
+    const memberCount = (await memberCounts(db, [spaceId])).get(spaceId) ?? 0;
+    const event = await db.transaction(async (txRaw) => {
+      const tx = txRaw as unknown as Db;
+      if (also) await also(tx);
+      const [updated] = await tx
+        .update(spaces)
+        .set(set)
+        .where(eq(spaces.id, spaceId))
+        .returning();
+      if (!updated) throw AppError.notFound('No such space');
+      return appendEvent(tx, spaceId, 'space:updated', (seq) => {
+        const { membership: _membership, canRead: _canRead, ...shared } = toSpace({ ...updated, seq }, undefined, memberCount, true);
+        return { space: shared };
+      });
+    });
+    realtime.publish(spaceRoom(spaceId), 'space:updated', event);
   }
 
   return {
@@ -213,22 +247,7 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       checkCanManage(access);
       const { archived, ...rest } = patch;
-      const memberCount = (await memberCounts(db, [spaceId])).get(spaceId) ?? 0;
-      // The change and its log entry commit together, so a replay never shows a state that was not.
-      const event = await db.transaction(async (txRaw) => {
-        const tx = txRaw as unknown as Db;
-        const [updated] = await tx
-          .update(spaces)
-          .set({ ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) })
-          .where(eq(spaces.id, spaceId))
-          .returning();
-        if (!updated) throw AppError.notFound('No such space');
-        return appendEvent(tx, spaceId, 'space:updated', (seq) => {
-          const { membership: _membership, canRead: _canRead, ...shared } = toSpace({ ...updated, seq }, undefined, memberCount, true);
-          return { space: shared };
-        });
-      });
-      realtime.publish(spaceRoom(spaceId), 'space:updated', event);
+      await commitSpaceChange(spaceId, { ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) });
       if (patch.visibility && patch.visibility !== 'public' && access.space.visibility === 'public') {
         // Viewers who are not members must stop receiving it at once: empty the room, then put the members back.
         realtime.leaveRoom(spaceRoom(spaceId), spaceRoom(spaceId));
@@ -251,7 +270,10 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       else if (access.space.joinPolicy === 'open') membership = await setMembership(spaceId, actor.user.id, { status: 'active' });
       else if (access.space.joinPolicy === 'request') membership = await setMembership(spaceId, actor.user.id, { status: 'requested' });
       else throw new AppError('forbidden', 'This space is invitation-only: ask one of its hosts to invite you');
-      if (membership.status === 'active') syncRooms(actor.user.id, spaceId, true);
+      if (membership.status === 'active') {
+        syncRooms(actor.user.id, spaceId, true);
+        deps.onJoined?.(actor.user.id, spaceId);
+      }
       tellMember(actor.user.id, spaceId, membership);
       return view(await reload(actor, spaceId));
     },
@@ -294,7 +316,10 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
         existing?.status === 'requested'
           ? await setMembership(spaceId, user.id, { status: 'active', role: input.role })
           : await setMembership(spaceId, user.id, { status: 'invited', role: input.role });
-      if (membership.status === 'active') syncRooms(user.id, spaceId, true);
+      if (membership.status === 'active') {
+        syncRooms(user.id, spaceId, true);
+        deps.onJoined?.(user.id, spaceId);
+      }
       tellMember(user.id, spaceId, membership);
       return memberView(user, membership);
     },
@@ -306,6 +331,7 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       const status = existing.status === 'requested' ? 'active' : existing.status;
       const membership = await setMembership(spaceId, userId, { role, status });
       if (membership.status === 'active') syncRooms(userId, spaceId, true);
+      if (existing.status === 'requested') deps.onJoined?.(userId, spaceId);
       tellMember(userId, spaceId, membership);
       const [user] = await db.select().from(users).where(eq(users.id, userId));
       return memberView(user!, membership);
@@ -318,6 +344,131 @@ export function createSpacesService(deps: { db: Db; realtime: Realtime }) {
       syncRooms(userId, spaceId, false);
       tellMember(userId, spaceId, undefined);
       return view(await reload(actor, spaceId));
+    },
+
+    async accessAvatar(actor: Actor, spaceId: string) {
+      await accessVisibleSpace(db, actor, { id: spaceId });
+      const [avatar] = await db.select().from(spaceAvatars).where(eq(spaceAvatars.spaceId, spaceId));
+      if (!avatar) throw AppError.notFound('This space has no image');
+      return avatar;
+    },
+
+    async doSetAvatar(actor: Actor, spaceId: string, file: { buffer: Buffer; size: number } | undefined) {
+      checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
+      const image = checkImage(file, 'avatar');
+      await commitSpaceChange(spaceId, { avatarVersion: sql`${spaces.avatarVersion} + 1` }, async (tx) => {
+        await tx
+          .insert(spaceAvatars)
+          .values({ spaceId, ...image })
+          .onConflictDoUpdate({ target: spaceAvatars.spaceId, set: { ...image, updatedAt: new Date() } });
+      });
+      return view(await reload(actor, spaceId));
+    },
+
+    async doRemoveAvatar(actor: Actor, spaceId: string) {
+      checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
+      await commitSpaceChange(spaceId, { avatarVersion: 0 }, async (tx) => {
+        await tx.delete(spaceAvatars).where(eq(spaceAvatars.spaceId, spaceId));
+      });
+      return view(await reload(actor, spaceId));
+    },
+
+    async accessInvites(actor: Actor, spaceId: string) {
+      checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
+      const rows = await db
+        .select({ invite: spaceInvites, createdByHandle: users.handle })
+        .from(spaceInvites)
+        .leftJoin(users, eq(users.id, spaceInvites.createdBy))
+        .where(eq(spaceInvites.spaceId, spaceId))
+        .orderBy(desc(spaceInvites.createdAt))
+        .limit(200);
+      return { items: rows.map((row) => inviteLinkView({ ...row.invite, createdByHandle: row.createdByHandle })) };
+    },
+
+    async doCreateInvite(actor: Actor, spaceId: string, input: z.output<typeof createInviteSchema>) {
+      const access = await accessVisibleSpace(db, actor, { id: spaceId });
+      checkCanManage(access);
+      if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived');
+      const { token, values } = newInviteLink(actor.user.id, input);
+      const [row] = await db
+        .insert(spaceInvites)
+        .values({ ...values, spaceId })
+        .returning();
+      if (!row) throw new Error('invite insert returned nothing');
+      return inviteLinkView({ ...row, createdByHandle: actor.user.handle }, `${config.publicUrl}/invite/${token}`);
+    },
+
+    async doRevokeInvite(actor: Actor, spaceId: string, inviteId: string) {
+      checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
+      const [row] = await db
+        .update(spaceInvites)
+        .set({ revokedAt: sql`coalesce(${spaceInvites.revokedAt}, now())` })
+        .where(and(eq(spaceInvites.id, inviteId), eq(spaceInvites.spaceId, spaceId)))
+        .returning();
+      if (!row) throw AppError.notFound('No such invitation');
+      return inviteLinkView({ ...row, createdByHandle: null });
+    },
+
+    /** What a link leads to. Holding a working link is what lets a member see a secret space's name. */
+    async accessInvite(actor: Actor, token: string) {
+      const [row] = await db
+        .select({ invite: spaceInvites, space: spaces })
+        .from(spaceInvites)
+        .innerJoin(spaces, eq(spaces.id, spaceInvites.spaceId))
+        .where(eq(spaceInvites.tokenHash, hashToken(token)));
+      if (!row || !isUsable(row.invite) || row.space.archivedAt) return { valid: false, expiresAt: null, space: null, alreadyMember: false };
+      const access = await reload(actor, row.space.id);
+      const { id, slug, name, description, color, avatarUrl, visibility, memberCount } = await view(access);
+      return {
+        valid: true,
+        expiresAt: row.invite.expiresAt.toISOString(),
+        space: { id, slug, name, description, color, avatarUrl, visibility, memberCount },
+        alreadyMember: access.membership?.status === 'active',
+      };
+    },
+
+    /** Joins through a link whatever the join policy; a member already in the space does not use it up. */
+    async doAcceptInvite(actor: Actor, token: string) {
+      const [invite] = await db.select().from(spaceInvites).where(eq(spaceInvites.tokenHash, hashToken(token)));
+      if (!invite) throw new AppError('invite_invalid', 'This invitation link has expired, been used up or revoked');
+      const access = await reload(actor, invite.spaceId);
+      if (access.membership?.status === 'active') return view(access);
+      if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived');
+      await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Db;
+        await takeInviteUse(tx, spaceInvites, token);
+        // An invitation by link makes a member; a role offered by a host's invitation by handle is kept.
+        await tx
+          .insert(spaceMembers)
+          .values({ spaceId: invite.spaceId, userId: actor.user.id, status: 'active' })
+          .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: { status: 'active', joinedAt: new Date() } });
+      });
+      const joined = await reload(actor, invite.spaceId);
+      syncRooms(actor.user.id, invite.spaceId, true);
+      tellMember(actor.user.id, invite.spaceId, joined.membership);
+      deps.onJoined?.(actor.user.id, invite.spaceId);
+      return view(joined);
+    },
+
+    /**
+     * A member's account was erased: they leave every space, and a space they alone hosted gets a
+     * new host (its longest-standing moderator, else its longest-standing member), so no space is
+     * left without someone to look after it.
+     */
+    async doForgetMember(userId: string): Promise<void> {
+      const left = await db.delete(spaceMembers).where(eq(spaceMembers.userId, userId)).returning();
+      for (const membership of left) {
+        syncRooms(userId, membership.spaceId, false);
+        if (membership.role !== 'host' || membership.status !== 'active' || (await activeHostCount(membership.spaceId)) > 0) continue;
+        const [heir] = await db
+          .select({ userId: spaceMembers.userId })
+          .from(spaceMembers)
+          .innerJoin(users, eq(users.id, spaceMembers.userId))
+          .where(and(eq(spaceMembers.spaceId, membership.spaceId), eq(spaceMembers.status, 'active'), eq(users.isBot, false)))
+          .orderBy(sql`case ${spaceMembers.role} when 'moderator' then 0 else 1 end`, asc(spaceMembers.joinedAt))
+          .limit(1);
+        if (heir) tellMember(heir.userId, membership.spaceId, await setMembership(membership.spaceId, heir.userId, { role: 'host' }));
+      }
     },
 
     async doMarkRead(actor: Actor, spaceId: string, seq: number) {

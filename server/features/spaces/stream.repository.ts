@@ -3,7 +3,7 @@ import type { Comment, Post, Space } from '../../../shared/api/spaces.routes';
 import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
-import { encodeCursor, olderThan, type Cursor } from '../../core/db/keyset';
+import { encodeCursor, type Cursor } from '../../core/db/keyset';
 import { renderMarkdown } from '../../core/markdown';
 import { avatarUrlOf } from '../accounts/accounts.dto';
 import type { MembershipRow, SpaceRow } from './spaces.access';
@@ -77,6 +77,30 @@ export function toComment(row: CommentRow, author: UserRow, reactionMap: Map<str
   };
 }
 
+/**
+ * A post's reactions as [emoji, userId] pairs, oldest first, read in the same query as the post
+ * (a page of posts is then one round trip instead of two).
+ */
+const reactionPairs = sql<[string, string][] | null>`(
+  select json_agg(json_build_array(r.emoji, r.user_id) order by r.created_at) from ${reactions} r where r.target_id = ${posts.id})`;
+
+/** The same grouping as reactionsOf, from one post's pairs. */
+function reactionsFromPairs(pairs: [string, string][] | null): Reactions {
+  const byEmoji: Reactions = {};
+  for (const [emoji, userId] of pairs ?? []) {
+    const entry = (byEmoji[emoji] ??= { count: 0, userIds: [] });
+    entry.count += 1;
+    entry.userIds.push(userId);
+  }
+  return byEmoji;
+}
+
+const pageColumns = { post: posts, author: users, reactions: reactionPairs };
+
+function toPostOfPage(row: { post: PostRow; author: UserRow; reactions: [string, string][] | null }): Post {
+  return toPost(row.post, row.author, new Map([[row.post.id, reactionsFromPairs(row.reactions)]]));
+}
+
 /** Posts with their authors and reactions, in the order given. */
 export async function postsWithDetails(db: Db, rows: { post: PostRow; author: UserRow }[]): Promise<Post[]> {
   const reactionMap = await reactionsOf(db, rows.map((r) => r.post.id));
@@ -113,55 +137,93 @@ export async function commentsOfPost(db: Db, postId: string): Promise<Comment[]>
 }
 
 /**
- * A page of posts, newest first, strictly older than the cursor: (created_at, id) keyset, so a
- * page never repeats or skips a post however many arrive meanwhile.
+ * The stream pages as prepared statements, one per shape: every stream read runs one of them, so
+ * Drizzle builds their SQL once (it cost about a third of a page's server CPU) and PostgreSQL parses
+ * them once per connection. The limit is a parameter: PostgreSQL keeps planning each execution
+ * with its values as long as a generic plan, which has to guess the limit (10% of the rows), looks
+ * costlier, which it does on any table big enough for the choice to matter.
+ * Pages are newest first, strictly older than the cursor: a (created_at, id) keyset, so a page
+ * never repeats or skips a post however many arrive meanwhile.
  */
-export async function pageOfPosts(db: Db, filter: SQL, before: Cursor | undefined, limit: number): Promise<{ items: Post[]; nextCursor: string | null }> {
-  const conditions: SQL[] = [filter];
-  if (before) conditions.push(olderPost(before));
-  const rows = await db
-    .select({ post: posts, author: users })
-    .from(posts)
-    .innerJoin(users, eq(users.id, posts.authorId))
-    .where(and(...conditions))
-    .orderBy(desc(posts.createdAt), desc(posts.id))
-    .limit(limit + 1);
+/** Pinned posts shown above a space's stream. */
+const MAX_PINNED = 20;
+
+function preparePages(db: Db) {
+  const olderThanCursor = sql`(${posts.createdAt}, ${posts.id}) < (${sql.placeholder('beforeAt')}::timestamptz, ${sql.placeholder('beforeId')}::uuid)`;
+  const inSpace = eq(posts.spaceId, sql.placeholder('spaceId'));
+  const page = () => db.select(pageColumns).from(posts).innerJoin(users, eq(users.id, posts.authorId));
+  // The home stream: for each of the member's spaces, its newest posts from the per-space index
+  // (a LATERAL join, at most `limit` rows each), merged by time; the outer query loads the page's
+  // rows and reactions. Cost grows with the number of spaces a member is in, not with the posts.
+  const home = (older: boolean) =>
+    page()
+      .where(
+        sql`${posts.id} in (
+          select p.id from ${spaceMembers} m
+          cross join lateral (
+            select ${posts.id} as id, ${posts.createdAt} as created_at from ${posts}
+             where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${older ? sql`and ${olderThanCursor}` : sql``}
+             order by ${posts.createdAt} desc, ${posts.id} desc limit ${sql.placeholder('limit')}
+          ) p
+          where m.user_id = ${sql.placeholder('userId')} and m.status = 'active'
+          order by p.created_at desc, p.id desc limit ${sql.placeholder('limit')})`,
+      )
+      .orderBy(desc(posts.createdAt), desc(posts.id));
+  return {
+    space: page().where(inSpace).orderBy(desc(posts.createdAt), desc(posts.id)).limit(sql.placeholder('limit')).prepare('hearth_space_page'),
+    spaceOlder: page()
+      .where(and(inSpace, olderThanCursor))
+      .orderBy(desc(posts.createdAt), desc(posts.id))
+      .limit(sql.placeholder('limit'))
+      .prepare('hearth_space_page_older'),
+    pinned: page()
+      .where(and(inSpace, sql`${posts.pinnedAt} is not null`, isNull(posts.deletedAt)))
+      .orderBy(desc(posts.createdAt), desc(posts.id))
+      .limit(MAX_PINNED + 1)
+      .prepare('hearth_pinned_posts'),
+    home: home(false).prepare('hearth_home_page'),
+    homeOlder: home(true).prepare('hearth_home_page_older'),
+  };
+}
+
+const pageQueries = new WeakMap<Db, ReturnType<typeof preparePages>>();
+
+function pagesOf(db: Db) {
+  let queries = pageQueries.get(db);
+  if (!queries) pageQueries.set(db, (queries = preparePages(db)));
+  return queries;
+}
+
+type PageRow = { post: PostRow; author: UserRow; reactions: [string, string][] | null };
+
+/** Rows fetched with one extra: whether there is a next page, and its cursor. */
+function toPage(rows: PageRow[], limit: number): { items: Post[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   return {
-    items: await postsWithDetails(db, page),
+    items: page.map(toPostOfPage),
     nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.post) : null,
   };
 }
 
-export const notDeleted = isNull(posts.deletedAt);
+const cursorValues = (before: Cursor | undefined) => (before ? { beforeAt: before.createdAt.toISOString(), beforeId: before.id } : {});
 
-const olderPost = (before: Cursor) => olderThan(posts.createdAt, posts.id, before);
+/** A page of a space's posts (deleted ones included, as tombstones), newest first. */
+export async function pageOfSpace(db: Db, spaceId: string, before: Cursor | undefined, limit: number) {
+  const queries = pagesOf(db);
+  const rows = await (before ? queries.spaceOlder : queries.space).execute({ spaceId, limit: limit + 1, ...cursorValues(before) });
+  return toPage(rows, limit);
+}
 
-/**
- * The home stream: for each of the member's spaces, its newest posts from the per-space index
- * (a LATERAL join, at most `limit + 1` rows each), merged by time. Cost grows with the number of
- * spaces a member is in, not with the number of posts in the database.
- */
+/** The space's pinned posts, newest first. */
+export async function pinnedOfSpace(db: Db, spaceId: string): Promise<Post[]> {
+  return toPage(await pagesOf(db).pinned.execute({ spaceId }), MAX_PINNED).items;
+}
+
+/** The home stream: the newest posts of all the member's spaces. */
 export async function pageOfHomeStream(db: Db, userId: string, before: Cursor | undefined, limit: number) {
-  const result = (await db.execute(sql`
-    select p.id from ${spaceMembers} m
-    cross join lateral (
-      select ${posts.id} as id, ${posts.createdAt} as created_at from ${posts}
-       where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${before ? sql`and ${olderPost(before)}` : sql``}
-       order by ${posts.createdAt} desc, ${posts.id} desc limit ${limit + 1}
-    ) p
-    where m.user_id = ${userId} and m.status = 'active'
-    order by p.created_at desc, p.id desc limit ${limit + 1}`)) as unknown as { rows: { id: string }[] };
-  const ids = result.rows.map((r) => r.id);
-  if (ids.length === 0) return { items: [], nextCursor: null };
-  const rows = await db.select({ post: posts, author: users }).from(posts).innerJoin(users, eq(users.id, posts.authorId)).where(inArray(posts.id, ids));
-  const order = new Map(ids.map((id, i) => [id, i]));
-  rows.sort((a, b) => order.get(a.post.id)! - order.get(b.post.id)!);
-  const page = rows.slice(0, limit);
-  return {
-    items: await postsWithDetails(db, page),
-    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!.post) : null,
-  };
+  const queries = pagesOf(db);
+  const rows = await (before ? queries.homeOlder : queries.home).execute({ userId, limit: limit + 1, ...cursorValues(before) });
+  return toPage(rows, limit);
 }
 
 /**
@@ -184,6 +246,48 @@ export async function appendEvent<P extends Record<string, unknown>>(
   const payload = { spaceId, seq: row.seq, ...build(row.seq) };
   await tx.insert(spaceEvents).values({ spaceId, seq: row.seq, event, payload });
   return payload;
+}
+
+/** SQL text of a timestamptz as `Date.prototype.toISOString()` writes it (the column keeps milliseconds). */
+const isoOf = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * Creates a post and logs its `post:created` event in one statement (one round trip, atomic
+ * without BEGIN/COMMIT): the space's seq is incremented under its row lock, the post is inserted
+ * with that seq, and the event is written with the post's JSON plus its database-assigned
+ * `createdAt`. The row lock is held only while PostgreSQL runs this statement, never while Node
+ * is busy elsewhere. The lock is taken only when the author may post (space not archived; an
+ * active member, or a site admin): otherwise nothing is written and `undefined` is returned, and
+ * the caller runs the full checks to say why.
+ */
+export async function insertPostLogged(
+  db: Db,
+  values: { id: string; spaceId: string; authorId: string; authorIsAdmin: boolean; bodyMarkdown: string; bodyHtml: string; tags: string[]; mentions: string[] },
+  post: Omit<Post, 'createdAt'>,
+): Promise<{ seq: number; createdAt: string } | undefined> {
+  const { id, spaceId, authorId } = values;
+  const result = (await db.execute(sql`
+    with s as (
+      update ${spaces} set seq = seq + 1
+       where id = ${spaceId} and archived_at is null
+         and (${values.authorIsAdmin}::boolean or exists (
+               select 1 from ${spaceMembers} m where m.space_id = ${spaceId} and m.user_id = ${authorId} and m.status = 'active'))
+      returning seq
+    ), p as (
+      insert into ${posts} (id, space_id, author_id, body_markdown, body_html, tags, mentions, seq)
+      select ${id}::uuid, ${spaceId}::uuid, ${authorId}::uuid, ${values.bodyMarkdown}, ${values.bodyHtml},
+             ${sql.param(values.tags, posts.tags)}::text[], ${sql.param(values.mentions, posts.mentions)}::text[], s.seq
+        from s
+      returning created_at
+    ), e as (
+      insert into ${spaceEvents} (space_id, seq, event, payload)
+      select ${spaceId}::uuid, s.seq, 'post:created',
+             jsonb_build_object('spaceId', ${spaceId}::text, 'seq', s.seq, 'post', ${JSON.stringify(post)}::jsonb || jsonb_build_object('createdAt', ${isoOf(sql`p.created_at`)}))
+        from s, p
+    )
+    select s.seq, ${isoOf(sql`p.created_at`)} as created_at from s, p`)) as unknown as { rows: { seq: number; created_at: string }[] };
+  const row = result.rows[0];
+  return row ? { seq: Number(row.seq), createdAt: row.created_at } : undefined;
 }
 
 export async function eventsAfter(db: Db, spaceId: string, afterSeq: number, limit: number) {
@@ -214,6 +318,7 @@ export function toSpace(space: SpaceRow, membership: MembershipRow | undefined, 
     aboutMarkdown: space.aboutMarkdown,
     aboutHtml: renderMarkdown(space.aboutMarkdown),
     color: space.color,
+    avatarUrl: space.avatarVersion > 0 ? `/api/v1/spaces/${space.id}/avatar?v=${space.avatarVersion}` : null,
     visibility: space.visibility,
     joinPolicy: space.joinPolicy,
     archived: space.archivedAt !== null,
@@ -222,5 +327,7 @@ export function toSpace(space: SpaceRow, membership: MembershipRow | undefined, 
     seq: space.seq,
     membership: membership ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq } : null,
     canRead,
+    welcomeMarkdown: space.welcomeMarkdown,
+    welcomeBot: space.welcomeBot,
   };
 }

@@ -1,4 +1,5 @@
 // The stream's write path and replay: docs/ARCHITECTURE.md#the-live-path
+import { randomUUID } from 'node:crypto';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Comment, Post } from '../../../shared/api/spaces.routes';
@@ -14,7 +15,7 @@ import type { Db } from '../../core/db/database';
 import { comments, postEdits, posts, reactions, spaceMembers, spaces, users } from '../../core/db/schema';
 import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
-import { renderMarkdown } from '../../core/markdown';
+import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { Actor } from '../accounts/actor';
 import {
@@ -31,36 +32,20 @@ import {
   authorOf,
   commentsOfPost,
   eventsAfter,
+  insertPostLogged,
   loadComment,
   loadPost,
-  notDeleted,
   pageOfHomeStream,
-  pageOfPosts,
+  pageOfSpace,
+  pinnedOfSpace,
+  toPost,
   toSpace,
   memberCounts,
+  type PostRow,
 } from './stream.repository';
 
 /** A client that missed more than this many events of a space reloads it instead. */
 export const MAX_REPLAY = 500;
-
-const MENTION = /(?<![\w@/])@([a-z][a-z0-9_]{2,29})\b/gi;
-
-function mentionedHandles(markdown: string): string[] {
-  return [...new Set([...markdown.matchAll(MENTION)].map((m) => m[1]!.toLowerCase()))].slice(0, 20);
-}
-
-/** Renders a post or comment; @handles of real members become links to their profiles. */
-function render(markdown: string, handles: string[]): string {
-  const known = new Set(handles);
-  const linked = markdown.replace(MENTION, (whole, handle: string) =>
-    known.has(handle.toLowerCase()) ? `[@${handle.toLowerCase()}](/u/${handle.toLowerCase()})` : whole,
-  );
-  return renderMarkdown(linked);
-}
-
-function excerptOf(markdown: string): string {
-  return markdown.replace(/\s+/g, ' ').trim().slice(0, 140);
-}
 
 type Published = { event: EventName; room: string; payload: unknown };
 
@@ -159,30 +144,49 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
 
   return {
     async doCreatePost(actor: Actor, input: z.output<typeof createPostSchema>): Promise<Post> {
-      const access = await accessReadableSpace(db, actor, input.spaceId);
-      checkCanPost(access);
-      const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
-      const handles = mentioned.map((m) => m.handle);
-      const payload = await logPostChange(access.space.id, 'post:created', async (tx) => {
-        // seq is set when the event is logged, at the end of the transaction: the space's row lock
-        // (which orders its events) is held only for those last statements.
-        const [row] = await tx
-          .insert(posts)
-          .values({
-            spaceId: access.space.id,
-            authorId: actor.user.id,
-            bodyMarkdown: input.bodyMarkdown,
-            bodyHtml: render(input.bodyMarkdown, handles),
-            tags: [...new Set(input.tags)],
-            mentions: handles,
-            seq: 0,
-          })
-          .returning({ id: posts.id });
-        return row!.id;
-      });
+      const spaceId = input.spaceId;
+      // Mentions tell only members who may read the space, so with mentions the space is checked
+      // first; without (the common case) the write itself checks that the author may post.
+      const asked = mentionedHandles(input.bodyMarkdown);
+      let mentionedIn: { access: SpaceAccess; mentioned: { id: string; handle: string }[] } | undefined;
+      if (asked.length > 0) {
+        const access = await accessReadableSpace(db, actor, spaceId);
+        checkCanPost(access);
+        mentionedIn = { access, mentioned: await readableMentions(access, asked) };
+      }
+      const handles = mentionedIn?.mentioned.map((m) => m.handle) ?? [];
+      const row: PostRow = {
+        id: randomUUID(),
+        spaceId,
+        authorId: actor.user.id,
+        bodyMarkdown: input.bodyMarkdown,
+        bodyHtml: renderWithMentions(input.bodyMarkdown, handles),
+        tags: [...new Set(input.tags)],
+        mentions: handles,
+        commentCount: 0,
+        seq: 0,
+        pinnedAt: null,
+        editedAt: null,
+        deletedAt: null,
+        createdAt: new Date(0), // the database's clock decides; replaced below
+        search: null,
+      };
+      // The post as loading it back would give: the author is the member who just acted, no reactions yet.
+      const created = toPost(row, actor.user, new Map());
+      const { createdAt: _placeholder, ...withoutTime } = created;
+      const values = { ...row, authorIsAdmin: actor.user.role === 'admin' };
+      let logged = await insertPostLogged(db, values, withoutTime);
+      if (!logged) {
+        // Nothing written: the full checks say why (404 unreadable, 403 archived or not a member).
+        checkCanPost(await accessReadableSpace(db, actor, spaceId));
+        // They passed, so access changed in between (joined, unarchived): once more.
+        logged = await insertPostLogged(db, values, withoutTime);
+        if (!logged) throw new AppError('conflict', 'The space changed while posting; try again');
+      }
+      const payload = { spaceId, seq: logged.seq, post: { ...created, createdAt: logged.createdAt } };
       publishAll([
-        { event: 'post:created', room: spaceRoom(access.space.id), payload },
-        ...mentionEvents(access, actor, mentioned, payload.post.id, null, input.bodyMarkdown),
+        { event: 'post:created', room: spaceRoom(spaceId), payload },
+        ...(mentionedIn ? mentionEvents(mentionedIn.access, actor, mentionedIn.mentioned, payload.post.id, null, input.bodyMarkdown) : []),
       ]);
       return payload.post;
     },
@@ -200,7 +204,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
           .update(posts)
           .set({
             bodyMarkdown: input.bodyMarkdown,
-            bodyHtml: render(input.bodyMarkdown, handles),
+            bodyHtml: renderWithMentions(input.bodyMarkdown, handles),
             mentions: handles,
             editedAt: new Date(),
             ...(input.tags ? { tags: [...new Set(input.tags)] } : {}),
@@ -272,7 +276,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
             parentId: input.parentId ?? null,
             authorId: actor.user.id,
             bodyMarkdown: input.bodyMarkdown,
-            bodyHtml: render(input.bodyMarkdown, mentioned.map((m) => m.handle)),
+            bodyHtml: renderWithMentions(input.bodyMarkdown, mentioned.map((m) => m.handle)),
           })
           .returning({ id: comments.id });
         await tx.update(posts).set({ commentCount: sql`${posts.commentCount} + 1` }).where(eq(posts.id, post.id));
@@ -294,7 +298,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx) => {
         await tx
           .update(comments)
-          .set({ bodyMarkdown: input.bodyMarkdown, bodyHtml: render(input.bodyMarkdown, mentioned.map((m) => m.handle)), editedAt: new Date() })
+          .set({ bodyMarkdown: input.bodyMarkdown, bodyHtml: renderWithMentions(input.bodyMarkdown, mentioned.map((m) => m.handle)), editedAt: new Date() })
           .where(eq(comments.id, row.id));
         return row.id;
       });
@@ -332,10 +336,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
       const before = query.before ? decodeCursor(query.before, 'before') : undefined;
       // The seq is read first: events after it may or may not be in the page, and replaying them is harmless.
       const seq = access.space.seq;
-      const page = await pageOfPosts(db, eq(posts.spaceId, spaceId), before, query.limit);
-      const pinned = before
-        ? []
-        : (await pageOfPosts(db, and(eq(posts.spaceId, spaceId), sql`${posts.pinnedAt} is not null`, notDeleted)!, undefined, 20)).items;
+      const page = await pageOfSpace(db, spaceId, before, query.limit);
+      const pinned = before ? [] : await pinnedOfSpace(db, spaceId);
       return { ...page, pinned, seq };
     },
 
@@ -433,7 +435,9 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
           continue;
         }
         const rows = await eventsAfter(db, spaceId, afterSeq, MAX_REPLAY + 1);
-        const reset = rows.length > MAX_REPLAY || (rows.length > 0 && rows[0]!.seq !== afterSeq + 1 && afterSeq > 0);
+        // Too much missed, or the events after afterSeq were pruned from the log: reload instead.
+        const firstSeq = rows[0]?.seq ?? access.space.seq + 1;
+        const reset = rows.length > MAX_REPLAY || (access.space.seq > afterSeq && firstSeq !== afterSeq + 1);
         results.push({
           spaceId,
           reset,

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import type {
+  blockListSchema,
+  blockSchema,
+  chatSearchSchema,
+  Conversation,
+  conversationListSchema,
+  MAX_MESSAGE_CHARS,
+  Message,
+  messageHistorySchema,
+  messagePageSchema,
+  presenceSchema,
+  threadSchema,
+} from '../../../shared/api/chat.routes';
+import type { EventPayload } from '../../../shared/protocol/events';
+import { api } from './api';
+import { queryString } from './url';
+
+// Types of the chat contract, and its REST calls. Like spaces-api.ts: only types come from shared/.
+
+export type { Conversation, Message };
+export type Participant = Conversation['participants'][number];
+export type ConversationList = z.output<typeof conversationListSchema>;
+export type MessagePage = z.output<typeof messagePageSchema>;
+export type Thread = z.output<typeof threadSchema>;
+export type MessageHistory = z.output<typeof messageHistorySchema>;
+export type ChatSearchResults = z.output<typeof chatSearchSchema>;
+export type Block = z.output<typeof blockSchema>;
+export type BlockList = z.output<typeof blockListSchema>;
+export type SpacePresence = z.output<typeof presenceSchema>;
+export type MessageEvent = EventPayload<'chat:message-created'>;
+
+export const maxMessageChars: typeof MAX_MESSAGE_CHARS = 4_000;
+
+/** The server's pattern for a client id (`sendMessageBodySchema`). */
+const clientIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
+
+/**
+ * A fresh id for one message, chosen before it is sent: sending it again (after a timeout or a
+ * reconnect) returns the message the first send made instead of a copy.
+ * @example newClientId() // → '3f0c1e9a4b2d4c8e9f7a6b5c4d3e2f10'
+ */
+export function newClientId(): string {
+  const id = typeof crypto.randomUUID === 'function' ? crypto.randomUUID().replaceAll('-', '') : randomHex(32);
+  if (!clientIdPattern.test(id)) throw new Error('Could not make a client id');
+  return id;
+}
+
+function randomHex(length: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(length / 2));
+  return [...bytes].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export const chatApi = {
+  conversations: () => api.get<ConversationList>('/api/v1/chat/conversations'),
+  conversation: (id: string) => api.get<Conversation>(`/api/v1/chat/conversations/${encodeURIComponent(id)}`),
+  open: (handles: string[]) => api.post<Conversation>('/api/v1/chat/conversations', { handles }),
+  spaceChat: (spaceId: string) => api.get<Conversation>(`/api/v1/spaces/${spaceId}/chat`),
+  spacePresence: (spaceId: string) => api.get<SpacePresence>(`/api/v1/spaces/${spaceId}/presence`),
+  messages: (conversationId: string, query: { before?: number; around?: string; limit?: number } = {}) =>
+    api.get<MessagePage>(`/api/v1/chat/conversations/${conversationId}/messages${queryString(query)}`),
+  thread: (messageId: string) => api.get<Thread>(`/api/v1/chat/messages/${messageId}/thread`),
+  history: (messageId: string) => api.get<MessageHistory>(`/api/v1/chat/messages/${messageId}/history`),
+  blocks: () => api.get<BlockList>('/api/v1/me/blocks'),
+  block: (handle: string) => api.post<Block>('/api/v1/me/blocks', { handle }),
+  unblock: (userId: string) => api.delete<BlockList>(`/api/v1/me/blocks/${userId}`),
+};
+
+/** Where a message lives in the app: its space's chat, or the conversation page. */
+export function messageHref(conversation: Pick<Conversation, 'id' | 'kind' | 'space'>, messageId?: string): string {
+  const base = conversation.kind === 'space' && conversation.space ? `/s/${conversation.space.slug}/chat` : `/messages/${conversation.id}`;
+  return base + queryString({ message: messageId });
+}

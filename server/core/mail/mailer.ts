@@ -1,0 +1,45 @@
+// Outgoing email through nodemailer: SMTP when SMTP_URL is set, else each message is written as an
+// .eml file under DATA_DIR/outbox (and logged), so nothing is silently dropped on a small install.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from '../logger';
+
+export interface OutgoingEmail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  transport: 'smtp' | 'files';
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+export function createMailer(options: { smtpUrl: string | undefined; from: string; outboxDir: string; logger: Logger }): Mailer {
+  const { from, logger } = options;
+  if (options.smtpUrl) {
+    const transport = nodemailer.createTransport(options.smtpUrl);
+    return {
+      transport: 'smtp',
+      async send(email) {
+        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+      },
+      close: () => transport.close(),
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    transport: 'files',
+    async send(email) {
+      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+      await fs.mkdir(options.outboxDir, { recursive: true });
+      const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.id}.eml`);
+      await fs.writeFile(file, info.message as Buffer);
+      logger.info({ file, to: email.to, subject: email.subject }, 'email written to the outbox folder (SMTP_URL is not set)');
+    },
+    close: () => transport.close(),
+  };
+}

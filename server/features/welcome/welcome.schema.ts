@@ -1,0 +1,47 @@
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { users } from '../accounts/accounts.schema';
+import { spaces } from '../spaces/spaces.schema';
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+/** One row: what the welcome bot and the welcome email say, and whether they are on. */
+export const welcomeSettings = pgTable(
+  'welcome_settings',
+  {
+    id: smallint('id').primaryKey().default(1),
+    botEnabled: boolean('bot_enabled').notNull().default(true),
+    welcomeSpaceId: uuid('welcome_space_id').references(() => spaces.id, { onDelete: 'set null' }),
+    /** Null: the built-in text (server/features/welcome/templates.ts). */
+    postTemplate: text('post_template'),
+    messageTemplate: text('message_template'),
+    emailEnabled: boolean('email_enabled').notNull().default(true),
+    emailSubject: text('email_subject'),
+    emailTemplate: text('email_template'),
+    managerName: text('manager_name'),
+  },
+  (t) => [check('welcome_settings_single_row', sql`${t.id} = 1`)],
+);
+
+/**
+ * Emails to send, sent and failed: a request only adds a row; a worker on every node sends what is
+ * due (rows claimed with SKIP LOCKED), retries failures with back-off, and admins see them all.
+ */
+export const emails = pgTable(
+  'emails',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    toAddress: text('to_address').notNull(),
+    subject: text('subject').notNull(),
+    textBody: text('text_body').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    nextAttemptAt: timestamptz('next_attempt_at').defaultNow(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    sentAt: timestamptz('sent_at'),
+  },
+  (t) => [index('emails_due_idx').on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`), index('emails_created_idx').on(t.createdAt)],
+);

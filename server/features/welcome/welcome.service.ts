@@ -1,0 +1,275 @@
+// The welcome bot and the welcome email. Greetings run after the request that triggered them has
+// answered (a newcomer never waits for the bot), and each is made at most once: the bot's chat
+// messages carry fixed client ids (exactly-once sends), the post and the email are recorded.
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { updateWelcomeSettingsSchema } from '../../../shared/api/welcome.routes';
+import type { Config } from '../../config';
+import type { Db } from '../../core/db/database';
+import { emails, spaceMembers, spaces, users, welcomeSettings } from '../../core/db/schema';
+import { AppError } from '../../core/errors';
+import type { Logger } from '../../core/logger';
+import { checkAdmin, type Actor } from '../accounts/actor';
+import type { UserRow } from '../accounts/users.repository';
+import type { ChatService } from '../chat/chat.service';
+import { readSiteRow } from '../site/site.repository';
+import type { StreamService } from '../spaces/stream.service';
+import type { EmailOutbox } from './email-outbox';
+import { DEFAULT_TEMPLATES, fill, PLACEHOLDERS } from './templates';
+
+const BOT_HANDLE = 'welcome_bot';
+
+type SettingsRow = typeof welcomeSettings.$inferSelect;
+
+export function createWelcomeService(deps: {
+  db: Db;
+  config: Pick<Config, 'publicUrl' | 'siteName'>;
+  logger: Logger;
+  chat: ChatService;
+  stream: StreamService;
+  outbox: EmailOutbox;
+}) {
+  const { db, config, logger, chat, stream, outbox } = deps;
+  let bot: UserRow | undefined;
+  const pending = new Set<Promise<unknown>>();
+
+  async function settingsRow(): Promise<SettingsRow> {
+    await db.insert(welcomeSettings).values({ id: 1 }).onConflictDoNothing();
+    const [row] = await db.select().from(welcomeSettings).where(eq(welcomeSettings.id, 1));
+    return row!;
+  }
+
+  function settingsView(row: SettingsRow) {
+    return {
+      botEnabled: row.botEnabled,
+      welcomeSpaceId: row.welcomeSpaceId,
+      postTemplate: row.postTemplate ?? DEFAULT_TEMPLATES.post,
+      messageTemplate: row.messageTemplate ?? DEFAULT_TEMPLATES.message,
+      emailEnabled: row.emailEnabled,
+      emailSubject: row.emailSubject ?? DEFAULT_TEMPLATES.emailSubject,
+      emailTemplate: row.emailTemplate ?? DEFAULT_TEMPLATES.email,
+      managerName: row.managerName ?? DEFAULT_TEMPLATES.manager,
+      placeholders: [...PLACEHOLDERS],
+    };
+  }
+
+  /** The bot's account, made on first need: marked as a bot everywhere its name shows. */
+  async function botUser(): Promise<UserRow> {
+    if (bot) return bot;
+    const [existing] = await db.select().from(users).where(eq(users.isBot, true)).orderBy(asc(users.createdAt)).limit(1);
+    if (existing) return (bot = existing);
+    const [taken] = await db.select({ id: users.id }).from(users).where(eq(users.handle, BOT_HANDLE));
+    const handle = taken ? `${BOT_HANDLE}_${randomBytes(3).toString('hex')}` : BOT_HANDLE;
+    const [created] = await db
+      .insert(users)
+      .values({ handle, displayName: 'Welcome bot', isBot: true, bio: 'I greet everyone who joins, and point them to people and spaces.' })
+      .returning();
+    return (bot = created!);
+  }
+
+  async function botActor(): Promise<Actor> {
+    return { user: await botUser(), sessionId: 'welcome-bot', currentGuidelinesVersion: 0, ssoLinked: false };
+  }
+
+  /** The bot posts and chats as an ordinary member of the space (it shows in the member list). */
+  async function ensureBotIn(spaceId: string): Promise<void> {
+    const me = await botUser();
+    await db
+      .insert(spaceMembers)
+      .values({ spaceId, userId: me.id, role: 'member', status: 'active' })
+      .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: { status: 'active' } });
+  }
+
+  /** Spaces and people that match what a newcomer told us (interests, location), else the liveliest. */
+  async function suggestionsFor(user: UserRow): Promise<{ spaces: { slug: string; name: string }[]; people: { handle: string; displayName: string }[] }> {
+    const terms = [...user.interests, ...(user.location ? [user.location] : [])]
+      .map((t) => t.trim().toLowerCase())
+      .filter((t) => t.length >= 3)
+      .slice(0, 10);
+    const like = (t: string) => `%${t.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const score = sql.join(
+      terms.map((t) => sql`(case when ${spaces.name} ilike ${like(t)} or ${spaces.description} ilike ${like(t)} then 1 else 0 end)`),
+      sql` + `,
+    );
+    const members = sql<number>`(select count(*) from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.status} = 'active')`;
+    const spaceRows = await db
+      .select({ slug: spaces.slug, name: spaces.name })
+      .from(spaces)
+      .where(
+        and(
+          ne(spaces.visibility, 'secret'),
+          sql`${spaces.archivedAt} is null`,
+          sql`not exists (select 1 from ${spaceMembers} where ${spaceMembers.spaceId} = ${spaces.id} and ${spaceMembers.userId} = ${user.id})`,
+        ),
+      )
+      .orderBy(...(terms.length ? [desc(score)] : []), desc(members), asc(spaces.name))
+      .limit(3);
+    const overlap = user.interests.length
+      ? sql`cardinality(array(select unnest(${users.interests}) intersect select unnest(${sql.param(user.interests)}::text[])))`
+      : sql`0`;
+    const samePlace = user.location ? sql`(case when lower(${users.location}) = ${user.location.toLowerCase()} then 1 else 0 end)` : sql`0`;
+    const people = await db
+      .select({ handle: users.handle, displayName: users.displayName })
+      .from(users)
+      .where(and(ne(users.id, user.id), eq(users.isBot, false), eq(users.status, 'active'), sql`(${overlap}) + (${samePlace}) > 0`))
+      .orderBy(desc(sql`(${overlap}) + (${samePlace})`), desc(users.lastSeenAt))
+      .limit(3);
+    return { spaces: spaceRows, people };
+  }
+
+  async function helpText(): Promise<string> {
+    const admins = await db
+      .select({ handle: users.handle })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), eq(users.isBot, false)))
+      .orderBy(asc(users.createdAt))
+      .limit(3);
+    const who = admins.map((a) => `@${a.handle}`).join(', ');
+    return who ? `reply to this message, or write to ${who}` : 'reply to this message';
+  }
+
+  function describeSuggestions(found: Awaited<ReturnType<typeof suggestionsFor>>, style: 'markdown' | 'text'): string {
+    const lines: string[] = [];
+    if (found.spaces.length) {
+      lines.push('Spaces you might like:');
+      for (const s of found.spaces) lines.push(style === 'markdown' ? `- [${s.name}](/s/${s.slug})` : `- ${s.name}: ${config.publicUrl}/s/${s.slug}`);
+    }
+    if (found.people.length) {
+      if (lines.length) lines.push('');
+      lines.push('People who share your interests:');
+      for (const p of found.people) lines.push(style === 'markdown' ? `- @${p.handle}` : `- ${p.displayName} (@${p.handle})`);
+    }
+    return lines.join('\n');
+  }
+
+  /** Runs a greeting after the current request; failures are logged, never thrown at the member. */
+  function later(what: string, work: () => Promise<void>): void {
+    const run = (async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      await work();
+    })()
+      .catch((error: unknown) => logger.warn({ err: error, what }, 'welcome bot could not greet'))
+      .finally(() => pending.delete(run));
+    pending.add(run);
+  }
+
+  async function greetNewcomer(userId: string): Promise<void> {
+    const settings = await settingsRow();
+    const view = settingsView(settings);
+    const [user] = await db.select().from(users).where(eq(users.id, userId));
+    if (!user || user.isBot || user.status !== 'active') return;
+    const site = await readSiteRow(db);
+    const siteName = site.name ?? config.siteName;
+    const found = await suggestionsFor(user);
+    const values = {
+      '{name}': user.displayName,
+      '{handle}': user.handle,
+      '{site}': siteName,
+      '{guidelines}': `${config.publicUrl}/guidelines`,
+      '{help}': await helpText(),
+      '{manager}': view.managerName,
+    };
+
+    if (settings.botEnabled) {
+      const actor = await botActor();
+      if (settings.welcomeSpaceId) {
+        await ensureBotIn(settings.welcomeSpaceId);
+        // Once per newcomer: this runs on their first acceptance of the guidelines only.
+        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fill(view.postTemplate, values), tags: [] });
+      }
+      const conversation = await chat.doOpenConversation(actor, { handles: [user.handle] });
+      await chat.doSend(actor, {
+        conversationId: conversation.id,
+        clientId: `welcome-${user.id}`,
+        bodyMarkdown: fill(view.messageTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'markdown') }),
+      });
+    }
+
+    if (settings.emailEnabled && user.email) {
+      const [sent] = await db.select({ id: emails.id }).from(emails).where(and(eq(emails.userId, user.id), eq(emails.kind, 'welcome')));
+      if (!sent) {
+        await outbox.enqueue({
+          kind: 'welcome',
+          userId: user.id,
+          to: user.email,
+          subject: fill(view.emailSubject, values),
+          text: fill(view.emailTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'text') }),
+        });
+      }
+    }
+  }
+
+  async function greetInSpace(userId: string, spaceId: string): Promise<void> {
+    const settings = await settingsRow();
+    if (!settings.botEnabled) return;
+    const [space] = await db.select().from(spaces).where(eq(spaces.id, spaceId));
+    const [user] = await db.select().from(users).where(eq(users.id, userId));
+    // A space's greeting is its hosts' own text: a space without one is not greeted in.
+    if (!space || !space.welcomeBot || !space.welcomeMarkdown.trim() || space.archivedAt || !user || user.isBot) return;
+    const hosts = await db
+      .select({ name: users.displayName })
+      .from(spaceMembers)
+      .innerJoin(users, eq(users.id, spaceMembers.userId))
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.role, 'host'), eq(spaceMembers.status, 'active')))
+      .orderBy(asc(spaceMembers.joinedAt))
+      .limit(5);
+    await ensureBotIn(spaceId);
+    const actor = await botActor();
+    const conversation = await chat.accessSpaceChat(actor, spaceId);
+    const text = fill(space.welcomeMarkdown.trim(), {
+      '{name}': user.displayName,
+      '{handle}': user.handle,
+      '{space}': space.name,
+      '{hosts}': hosts.map((h) => h.name).join(', ') || 'The hosts',
+      '{site}': config.siteName,
+    });
+    await chat.doSend(actor, { conversationId: conversation.id, clientId: `welcome-${spaceId}-${userId}`, bodyMarkdown: text });
+  }
+
+  return {
+    /** A member accepted the guidelines for the first time: they are in. */
+    onNewcomer(userId: string): void {
+      later('newcomer', () => greetNewcomer(userId));
+    },
+
+    /** A member became an active member of a space. */
+    onJoinedSpace(userId: string, spaceId: string): void {
+      later('space', () => greetInSpace(userId, spaceId));
+    },
+
+    async accessSettings(actor: Actor) {
+      checkAdmin(actor);
+      return settingsView(await settingsRow());
+    },
+
+    async doUpdateSettings(actor: Actor, patch: z.output<typeof updateWelcomeSettingsSchema>) {
+      checkAdmin(actor);
+      await settingsRow();
+      if (patch.welcomeSpaceId) {
+        const [space] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.id, patch.welcomeSpaceId));
+        if (!space) throw AppError.notFound('No such space');
+      }
+      const [row] = await db.update(welcomeSettings).set(patch).where(eq(welcomeSettings.id, 1)).returning();
+      return settingsView(row!);
+    },
+
+    async accessOutbox(actor: Actor) {
+      checkAdmin(actor);
+      return { items: await outbox.list(), transport: outbox.transport };
+    },
+
+    async doRetryEmail(actor: Actor, emailId: string) {
+      checkAdmin(actor);
+      return outbox.retry(emailId);
+    },
+
+    /** Waits for greetings in progress (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (pending.size) await Promise.all([...pending]);
+      await outbox.idle();
+    },
+  };
+}
+
+export type WelcomeService = ReturnType<typeof createWelcomeService>;
