@@ -36,6 +36,8 @@ import { createMailer } from './core/mail/mailer';
 import { createEmailOutbox, type EmailOutbox } from './features/welcome/email-outbox';
 import { createWelcomeService, type WelcomeService } from './features/welcome/welcome.service';
 import { mountWelcomeRoutes } from './features/welcome/welcome.routes';
+import { mountModerationRoutes } from './features/moderation/moderation.routes';
+import { createModerationService } from './features/moderation/moderation.service';
 import { streamCommandHandlers } from './features/spaces/stream.socket';
 import { createStreamService } from './features/spaces/stream.service';
 import { createSiteService } from './features/site/site.service';
@@ -232,6 +234,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     mountSpaceRoutes(router, { spaces: spacesService, stream });
     mountChatRoutes(router, { chat });
     mountWelcomeRoutes(router, { welcome });
+    mountModerationRoutes(router, { moderation: createModerationService({ db: db.db, realtime, chat }) });
 
     if (!serveClient(app, config)) {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');

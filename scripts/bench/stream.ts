@@ -25,7 +25,7 @@ import { encodeCursor } from '../../server/core/db/keyset';
 import { createStreamService } from '../../server/features/spaces/stream.service';
 import { createScratchPostgres } from '../../test/support/database';
 import { DeliveryTracker, keptUp, runAtRate, settle, sustainedRate, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
-import { api, createSpace, inBatches, joinSpace, signUpMember, type BenchMember } from './lib/hearth-api';
+import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
 import { cpuMeter, describeCpu, startBareSocketIo, startHearth, type CpuShares, type ServerProcess } from './lib/processes';
 import { describe, ms, summarise, table, type LatencySummary } from './lib/stats';
@@ -356,6 +356,7 @@ async function main(): Promise<void> {
   report('## Setup (through the REST API)');
   let t = performance.now();
   const host = await signUpMember(url, 'bench_host'); // the first account: the network's admin; hosts every space
+  await switchOffWelcome(url, host);
   const bigId = await createSpace(url, host, BIG_SLUG, 'Town square');
   const smallIds: string[] = [];
   for (let j = 0; j < SPACES; j++) smallIds.push(await createSpace(url, host, smallSlug(j), `Street ${j}`));

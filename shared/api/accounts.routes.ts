@@ -244,6 +244,17 @@ export const accountRoutes = {
     params: tokenParams,
     responses: { 200: { description: 'Validity', schema: inviteCheckSchema } },
   }),
+  findMembers: defineRoute({
+    method: 'get',
+    path: '/api/v1/users',
+    summary: 'Finds active members by the start of their handle or of a word of their name (for mentions and new conversations).',
+    tag: 'profiles',
+    access: 'member',
+    query: z
+      .object({ q: z.string().trim().min(1).max(60), limit: z.coerce.number().int().min(1).max(20).default(8) })
+      .strict(),
+    responses: { 200: { description: 'Matching members, best first', schema: z.object({ items: z.array(publicProfileSchema) }).meta({ id: 'MemberMatches' }) } },
+  }),
   profile: defineRoute({
     method: 'get',
     path: '/api/v1/users/:handle',

@@ -1,6 +1,7 @@
 import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
+import { moderationRoutes } from './moderation.routes';
 import { oidcRoutes } from './oidc.routes';
 import { spaceRoutes } from './spaces.routes';
 import type { RouteSpec } from './route-spec';
@@ -16,6 +17,7 @@ export const apiRoutes = {
   ...spaceRoutes,
   ...chatRoutes,
   ...welcomeRoutes,
+  ...moderationRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Ack } from './errors';
 import { accountEvents } from './accounts';
 import { chatCommands, chatEvents } from './chat';
+import { moderationEvents } from './moderation';
 import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
 
@@ -38,6 +39,7 @@ export const serverEvents = {
   ...accountEvents,
   ...streamEvents,
   ...chatEvents,
+  ...moderationEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

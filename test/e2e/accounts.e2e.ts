@@ -127,6 +127,7 @@ test('when a member deletes their account in Settings, then they are signed out 
   await page.getByTestId('delete-account-start').click();
   await page.getByTestId('delete-account-password').fill(PASSWORD);
   await page.getByTestId('delete-account-confirm').fill('delete my account');
+  const errorsBefore = consoleErrors.length;
   await page.getByTestId('delete-account-submit').click();
 
   await page.getByTestId('sign-in-notice').waitFor();
@@ -135,5 +136,8 @@ test('when a member deletes their account in Settings, then they are signed out 
     data: { email: 'leaving@example.org', password: PASSWORD },
   });
   expect(signIn.status()).toBe(401);
-  expect(consoleErrors).toEqual([]);
+  expect(consoleErrors.slice(0, errorsBefore)).toEqual([]);
+  // A background read (my spaces, my conversations) that races the deletion is answered 401, which
+  // the browser logs; the client handles it. Nothing else may go wrong.
+  expect(consoleErrors.slice(errorsBefore).filter((message) => !/status of 401/.test(message))).toEqual([]);
 });

@@ -200,3 +200,48 @@ test('when a member I blocked writes and then someone else does, then I see the 
   expect(c.consoleErrors).toEqual([]);
   await c.page.context().close();
 });
+
+test('when a member starts a conversation by picking a suggested name and then searches for what they wrote, then the search result opens that message', async () => {
+  const eve = await createMember(server.url, { handle: 'eve_starter', displayName: 'Eve Starter' });
+  const fay = await createMember(server.url, { handle: 'fay_w', displayName: 'Fay Whitfield' });
+
+  const e = await openAs(eve);
+  await e.page.goto(`${server.url}/messages`);
+  await liveBadge(e.page).waitFor({ timeout: 10_000 });
+  await e.page.getByTestId('new-message').click();
+
+  // The start of a word of her name is enough; the suggestion becomes a chip.
+  await e.page.getByTestId('new-message-handles').pressSequentially('Whit');
+  const option = e.page.getByTestId('recipient-option').and(e.page.locator('[data-handle="fay_w"]'));
+  await option.waitFor({ timeout: 10_000 });
+  await e.page.getByTestId('new-message-handles').press('Enter');
+  await e.page.getByTestId('recipient-chip').and(e.page.locator('[data-handle="fay_w"]')).waitFor();
+  expect(await e.page.getByTestId('new-message-handles').inputValue()).toBe('');
+
+  await e.page.getByTestId('new-message-open').click();
+  await e.page.waitForURL(/\/messages\/[0-9a-f-]{36}$/);
+  const conversationId = new URL(e.page.url()).pathname.split('/').pop() ?? '';
+  await e.page.getByTestId('conversation-title').filter({ hasText: 'Fay Whitfield' }).waitFor();
+  await e.page.getByTestId('chat-start').waitFor();
+  await send(e.page, 'Could I borrow your marmalade funnel?');
+
+  // The search page lists the message with its word marked, and links to it in the conversation.
+  await e.page.goto(`${server.url}/search?q=marmalade`);
+  const result = e.page.getByTestId('message-result').filter({ hasText: 'marmalade' });
+  await result.waitFor({ timeout: 10_000 });
+  expect(await result.locator('mark').first().textContent()).toMatch(/marmalade/i);
+  expect(await result.getByTestId('message-result-conversation').textContent()).toContain('Fay Whitfield');
+  const messageId = await result.getAttribute('data-message-id');
+  const link = result.getByTestId('message-result-link');
+  expect(await link.getAttribute('href')).toBe(`/messages/${conversationId}?message=${messageId}`);
+
+  await link.click();
+  await e.page.waitForURL(`${server.url}/messages/${conversationId}?message=${messageId}`);
+  await chatMessage(e.page, 'marmalade funnel').waitFor();
+
+  // Fay received it as a direct message from Eve.
+  const list = await fay.call<{ items: Conversation[] }>('GET', '/api/v1/chat/conversations');
+  expect(list.body.items.some((item) => item.id === conversationId)).toBe(true);
+  expect(e.consoleErrors).toEqual([]);
+  await e.page.context().close();
+});

@@ -25,6 +25,7 @@ export type MessagePage = z.output<typeof messagePageSchema>;
 export type Thread = z.output<typeof threadSchema>;
 export type MessageHistory = z.output<typeof messageHistorySchema>;
 export type ChatSearchResults = z.output<typeof chatSearchSchema>;
+export type ChatSearchHit = ChatSearchResults['items'][number];
 export type Block = z.output<typeof blockSchema>;
 export type BlockList = z.output<typeof blockListSchema>;
 export type SpacePresence = z.output<typeof presenceSchema>;
@@ -61,6 +62,8 @@ export const chatApi = {
     api.get<MessagePage>(`/api/v1/chat/conversations/${conversationId}/messages${queryString(query)}`),
   thread: (messageId: string) => api.get<Thread>(`/api/v1/chat/messages/${messageId}/thread`),
   history: (messageId: string) => api.get<MessageHistory>(`/api/v1/chat/messages/${messageId}/history`),
+  /** Messages I may read matching `q` (at least 2 characters), best first; in one conversation with `conversationId`. */
+  search: (q: string, conversationId?: string) => api.get<ChatSearchResults>(`/api/v1/chat/search${queryString({ q, conversationId })}`),
   blocks: () => api.get<BlockList>('/api/v1/me/blocks'),
   block: (handle: string) => api.post<Block>('/api/v1/me/blocks', { handle }),
   unblock: (userId: string) => api.delete<BlockList>(`/api/v1/me/blocks/${userId}`),

@@ -92,3 +92,12 @@ export async function inBatches<T, R>(items: T[], concurrency: number, work: (it
   );
   return results;
 }
+
+/**
+ * Switches off the welcome bot and the welcome email (the admin's setting): otherwise every member a
+ * benchmark signs up is greeted in the background — a direct message and an email each — and that
+ * work would overlap the measured runs.
+ */
+export async function switchOffWelcome(url: string, admin: BenchMember): Promise<void> {
+  await expectStatus('welcome off', api(url, 'PATCH', '/api/v1/admin/welcome', { body: { botEnabled: false, emailEnabled: false }, member: admin }));
+}

@@ -7,3 +7,4 @@ export * from '../../features/accounts/accounts.schema';
 export * from '../../features/spaces/spaces.schema';
 export * from '../../features/chat/chat.schema';
 export * from '../../features/welcome/welcome.schema';
+export * from '../../features/moderation/moderation.schema';

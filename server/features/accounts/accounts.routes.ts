@@ -75,6 +75,8 @@ export function mountAccountRoutes(
 
   router.mount(accountRoutes.checkInvite, ({ params }) => admin.accessInviteValidity(params.token));
 
+  router.mount(accountRoutes.findMembers, ({ query }) => accounts.accessMemberMatches(query.q, query.limit));
+
   router.mount(accountRoutes.profile, ({ params }) => accounts.accessProfile(params.handle));
 
   router.mount(accountRoutes.avatar, async ({ params, req, res }) => {

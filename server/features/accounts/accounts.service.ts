@@ -235,6 +235,24 @@ export function createAccountsService(deps: AccountsDeps) {
       return user;
     },
 
+    /** Active human members whose handle, or a word of whose name, starts with `q`. */
+    async accessMemberMatches(q: string, limit: number) {
+      const prefix = `${q.toLowerCase().replace(/^@/, '').replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const rows = await db
+        .select()
+        .from(users)
+        .where(
+          and(
+            eq(users.status, 'active'),
+            eq(users.isBot, false),
+            sql`(${users.handle} like ${prefix} or lower(${users.displayName}) like ${prefix} or lower(${users.displayName}) like ${`% ${prefix}`})`,
+          ),
+        )
+        .orderBy(sql`case when ${users.handle} like ${prefix} then 0 else 1 end`, users.displayName)
+        .limit(limit);
+      return { items: rows.map(toPublicProfile) };
+    },
+
     async accessProfile(handle: string) {
       const user = await findUserByHandle(db, handle);
       if (!user || user.status === 'deleted' || user.status === 'pending' || user.status === 'rejected') {

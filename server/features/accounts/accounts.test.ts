@@ -609,3 +609,22 @@ describe('admin permissions', () => {
     expect((await admin.call('GET', '/api/v1/admin/users?cursor=garbage')).status).toBe(400);
   });
 });
+
+describe('finding members', () => {
+  test('when a member types the start of a handle or of a name, then active members match, handles first, and deleted ones never', async () => {
+    const stem = `zq${process.pid % 1000}`;
+    const byHandle = await createMember(server.url, { handle: `${stem}_rowan`, displayName: 'Rowan Field' });
+    const byName = await createMember(server.url, { handle: uniqueHandle('other'), displayName: `Mara ${stem}son` });
+    const gone = await createMember(server.url, { handle: `${stem}_gone`, displayName: 'Gone Soon' });
+    expect((await gone.call('DELETE', '/api/v1/me', { password: gone.password, confirm: 'delete my account' })).status).toBe(200);
+
+    const found = await byName.call<{ items: { id: string }[] }>('GET', `/api/v1/users?q=${stem}`);
+    expect(found.status).toBe(200);
+    expect(found.body.items.map((u) => u.id)).toEqual([byHandle.user.id, byName.user.id]);
+    expect((await byName.call<{ items: unknown[] }>('GET', `/api/v1/users?q=@${stem}_r`)).body.items).toHaveLength(1);
+    // LIKE's wildcards are plain characters here.
+    expect((await byName.call<{ items: unknown[] }>('GET', '/api/v1/users?q=%25')).body.items).toEqual([]);
+    expect((await byName.call('GET', '/api/v1/users?q=')).status).toBe(400);
+    expect((await call(server.url, 'GET', `/api/v1/users?q=${stem}`)).status).toBe(401);
+  });
+});

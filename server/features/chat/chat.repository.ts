@@ -5,7 +5,7 @@ import type { Db } from '../../core/db/database';
 import { blocks, conversationEvents, conversations, messages, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { UserRow } from '../accounts/users.repository';
-import { authorOf, reactionsOf } from '../spaces/stream.repository';
+import { authorOf, isoOf, reactionsOf } from '../spaces/stream.repository';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -97,7 +97,7 @@ export async function chatEventsAfter(db: Db, conversationId: string, afterSeq: 
 
 /** Who blocked this member (their sockets are left out of what the member sends). */
 export async function blockersOf(db: Db, userId: string): Promise<string[]> {
-  const rows = await db.select({ id: blocks.blockerId }).from(blocks).where(eq(blocks.blockedId, userId));
+  const rows = await sendQueriesOf(db).blockers.execute({ userId });
   return rows.map((r) => r.id);
 }
 
@@ -111,4 +111,61 @@ export async function usersByIds(db: Db, ids: string[]): Promise<Map<string, Use
   if (ids.length === 0) return new Map();
   const rows = await db.select().from(users).where(inArray(users.id, [...new Set(ids)]));
   return new Map(rows.map((u) => [u.id, u]));
+}
+
+/**
+ * Sends a message (not a thread reply) and logs its `chat:message-created` event in one statement:
+ * the conversation's seq is bumped under its row lock, the message inserted with it and the event
+ * written with the message's database-assigned `createdAt` — one round trip, atomic without
+ * BEGIN/COMMIT (as posts, decision 008). A repeated (author, clientId) fails the whole statement on
+ * the unique index, so no seq is used up. The caller has checked that the author may send.
+ */
+export async function insertMessageLogged(
+  db: Db,
+  values: { id: string; conversationId: string; authorId: string; clientId: string; bodyMarkdown: string; bodyHtml: string; mentions: string[] },
+  message: Omit<Message, 'createdAt' | 'seq'>,
+): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message } }> {
+  const { id, conversationId } = values;
+  const result = (await db.execute(sql`
+    with c as (
+      update ${conversations} set seq = seq + 1, last_message_at = now() where id = ${conversationId} returning seq
+    ), m as (
+      insert into ${messages} (id, conversation_id, seq, author_id, client_id, body_markdown, body_html, mentions)
+      select ${id}::uuid, ${conversationId}::uuid, c.seq, ${values.authorId}::uuid, ${values.clientId}, ${values.bodyMarkdown}, ${values.bodyHtml},
+             ${sql.param(values.mentions, messages.mentions)}::text[]
+        from c
+      returning created_at
+    ), e as (
+      insert into ${conversationEvents} (conversation_id, seq, event, payload)
+      select ${conversationId}::uuid, c.seq, 'chat:message-created',
+             jsonb_build_object('conversationId', ${conversationId}::text, 'seq', c.seq,
+               'message', ${JSON.stringify(message)}::jsonb || jsonb_build_object('seq', c.seq, 'createdAt', ${isoOf(sql`m.created_at`)}))
+        from c, m
+    )
+    select c.seq, ${isoOf(sql`m.created_at`)} as created_at from c, m`)) as unknown as { rows: { seq: number; created_at: string }[] };
+  const row = result.rows[0];
+  if (!row) throw AppError.notFound('No such conversation');
+  const seq = Number(row.seq);
+  return { event: 'chat:message-created', payload: { conversationId, seq, message: { ...message, seq, createdAt: row.created_at } } };
+}
+
+/** The hot reads of sending a message, as prepared statements (Drizzle builds their SQL once per database). */
+function prepareSendQueries(db: Db) {
+  return {
+    sentBefore: db
+      .select({ id: messages.id, conversationId: messages.conversationId })
+      .from(messages)
+      .where(and(eq(messages.authorId, sql.placeholder('authorId')), eq(messages.clientId, sql.placeholder('clientId'))))
+      .prepare('hearth_chat_sent_before'),
+    conversation: db.select().from(conversations).where(eq(conversations.id, sql.placeholder('id'))).prepare('hearth_chat_conversation'),
+    blockers: db.select({ id: blocks.blockerId }).from(blocks).where(eq(blocks.blockedId, sql.placeholder('userId'))).prepare('hearth_chat_blockers'),
+  };
+}
+
+const sendQueries = new WeakMap<Db, ReturnType<typeof prepareSendQueries>>();
+
+export function sendQueriesOf(db: Db): ReturnType<typeof prepareSendQueries> {
+  let queries = sendQueries.get(db);
+  if (!queries) sendQueries.set(db, (queries = prepareSendQueries(db)));
+  return queries;
 }

@@ -35,9 +35,11 @@ import {
   blockersOf,
   chatEventsAfter,
   loadMessage,
-  messagesWithDetails,
+  insertMessageLogged,
+  toMessage,
   notBlockedBy,
   selectMessages,
+  sendQueriesOf,
   type ConversationRow,
   type MessageRow,
 } from './chat.repository';
@@ -99,7 +101,7 @@ export function createChatService(deps: {
 
   /** The conversation if the member may read it, else 404: direct messages exist only for their participants (admins included). */
   async function accessConversation(actor: Actor, conversationId: string): Promise<ChatAccess> {
-    const [conversation] = await db.select().from(conversations).where(eq(conversations.id, conversationId));
+    const [conversation] = await sendQueriesOf(db).conversation.execute({ id: conversationId });
     if (conversation?.kind === 'space' && conversation.spaceId) {
       const space = await loadAccess(db, actor, { id: conversation.spaceId });
       if (space && canRead(space)) return { conversation, space, participantIds: [] };
@@ -273,10 +275,7 @@ export function createChatService(deps: {
   }
 
   async function existingSend(actor: Actor, clientId: string, conversationId: string): Promise<Message | undefined> {
-    const [row] = await db
-      .select({ id: messages.id, conversationId: messages.conversationId })
-      .from(messages)
-      .where(and(eq(messages.authorId, actor.user.id), eq(messages.clientId, clientId)));
+    const [row] = await sendQueriesOf(db).sentBefore.execute({ authorId: actor.user.id, clientId });
     if (!row) return undefined;
     if (row.conversationId !== conversationId) throw new AppError('conflict', 'That client id was already used for another message');
     return (await loadMessage(db, row.id))!.message;
@@ -311,41 +310,49 @@ export function createChatService(deps: {
       const mentioned = await readableMentions(access, handles);
       const bodyHtml = renderWithMentions(input.bodyMarkdown, mentioned.map((m) => m.handle));
       const id = randomUUID();
+      const values = {
+        id,
+        conversationId: access.conversation.id,
+        authorId: actor.user.id,
+        clientId: input.clientId,
+        bodyMarkdown: input.bodyMarkdown,
+        bodyHtml,
+        mentions: mentioned.map((m) => m.handle),
+      };
       let logged: Logged[];
       try {
-        logged = await db.transaction(async (txRaw) => {
-          const tx = txRaw as unknown as Db;
-          const created = await appendChatEvent(
-            tx,
-            access.conversation.id,
-            'chat:message-created',
-            async (seq) => {
-              const [row] = await tx
-                .insert(messages)
-                .values({
-                  id,
-                  conversationId: access.conversation.id,
-                  seq,
-                  authorId: actor.user.id,
-                  clientId: input.clientId,
-                  parentId: parent?.id ?? null,
-                  bodyMarkdown: input.bodyMarkdown,
-                  bodyHtml,
-                  mentions: mentioned.map((m) => m.handle),
-                })
-                .returning();
-              return { ...(await messagesWithDetails(tx, [{ message: row!, author: actor.user }]))[0]! };
-            },
-            true,
-          );
-          if (!parent) return [created];
-          await tx
-            .update(messages)
-            .set({ replyCount: sql`${messages.replyCount} + 1` })
-            .where(eq(messages.id, parent.id));
-          const parentUpdated = await appendChatEvent(tx, access.conversation.id, 'chat:message-updated', () => reloadMessage(tx, parent.id));
-          return [created, parentUpdated];
-        });
+        if (!parent) {
+          // The common case: one statement (decision 009).
+          const { authorId: _authorId, ...shown } = values;
+          logged = [
+            await insertMessageLogged(db, values, { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false }),
+          ];
+        } else {
+          // A reply also bumps its thread's first message: two logged events in one transaction.
+          const root = parent;
+          logged = await db.transaction(async (txRaw) => {
+            const tx = txRaw as unknown as Db;
+            const created = await appendChatEvent(
+              tx,
+              access.conversation.id,
+              'chat:message-created',
+              async (seq) => {
+                const [row] = await tx
+                  .insert(messages)
+                  .values({ ...values, seq, parentId: root.id })
+                  .returning();
+                return toMessage(row!, actor.user, new Map());
+              },
+              true,
+            );
+            await tx
+              .update(messages)
+              .set({ replyCount: sql`${messages.replyCount} + 1` })
+              .where(eq(messages.id, root.id));
+            const rootUpdated = await appendChatEvent(tx, access.conversation.id, 'chat:message-updated', () => reloadMessage(tx, root.id));
+            return [created, rootUpdated];
+          });
+        }
       } catch (error) {
         if (isUniqueViolation(error, 'messages_author_client_idx')) {
           const raced = await existingSend(actor, input.clientId, input.conversationId);
@@ -616,6 +623,17 @@ export function createChatService(deps: {
       }
       const edits = await db.select().from(messageEdits).where(eq(messageEdits.messageId, row.id)).orderBy(desc(messageEdits.editedAt), desc(messageEdits.id));
       return { items: edits.map((e) => ({ bodyMarkdown: e.bodyMarkdown, editedAt: e.editedAt.toISOString() })) };
+    },
+
+    /** A message the member may read, with where it is (for reports). */
+    async accessMessage(actor: Actor, messageId: string) {
+      const { row, access } = await messageInConversation(actor, messageId);
+      const space = access.space?.space;
+      return {
+        row,
+        spaceId: space?.id ?? null,
+        link: space ? `/s/${space.slug}/chat?message=${row.id}` : null,
+      };
     },
 
     async accessSearch(actor: Actor, query: { q: string; conversationId?: string }) {

@@ -249,7 +249,7 @@ export async function appendEvent<P extends Record<string, unknown>>(
 }
 
 /** SQL text of a timestamptz as `Date.prototype.toISOString()` writes it (the column keeps milliseconds). */
-const isoOf = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoOf = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * Creates a post and logs its `post:created` event in one statement (one round trip, atomic
