@@ -9,7 +9,6 @@
 // bare-socketio-server.ts) and this process is the load: member sockets, posters, readers. They
 // share the machine's cores with PostgreSQL, so every figure is a lower bound; each run prints
 // where the CPU went.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +27,7 @@ import { DeliveryTracker, keptUp, runAtRate, settle, sustainedRate, type FanoutT
 import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
 import { cpuMeter, describeCpu, startBareSocketIo, startHearth, type CpuShares, type ServerProcess } from './lib/processes';
+import { describeBuild, eventLoopDelay, sampleDatabaseActivity } from './lib/server-probes';
 import { describe, ms, summarise, table, type LatencySummary } from './lib/stats';
 
 const env = (name: string, fallback: number) => {
@@ -601,84 +601,6 @@ async function main(): Promise<void> {
   clearTimeout(watchdog);
 }
 
-/** Which code is measured: the commit, uncommitted server changes, and whether dist/ is older than its sources. */
-function describeBuild(): string {
-  const git = (...args: string[]) => {
-    try {
-      // --no-optional-locks: a reader must not take the index lock from the engineers working here.
-      return execFileSync('git', ['--no-optional-locks', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      return '';
-    }
-  };
-  const head = git('log', '-1', '--format=%h %s').slice(0, 100) || 'unknown';
-  const changed = git('status', '--porcelain', '--', 'server', 'shared').split('\n').filter(Boolean).length;
-  const newestSource = ['server', 'shared']
-    .flatMap((dir) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dir, f)))
-    .filter((f) => /\.(ts|sql)$/.test(f) && !f.endsWith('.test.ts'))
-    .reduce((newest, f) => Math.max(newest, fs.statSync(f).mtimeMs), 0);
-  const built = fs.statSync('dist/server/main.js').mtimeMs;
-  return (
-    `code: commit ${head}${changed ? `, with ${changed} uncommitted change(s) under server/ and shared/` : ''}; dist/ built ${new Date(built).toISOString()}` +
-    (newestSource > built ? ' — WARNING: a server/ or shared/ source is newer than dist/: run `npm run build` (the query plans below come from the sources)' : '')
-  );
-}
-
-/**
- * The server's event-loop delay during a run, from its own /metrics (prom-client's monitor, 10 ms
- * resolution; each scrape starts a new interval): how long anything ready to run — a database
- * reply inside a transaction, the next command — waited behind other work.
- */
-async function eventLoopDelay(url: string): Promise<() => Promise<string>> {
-  const scrape = async () => (await fetch(`${url}/metrics`)).text();
-  await scrape();
-  return async () => {
-    const text = await scrape();
-    const value = (name: string) => Number(new RegExp(`^hearth_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
-    return `server event-loop delay: p50 ${ms(value('p50'))} ms, p99 ${ms(value('p99'))} ms, max ${ms(value('max'))} ms`;
-  };
-}
-
-/**
- * Samples every 100 ms what the server's PostgreSQL connections are doing: running, waiting for a
- * lock (posts to one space queue on its row lock), or idle inside a transaction (waiting for the
- * Node process to send the next statement). Answers the average number of connections in each state.
- */
-async function sampleDatabaseActivity(admin: pg.Pool): Promise<() => Promise<string>> {
-  const totals = new Map<string, number>();
-  let samples = 0;
-  let stopped = false;
-  const loop = (async () => {
-    const until = performance.now() + 600_000;
-    while (!stopped && performance.now() < until) {
-      const rows = (
-        await admin.query<{ state: string; n: number }>(
-          `select case when state = 'active' and wait_event_type = 'Lock' then 'waiting for a lock'
-                       when state = 'active' then 'running a statement'
-                       when state like 'idle in transaction%' then 'idle in a transaction (waiting for Node)'
-                       else null end as state, count(*)::int as n
-             from pg_stat_activity
-            where datname = current_database() and application_name <> 'hearth-bench' and backend_type = 'client backend'
-            group by 1`,
-        )
-      ).rows;
-      samples++;
-      for (const row of rows) if (row.state) totals.set(row.state, (totals.get(row.state) ?? 0) + row.n);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  })();
-  return async () => {
-    stopped = true;
-    await loop;
-    if (samples === 0) return '';
-    const parts = ['running a statement', 'waiting for a lock', 'idle in a transaction (waiting for Node)'].map(
-      (state) => `${((totals.get(state) ?? 0) / samples).toFixed(2)} ${state}`,
-    );
-    return `PostgreSQL connections of the server, on average: ${parts.join(', ')} (${samples} samples)`;
-  };
-}
-
-/** Scenario 4's posts, straight into the table with generate_series. */
 async function bulkLoad(admin: pg.Pool, ids: { bigId: string; smallIds: string[]; memberIds: string[] }) {
   const bases = await admin.query<{ id: string; seq: number }>('select id, seq from spaces');
   const baseOf = new Map(bases.rows.map((r) => [r.id, r.seq]));

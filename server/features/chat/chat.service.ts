@@ -2,7 +2,7 @@
 // Who may read what: docs/permissions.md ("Chat"). Every change is logged per conversation and
 // published after its transaction commits, so a reconnecting client replays what it missed.
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, isNull, lt, lte, gt, ne, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, lt, lte, ne, sql, type SQL } from 'drizzle-orm';
 import { BurstyRateLimiter, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { Conversation, createConversationSchema, Message } from '../../../shared/api/chat.routes';
@@ -165,19 +165,21 @@ export function createChatService(deps: {
 
   // ── views ──────────────────────────────────────────────────────────────────────────────────
 
+  /** Messages from others after a read marker that the reader may see: what "unread" counts. */
+  const unreadIn = (conversationId: SQL | string, userId: string, lastReadSeq: SQL | number) =>
+    and(
+      sql`${messages.conversationId} = ${conversationId}`,
+      sql`${messages.seq} > ${lastReadSeq}`,
+      ne(messages.authorId, userId),
+      isNull(messages.deletedAt),
+      notBlockedBy(userId),
+    );
+
   async function unreadOf(conversationId: string, userId: string, lastReadSeq: number): Promise<number> {
     const [row] = await db
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(messages)
-      .where(
-        and(
-          eq(messages.conversationId, conversationId),
-          gt(messages.seq, lastReadSeq),
-          ne(messages.authorId, userId),
-          isNull(messages.deletedAt),
-          notBlockedBy(userId),
-        ),
-      );
+      .where(unreadIn(conversationId, userId, lastReadSeq));
     return row?.n ?? 0;
   }
 
@@ -501,6 +503,8 @@ export function createChatService(deps: {
           spaceName: spaces.name,
           spaceColor: spaces.color,
           lastReadSeq: sql<number>`coalesce(${conversationReads.lastReadSeq}, 0)`.mapWith(Number),
+          // In the same query: one count per conversation, not one round trip each.
+          unread: sql<number>`(select count(*) from ${messages} where ${unreadIn(sql`${conversations.id}`, me, sql`coalesce(${conversationReads.lastReadSeq}, 0)`)})`.mapWith(Number),
         })
         .from(conversations)
         .leftJoin(spaces, eq(spaces.id, conversations.spaceId))
@@ -511,14 +515,12 @@ export function createChatService(deps: {
         )
         .orderBy(desc(sql`coalesce(${conversations.lastMessageAt}, ${conversations.createdAt})`))
         .limit(500);
-      const withUnread = await Promise.all(
-        rows.map(async (r) => ({
-          conversation: r.conversation,
-          space: r.spaceId ? { id: r.spaceId, slug: r.spaceSlug!, name: r.spaceName!, color: r.spaceColor! } : null,
-          lastReadSeq: r.lastReadSeq,
-          unread: r.conversation.seq > r.lastReadSeq ? await unreadOf(r.conversation.id, me, r.lastReadSeq) : 0,
-        })),
-      );
+      const withUnread = rows.map((r) => ({
+        conversation: r.conversation,
+        space: r.spaceId ? { id: r.spaceId, slug: r.spaceSlug!, name: r.spaceName!, color: r.spaceColor! } : null,
+        lastReadSeq: r.lastReadSeq,
+        unread: r.unread,
+      }));
       const items = await viewsFor(me, withUnread);
       return { items, unreadTotal: items.reduce((sum, c) => sum + c.unread, 0) };
     },

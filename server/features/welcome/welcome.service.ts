@@ -34,10 +34,12 @@ export function createWelcomeService(deps: {
   let bot: UserRow | undefined;
   const pending = new Set<Promise<unknown>>();
 
+  /** The one settings row: read, and made with the defaults only the first time it is missing. */
   async function settingsRow(): Promise<SettingsRow> {
-    await db.insert(welcomeSettings).values({ id: 1 }).onConflictDoNothing();
     const [row] = await db.select().from(welcomeSettings).where(eq(welcomeSettings.id, 1));
-    return row!;
+    if (row) return row;
+    await db.insert(welcomeSettings).values({ id: 1 }).onConflictDoNothing();
+    return settingsRow();
   }
 
   function settingsView(row: SettingsRow) {
