@@ -37,7 +37,7 @@ import { createEmailOutbox, type EmailOutbox } from './features/welcome/email-ou
 import { createWelcomeService, type WelcomeService } from './features/welcome/welcome.service';
 import { mountWelcomeRoutes } from './features/welcome/welcome.routes';
 import { mountModerationRoutes } from './features/moderation/moderation.routes';
-import { createModerationService } from './features/moderation/moderation.service';
+import { createModerationService, type ModerationService } from './features/moderation/moderation.service';
 import { streamCommandHandlers } from './features/spaces/stream.socket';
 import { createStreamService } from './features/spaces/stream.service';
 import { createSiteService } from './features/site/site.service';
@@ -71,6 +71,8 @@ export interface App {
   readonly mountedRoutes: ReadonlySet<RouteSpec>;
   /** Waits for background work in progress: welcome greetings, and the emails being sent. */
   settle(): Promise<void>;
+  /** Runs the minutely moderation escalation now, as if the clock said `now` (tests; what the timer calls). */
+  escalateModeration(now?: Date): Promise<number>;
 }
 
 interface Redis {
@@ -87,6 +89,8 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 }
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
+/** How often each node looks for moderation cases left unhandled past the admins' limit. */
+const ESCALATION_CHECK_MS = 60 * 1000;
 
 /**
  * Builds a Hearth server without touching the network or the disk; `start()` does both.
@@ -104,6 +108,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   let presence: Presence | undefined;
   let outbox: EmailOutbox | undefined;
   let welcomeService: WelcomeService | undefined;
+  let moderationService: ModerationService | undefined;
+  let escalationTimer: NodeJS.Timeout | undefined;
   const metrics = createMetrics(() => database);
   let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
 
@@ -178,7 +184,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       config,
       onJoined: (userId, spaceId) => welcomeService?.onJoinedSpace(userId, spaceId),
     });
-    const stream = createStreamService({ db: db.db, realtime });
+    // The word list reaches moderation once it exists (it needs the stream and chat to act).
+    const stream = createStreamService({ db: db.db, realtime, onContent: (content) => moderationService?.onContent(content) });
     presence = createPresence({ db: db.db, realtime, logger });
     const chat = createChatService({
       db: db.db,
@@ -189,6 +196,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         send: { points: config.limits.chatMessagesPerSecond, durationSeconds: 1 },
         burst: { points: config.limits.chatBurst, durationSeconds: 10 },
       },
+      onContent: (content) => moderationService?.onContent(content),
     });
     outbox = createEmailOutbox({
       db: db.db,
@@ -197,7 +205,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     const welcome = createWelcomeService({ db: db.db, config, logger, chat, stream, outbox });
     welcomeService = welcome;
+    const moderation = createModerationService({ db: db.db, realtime, chat, stream, spaces: spacesService, outbox, logger, config });
+    moderationService = moderation;
     outbox.kick();
+    escalationTimer = setInterval(() => {
+      moderation.doEscalateOverdue().then(
+        (count) => count && logger.info({ count }, 'moderation cases escalated'),
+        (error: unknown) => logger.warn({ err: error }, 'moderation escalation failed'),
+      );
+    }, ESCALATION_CHECK_MS);
+    escalationTimer.unref();
     realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream), ...chatCommandHandlers(chat) });
 
     router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
@@ -234,7 +251,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     mountSpaceRoutes(router, { spaces: spacesService, stream });
     mountChatRoutes(router, { chat });
     mountWelcomeRoutes(router, { welcome });
-    mountModerationRoutes(router, { moderation: createModerationService({ db: db.db, realtime, chat }) });
+    mountModerationRoutes(router, { moderation });
 
     if (!serveClient(app, config)) {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');
@@ -304,8 +321,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       return { url, port };
     },
 
+    async escalateModeration(now) {
+      if (!moderationService) throw new Error('app not started');
+      return moderationService.doEscalateOverdue(now);
+    },
+
     async settle() {
       await welcomeService?.idle();
+      await moderationService?.idle();
     },
 
     async stop() {
@@ -313,8 +336,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       const wasStarted = state === 'started';
       state = 'stopping';
       clearInterval(sweepTimer);
+      clearInterval(escalationTimer);
       presence?.close();
       await welcomeService?.idle().catch(() => undefined);
+      await moderationService?.idle().catch(() => undefined);
       await outbox?.close();
       if (wasStarted && httpServer) {
         const server = httpServer;

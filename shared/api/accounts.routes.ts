@@ -4,7 +4,7 @@ import { defineRoute } from './route-spec';
 export const roles = ['admin', 'moderator', 'member'] as const;
 export type Role = (typeof roles)[number];
 
-export const accountStatuses = ['active', 'pending', 'rejected', 'suspended', 'deleted'] as const;
+export const accountStatuses = ['active', 'pending', 'rejected', 'suspended', 'banned', 'deleted'] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
 
 export const registrationPolicies = ['open', 'invite', 'approval'] as const;

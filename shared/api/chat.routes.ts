@@ -27,6 +27,7 @@ export const messageSchema = z
     createdAt: z.iso.datetime(),
     editedAt: z.iso.datetime().nullable(),
     deleted: z.boolean(),
+    hidden: z.boolean().describe('Hidden by the moderators: shown as a placeholder, body empty, until they reverse it'),
   })
   .meta({ id: 'Message' });
 

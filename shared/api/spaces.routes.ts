@@ -39,7 +39,12 @@ export const spaceSchema = z
     seq: z.number().int(),
     /** The caller's membership: null when not a member; status 'requested' or 'invited' while pending. */
     membership: z
-      .object({ role: z.enum(spaceRoles), status: z.enum(['active', 'requested', 'invited']), lastReadSeq: z.number().int() })
+      .object({
+        role: z.enum(spaceRoles),
+        status: z.enum(['active', 'requested', 'invited']),
+        lastReadSeq: z.number().int(),
+        mutedUntil: z.iso.datetime().nullable().describe('Muted by the moderators until then: may read, may not post, comment or chat'),
+      })
       .nullable(),
     /** Whether the caller may read the stream (public space, member, or site admin). */
     canRead: z.boolean(),
@@ -128,6 +133,7 @@ export const commentSchema = z
     createdAt: z.iso.datetime(),
     editedAt: z.iso.datetime().nullable(),
     deleted: z.boolean(),
+    hidden: z.boolean().describe('Hidden by the moderators: shown as a placeholder, body empty, until they reverse it'),
   })
   .meta({ id: 'Comment' });
 
@@ -148,6 +154,7 @@ export const postSchema = z
     createdAt: z.iso.datetime(),
     editedAt: z.iso.datetime().nullable(),
     deleted: z.boolean(),
+    hidden: z.boolean().describe('Hidden by the moderators: shown as a placeholder, body empty, until they reverse it'),
   })
   .meta({ id: 'Post' });
 

@@ -3,7 +3,7 @@ import { sessionUserSchema } from '../api/accounts.routes';
 import type { EventSpec } from './events';
 
 export const sessionEndedSchema = z
-  .object({ reason: z.enum(['signed_out', 'suspended', 'deleted', 'password_changed']) })
+  .object({ reason: z.enum(['signed_out', 'suspended', 'banned', 'deleted', 'password_changed']) })
   .meta({ id: 'SessionEnded' });
 
 export const guidelinesPublishedSchema = z

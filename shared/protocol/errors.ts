@@ -17,6 +17,8 @@ export const errorCodes = [
   'guidelines_required',
   'account_pending',
   'account_suspended',
+  'account_banned',
+  'muted',
   'registration_closed',
   'invite_invalid',
   'local_accounts_disabled',

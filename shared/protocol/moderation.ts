@@ -1,4 +1,5 @@
-import { moderationCaseSchema } from '../api/moderation.routes';
+import { z } from 'zod';
+import { moderationCaseSchema, moderationNoticeSchema } from '../api/moderation.routes';
 import type { EventSpec } from './events';
 
 export const moderationEvents = {
@@ -11,5 +12,15 @@ export const moderationEvents = {
     summary: 'A case changed: another report, taken, closed.',
     audience: 'as moderation:case-opened',
     payload: moderationCaseSchema,
+  },
+  'moderation:notice': {
+    summary: 'The moderators sent me a notice: the outcome of my report, an action on my content or account, the answer to my appeal.',
+    audience: 'user:<id> of the member it is for',
+    payload: moderationNoticeSchema,
+  },
+  'moderation:notices-read': {
+    summary: 'I marked my notices read (on another tab).',
+    audience: 'user:<id>',
+    payload: z.object({ unread: z.number().int() }),
   },
 } satisfies Record<string, EventSpec>;

@@ -121,6 +121,7 @@ export const membershipChangedSchema = z
         role: z.enum(['host', 'moderator', 'member']),
         status: z.enum(['active', 'requested', 'invited']),
         lastReadSeq: z.number().int(),
+        mutedUntil: z.iso.datetime().nullable(),
       })
       .nullable()
       .describe('Null: no longer a member'),

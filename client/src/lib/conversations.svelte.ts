@@ -95,9 +95,9 @@ export class ConversationsStore {
     const next: Conversation = { ...item, seq };
     if (event.name === 'chat:message-created') {
       next.lastMessageAt = message.createdAt;
-      if (fromOther && !message.deleted && message.seq > item.lastReadSeq && !this.viewing.has(conversationId)) next.unread += 1;
-    } else if (message.deleted && fromOther && message.seq > item.lastReadSeq && item.unread > 0) {
-      // An unread message was deleted: the server no longer counts it.
+      if (fromOther && !message.deleted && !message.hidden && message.seq > item.lastReadSeq && !this.viewing.has(conversationId)) next.unread += 1;
+    } else if ((message.deleted || message.hidden) && fromOther && message.seq > item.lastReadSeq && item.unread > 0) {
+      // An unread message was deleted or hidden: the server may no longer count it.
       this.reloadSoon();
     }
     this.#replace(next);

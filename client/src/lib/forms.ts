@@ -8,6 +8,8 @@ const wordsByCode: Record<string, string> = {
   invalid_credentials: 'That email and password do not match an account.',
   account_pending: 'Your account is waiting for an admin’s approval. You can sign in once it is approved.',
   account_suspended: 'This account is suspended.',
+  account_banned: 'This account is banned from this network.',
+  muted: 'You are muted in this space for now: you can read, but not post, comment or chat.',
   registration_closed: 'This network is not taking new members right now.',
   invite_invalid: 'This invitation link is not valid any more. Ask for a new one.',
   local_accounts_disabled: 'Signing in with email and password is switched off here. Use single sign-on.',

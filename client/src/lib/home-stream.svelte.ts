@@ -98,20 +98,26 @@ export class HomeStream {
     switch (event.name) {
       case 'post:created': {
         const { post } = event.payload;
+        // Hidden on arrival (the word list): not for the home stream.
+        if (post.hidden) break;
         const known = this.posts.has(post.id);
         this.posts.set(post.id, post);
         if (!known) this.order = insertNewestFirst(this.order, post, this.posts);
         break;
       }
-      case 'post:updated': {
-        const { post } = event.payload;
-        if (this.posts.has(post.id)) this.posts.set(post.id, post);
-        break;
-      }
+      case 'post:updated':
       case 'post:deleted': {
-        // The home stream leaves deleted posts out, as a reload would.
+        // The home stream leaves deleted and hidden posts out, as a reload would; a post the
+        // moderators show again comes back in its place.
         const { post } = event.payload;
-        if (this.posts.delete(post.id)) this.order = this.order.filter((id) => id !== post.id);
+        if (post.deleted || post.hidden) {
+          if (this.posts.delete(post.id)) this.order = this.order.filter((id) => id !== post.id);
+        } else if (this.posts.has(post.id)) {
+          this.posts.set(post.id, post);
+        } else if (event.name === 'post:updated' && this.#withinLoaded(post)) {
+          this.posts.set(post.id, post);
+          this.order = insertNewestFirst(this.order, post, this.posts);
+        }
         break;
       }
       case 'comment:created':
@@ -125,6 +131,12 @@ export class HomeStream {
       case 'space:updated':
         break;
     }
+  }
+
+  /** Whether a post falls among the pages loaded so far (newer than the oldest one shown, or all are shown). */
+  #withinLoaded(post: Post): boolean {
+    const oldest = this.posts.get(this.order.at(-1) ?? '');
+    return this.nextCursor === null || (oldest !== undefined && oldest.createdAt <= post.createdAt);
   }
 }
 

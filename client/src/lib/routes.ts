@@ -22,6 +22,9 @@ export const routes = {
   spaceChat: '/s/:slug/chat',
   messages: '/messages',
   conversation: '/messages/:conversationId',
+  moderation: '/moderation',
+  moderationTab: '/moderation/:tab',
+  notices: '/notices',
 } as const;
 
 export type RouteName = keyof typeof routes;

@@ -24,6 +24,7 @@ export type EndReason = z.output<typeof sessionEndedSchema>['reason'] | 'expired
 const endNotices: Record<EndReason, string> = {
   signed_out: 'You were signed out.',
   suspended: 'Your account was suspended.',
+  banned: 'Your account was banned from this network by its moderators.',
   deleted: 'Your account was deleted.',
   password_changed: 'Your password was changed, so you were signed out. Sign in with the new password.',
   expired: 'Your session has ended. Please sign in again.',

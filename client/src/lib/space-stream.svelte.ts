@@ -230,7 +230,8 @@ export class SpaceStream {
     if (!space || space.id !== change.spaceId || this.#stopped) return;
     const before = space.membership;
     const after = change.membership;
-    if (before && after && before.role === after.role && before.status === after.status) return; // only the read marker moved
+    // Only the read marker moved:
+    if (before && after && before.role === after.role && before.status === after.status && before.mutedUntil === after.mutedUntil) return;
     try {
       const fresh = await api.get<Space>(`/api/v1/spaces/${encodeURIComponent(space.slug)}`);
       if (this.#stopped) return;

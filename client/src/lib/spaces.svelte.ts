@@ -117,6 +117,7 @@ export class SpacesStore {
       const lastReadSeq = (next as { lastReadSeq?: unknown }).lastReadSeq;
       if (typeof lastReadSeq === 'number' && lastReadSeq >= item.seq) {
         item.membership.lastReadSeq = lastReadSeq;
+        item.membership.mutedUntil = next.mutedUntil;
         item.unread = 0;
         return;
       }

@@ -4,6 +4,8 @@ import { messageHref } from '../lib/chat-api';
 import { chatOutbox } from '../lib/chat-outbox.svelte';
 import { conversations } from '../lib/conversations.svelte';
 import { mentions } from '../lib/mentions.svelte';
+import { moderation } from '../lib/moderation.svelte';
+import { notices } from '../lib/notices.svelte';
 import { presence } from '../lib/presence.svelte';
 import { session } from '../lib/session.svelte';
 import { SpaceStream } from '../lib/space-stream.svelte';
@@ -66,6 +68,10 @@ export function startRealtime(): () => void {
       mentions.chatReceived(mention, href);
     },
     'presence:changed': (change) => presence.changed(change),
+    'moderation:case-opened': (item) => moderation.received(item),
+    'moderation:case-updated': (item) => moderation.received(item),
+    'moderation:notice': (notice) => notices.received(notice),
+    'moderation:notices-read': (read) => notices.readElsewhere(read),
   });
 
   spaceFeeds.setMembershipCheck((spaceId) => spaces.byId(spaceId) !== undefined);
@@ -77,6 +83,9 @@ export function startRealtime(): () => void {
     void chatFeeds.connected();
     conversations.reloadSoon();
     chatOutbox.connected();
+    // The moderation queue and my notices are not replayed either: read them again.
+    moderation.reloadSoon();
+    notices.reloadSoon();
   });
   const unfollowNetwork = live.followNetwork();
 
@@ -104,6 +113,7 @@ export function startRealtime(): () => void {
         if (signedIn && !gated && session.user?.status === 'active') {
           void spaces.load();
           void conversations.load();
+          void notices.load();
         } else {
           spaces.clear();
           mentions.clear();
@@ -111,12 +121,30 @@ export function startRealtime(): () => void {
           chatOutbox.clear();
           typing.clear();
           presence.clear();
+          moderation.clear();
+          notices.clear();
         }
       });
     });
   });
 
+  // The moderation queue, for those who may have one: my site role and my roles in my spaces
+  // say so (or the help page, for a safeguarding contact).
+  const unfollowModeration = $effect.root(() => {
+    $effect(() => {
+      const user = session.user;
+      if (!user || session.guidelinesRequired || user.status !== 'active' || spaces.status !== 'ready') return;
+      const byRole =
+        user.role === 'admin' ||
+        user.role === 'moderator' ||
+        spaces.items.some((space) => space.membership?.status === 'active' && (space.membership.role === 'host' || space.membership.role === 'moderator'));
+      const myId = user.id;
+      untrack(() => void moderation.follow(byRole, myId));
+    });
+  });
+
   return () => {
+    unfollowModeration();
     unfollow();
     undropped();
     unfollowNetwork();
@@ -124,6 +152,8 @@ export function startRealtime(): () => void {
     unroute();
     spaces.clear();
     conversations.clear();
+    moderation.clear();
+    notices.clear();
     live.disconnect();
   };
 }

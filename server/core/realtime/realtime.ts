@@ -5,6 +5,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { RequestHandler } from 'express';
 import type { RedisClientType } from 'redis';
 import { Server, type Socket } from 'socket.io';
+import type { sessionEndedSchema } from '../../../shared/protocol/accounts';
 import type { Ack } from '../../../shared/protocol/errors';
 import {
   clientCommands,
@@ -21,6 +22,8 @@ import { AppError, errorBodyOf, parseInput } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { Actor } from '../../features/accounts/actor';
+
+type SessionEndedReason = z.infer<typeof sessionEndedSchema>['reason'];
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- no node-to-node events yet
 export interface InterServerEvents {}
@@ -71,7 +74,7 @@ export interface Realtime {
    * them why, then disconnects them. The client also re-reads its session on a server disconnect,
    * so the reason arriving late or not at all does not matter.
    */
-  endSession(room: string, reason: 'signed_out' | 'suspended' | 'deleted' | 'password_changed'): void;
+  endSession(room: string, reason: SessionEndedReason): void;
   /**
    * Installs the one handler per command (before the server listens). Services need `publish`
    * before the handlers that call them exist, hence a setter rather than an option.

@@ -33,7 +33,7 @@ export const users = pgTable(
     /** argon2id; null for accounts that only sign in through the identity provider. */
     passwordHash: text('password_hash'),
     role: text('role', { enum: ['admin', 'moderator', 'member'] }).notNull().default('member'),
-    status: text('status', { enum: ['active', 'pending', 'rejected', 'suspended', 'deleted'] })
+    status: text('status', { enum: ['active', 'pending', 'rejected', 'suspended', 'banned', 'deleted'] })
       .notNull()
       .default('active'),
     suspendedUntil: timestamptz('suspended_until'),

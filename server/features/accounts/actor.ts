@@ -73,6 +73,8 @@ export function checkActive(user: UserRow): void {
         'account_suspended',
         user.suspendedUntil ? `Your account is suspended until ${user.suspendedUntil.toISOString()}` : undefined,
       );
+    case 'banned':
+      throw new AppError('account_banned');
     default:
       throw new AppError('unauthorized', 'This account can no longer sign in');
   }

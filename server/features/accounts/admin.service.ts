@@ -105,7 +105,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
       if (user.id === actor.user.id && (patch.status === 'suspended' || (patch.role && patch.role !== 'admin'))) {
         throw new AppError('conflict', 'You cannot suspend yourself or give up your own admin role');
       }
-      if (patch.status && !['active', 'suspended'].includes(user.status)) {
+      if (patch.status && !['active', 'suspended', 'banned'].includes(user.status)) {
         throw new AppError('conflict', `A ${user.status} account cannot be ${patch.status === 'active' ? 'reinstated' : 'suspended'} here`);
       }
       const suspendedUntil = patch.suspendedUntil ? new Date(patch.suspendedUntil) : null;

@@ -14,6 +14,8 @@ type Reactions = Message['reactions'];
 
 export function toMessage(row: MessageRow, author: UserRow, reactionMap: Map<string, Reactions>): Message {
   const deleted = row.deletedAt !== null;
+  const hidden = row.hiddenAt !== null;
+  const gone = deleted || hidden;
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -22,13 +24,14 @@ export function toMessage(row: MessageRow, author: UserRow, reactionMap: Map<str
     parentId: row.parentId,
     replyCount: row.replyCount,
     author: authorOf(author),
-    bodyMarkdown: deleted ? '' : row.bodyMarkdown,
-    bodyHtml: deleted ? '' : row.bodyHtml,
-    mentions: deleted ? [] : row.mentions,
-    reactions: deleted ? {} : (reactionMap.get(row.id) ?? {}),
+    bodyMarkdown: gone ? '' : row.bodyMarkdown,
+    bodyHtml: gone ? '' : row.bodyHtml,
+    mentions: gone ? [] : row.mentions,
+    reactions: gone ? {} : (reactionMap.get(row.id) ?? {}),
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
     deleted,
+    hidden,
   };
 }
 

@@ -76,6 +76,8 @@ export const messages = pgTable(
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     editedAt: timestampMs('edited_at'),
     deletedAt: timestampMs('deleted_at'),
+    /** Hidden by the moderators (reversible): shown as a placeholder to everyone. */
+    hiddenAt: timestampMs('hidden_at'),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', body_markdown)`),
   },
   (t) => [

@@ -29,6 +29,7 @@ import { readSiteRow } from '../site/site.repository';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import { spaceRoom } from '../spaces/spaces.service';
 import { authorOf } from '../spaces/stream.repository';
+import type { ContentHook } from '../spaces/stream.service';
 import {
   appendChatEvent,
   blockedBy,
@@ -80,6 +81,8 @@ export function createChatService(deps: {
   presence: Presence;
   createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
   limits?: ChatLimits;
+  /** Content just written, for the moderators' word list. */
+  onContent?: ContentHook;
 }) {
   const { db, realtime, presence } = deps;
   const limits = deps.limits ?? { send: { points: 5, durationSeconds: 1 }, burst: { points: 5, durationSeconds: 10 } };
@@ -172,6 +175,7 @@ export function createChatService(deps: {
       sql`${messages.seq} > ${lastReadSeq}`,
       ne(messages.authorId, userId),
       isNull(messages.deletedAt),
+      isNull(messages.hiddenAt),
       notBlockedBy(userId),
     );
 
@@ -305,7 +309,7 @@ export function createChatService(deps: {
       let parent: MessageRow | undefined;
       if (input.parentId) {
         [parent] = await db.select().from(messages).where(eq(messages.id, input.parentId));
-        if (!parent || parent.conversationId !== access.conversation.id || parent.deletedAt) throw AppError.notFound('No such message to reply to');
+        if (!parent || parent.conversationId !== access.conversation.id || parent.deletedAt || parent.hiddenAt) throw AppError.notFound('No such message to reply to');
         if (parent.parentId) throw new AppError('validation_failed', 'Reply to the thread’s first message', { errors: [{ path: 'parentId', message: 'threads are one level deep' }] });
       }
       const handles = mentionedHandles(input.bodyMarkdown);
@@ -327,7 +331,7 @@ export function createChatService(deps: {
           // The common case: one statement (decision 009).
           const { authorId: _authorId, ...shown } = values;
           logged = [
-            await insertMessageLogged(db, values, { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false }),
+            await insertMessageLogged(db, values, { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false, hidden: false }),
           ];
         } else {
           // A reply also bumps its thread's first message: two logged events in one transaction.
@@ -372,6 +376,7 @@ export function createChatService(deps: {
           excerpt: excerptOf(input.bodyMarkdown),
         });
       }
+      deps.onContent?.({ kind: 'message', id: message.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
       return message;
     },
 
@@ -379,9 +384,10 @@ export function createChatService(deps: {
       const { row, access } = await messageInConversation(actor, input.messageId);
       if (row.authorId !== actor.user.id) throw new AppError('forbidden', 'You can only edit your own messages');
       if (row.deletedAt) throw new AppError('conflict', 'This message was deleted');
+      if (row.hiddenAt) throw new AppError('conflict', 'The moderators hid this message');
       await checkCanSend(access, actor);
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
-      return logUpdate(access, actor, row.id, async (tx) => {
+      const edited = await logUpdate(access, actor, row.id, async (tx) => {
         await tx.insert(messageEdits).values({ messageId: row.id, bodyMarkdown: row.bodyMarkdown });
         await tx
           .update(messages)
@@ -393,6 +399,8 @@ export function createChatService(deps: {
           })
           .where(eq(messages.id, row.id));
       });
+      deps.onContent?.({ kind: 'message', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
+      return edited;
     },
 
     async doDelete(actor: Actor, messageId: string): Promise<Message> {
@@ -406,9 +414,35 @@ export function createChatService(deps: {
       });
     },
 
+    /**
+     * Trusted write for the moderation service (it checked the moderator's rights): hides, unhides
+     * or deletes a message and tells every screen of the conversation. False when nothing changed.
+     */
+    async doModerateMessage(messageId: string, change: 'hide' | 'unhide' | 'delete'): Promise<boolean> {
+      const found = await loadMessage(db, messageId);
+      if (!found || found.row.deletedAt) return false;
+      if (change !== 'delete' && (change === 'hide') === (found.row.hiddenAt !== null)) return false;
+      const [conversation] = await sendQueriesOf(db).conversation.execute({ id: found.row.conversationId });
+      if (!conversation) return false;
+      const rooms = conversation.kind === 'space' && conversation.spaceId ? [spaceRoom(conversation.spaceId)] : (await participantsOf(conversation.id)).map(userRoom);
+      const logged = await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Db;
+        if (change === 'delete') {
+          await tx.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, messageId));
+          await tx.delete(reactions).where(eq(reactions.targetId, messageId));
+        } else {
+          await tx.update(messages).set({ hiddenAt: change === 'hide' ? new Date() : null }).where(eq(messages.id, messageId));
+        }
+        return appendChatEvent(tx, conversation.id, 'chat:message-updated', () => reloadMessage(tx, messageId));
+      });
+      const except = (await blockersOf(db, found.row.authorId)).map(userRoom);
+      realtime.publish(rooms, logged.event, logged.payload, { except });
+      return true;
+    },
+
     async doReact(actor: Actor, messageId: string, emoji: string): Promise<Message> {
       const { row, access } = await messageInConversation(actor, messageId);
-      if (row.deletedAt) throw new AppError('conflict', 'This message was deleted');
+      if (row.deletedAt || row.hiddenAt) throw new AppError('conflict', 'This message was deleted or hidden');
       await checkCanSend(access, actor);
       return logUpdate(access, actor, row.id, async (tx) => {
         const removed = await tx
@@ -627,6 +661,18 @@ export function createChatService(deps: {
       return { items: edits.map((e) => ({ bodyMarkdown: e.bodyMarkdown, editedAt: e.editedAt.toISOString() })) };
     },
 
+    /** Trusted: a message with where it is (its space and link), for the moderators' word list. */
+    async locateMessage(messageId: string) {
+      const found = await loadMessage(db, messageId);
+      if (!found) return undefined;
+      const [conversation] = await sendQueriesOf(db).conversation.execute({ id: found.row.conversationId });
+      if (conversation?.kind === 'space' && conversation.spaceId) {
+        const [space] = await db.select({ slug: spaces.slug }).from(spaces).where(eq(spaces.id, conversation.spaceId));
+        return { row: found.row, spaceId: conversation.spaceId, link: space ? `/s/${space.slug}/chat?message=${messageId}` : null };
+      }
+      return { row: found.row, spaceId: null, link: null };
+    },
+
     /** A message the member may read, with where it is (for reports). */
     async accessMessage(actor: Actor, messageId: string) {
       const { row, access } = await messageInConversation(actor, messageId);
@@ -652,7 +698,7 @@ export function createChatService(deps: {
           from ${messages} m
           join ${conversations} c on c.id = m.conversation_id
           left join ${spaces} s on s.id = c.space_id
-         where m.search @@ ${tsq} and m.deleted_at is null
+         where m.search @@ ${tsq} and m.deleted_at is null and m.hidden_at is null
            and m.author_id not in (select blocked_id from ${blocks} where blocker_id = ${me})
            and ((c.kind = 'space' and ${readableSpace})
              or (c.kind = 'direct' and exists (select 1 from ${conversationParticipants} p where p.conversation_id = c.id and p.user_id = ${me})))

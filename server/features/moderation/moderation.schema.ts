@@ -22,6 +22,11 @@ export const moderationCases = pgTable(
     siteOnly: boolean('site_only').notNull().default(false),
     snapshot: jsonb('snapshot').$type<{ excerpt: string; link: string | null }>().notNull(),
     outcome: text('outcome'),
+    /** What the last action changed, so `reverse` can undo it: e.g. { action: 'remove', role: 'member' }. */
+    lastAction: jsonb('last_action').$type<{ action: string; role?: string; until?: string | null }>(),
+    escalatedAt: timestampMs('escalated_at'),
+    appealText: text('appeal_text'),
+    appealedAt: timestampMs('appealed_at'),
     openedAt: timestampMs('opened_at').notNull().defaultNow(),
     updatedAt: timestampMs('updated_at').notNull().defaultNow(),
     closedAt: timestampMs('closed_at'),
@@ -40,9 +45,8 @@ export const reports = pgTable(
     caseId: uuid('case_id')
       .notNull()
       .references(() => moderationCases.id, { onDelete: 'cascade' }),
-    reporterId: uuid('reporter_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** Null: opened automatically by the word list. */
+    reporterId: uuid('reporter_id').references(() => users.id, { onDelete: 'cascade' }),
     reason: text('reason').notNull(),
     note: text('note').notNull().default(''),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
@@ -68,3 +72,33 @@ export const moderationLog = pgTable(
   },
   (t) => [index('moderation_log_at_idx').on(t.at)],
 );
+
+/** What the moderators tell a member: the outcome of their report, an action on them, the answer to an appeal. */
+export const moderationNotices = pgTable(
+  'moderation_notices',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['report_outcome', 'action', 'appeal_outcome'] }).notNull(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => moderationCases.id, { onDelete: 'cascade' }),
+    text: text('text').notNull(),
+    createdAt: timestampMs('created_at').notNull().defaultNow(),
+    readAt: timestampMs('read_at'),
+  },
+  (t) => [index('moderation_notices_user_idx').on(t.userId, t.createdAt)],
+);
+
+/** The network's moderation settings: one row. */
+export const moderationSettings = pgTable('moderation_settings', {
+  id: integer('id').primaryKey().default(1),
+  wordList: text('word_list').array().notNull().default(sql`'{}'::text[]`),
+  autoHide: boolean('auto_hide').notNull().default(false),
+  escalateAfterMinutes: integer('escalate_after_minutes').notNull().default(60),
+  safeguardingContactIds: uuid('safeguarding_contact_ids').array().notNull().default(sql`'{}'::uuid[]`),
+  helpMarkdown: text('help_markdown').notNull().default(''),
+  updatedAt: timestampMs('updated_at').notNull().defaultNow(),
+});

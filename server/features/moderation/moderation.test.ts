@@ -170,9 +170,9 @@ describe('handling a case', () => {
     const clash = await admin.call<{ code: string; detail?: string; title?: string }>('POST', `/api/v1/moderation/cases/${theCase.id}/take`, {});
     expect(clash.status).toBe(409);
     expect(JSON.stringify(clash.body)).toContain(`@${spaceMod.user.handle}`);
-    // Outsiders to the queue: another space's host is refused, the member is told nothing exists.
+    // Outsiders to the queue (another space's host, a member) are refused.
     expect((await otherHost.call('POST', `/api/v1/moderation/cases/${theCase.id}/dismiss`, { reason: 'x' })).status).toBe(403);
-    expect((await member.call('POST', `/api/v1/moderation/cases/${theCase.id}/dismiss`, { reason: 'x' })).status).toBe(404);
+    expect((await member.call('POST', `/api/v1/moderation/cases/${theCase.id}/dismiss`, { reason: 'x' })).status).toBe(403);
 
     const closed = nextEvent<ModerationCase>(hostSocket, 'moderation:case-updated', 5_000);
     const dismissed = await spaceMod.call<ModerationCase>('POST', `/api/v1/moderation/cases/${theCase.id}/dismiss`, { reason: 'A joke between friends' });

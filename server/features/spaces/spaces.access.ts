@@ -91,6 +91,10 @@ export async function accessReadableSpace(db: Db, actor: Actor, spaceId: string)
 export function checkCanPost(access: SpaceAccess): void {
   if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
   if (!canPost(access)) throw new AppError('forbidden', 'Join this space to post in it');
+  const mutedUntil = access.membership?.mutedUntil;
+  if (mutedUntil && mutedUntil.getTime() > Date.now()) {
+    throw new AppError('muted', `The moderators muted you in this space until ${mutedUntil.toISOString()}`, { until: mutedUntil.toISOString() });
+  }
 }
 
 export function checkCanManage(access: SpaceAccess): void {

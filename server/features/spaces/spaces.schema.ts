@@ -67,6 +67,8 @@ export const spaceMembers = pgTable(
     status: text('status', { enum: ['active', 'requested', 'invited'] }).notNull().default('active'),
     joinedAt: timestampMs('joined_at').notNull().defaultNow(),
     lastReadSeq: integer('last_read_seq').notNull().default(0),
+    /** Muted by the moderators until then: may read, may not post, comment or chat in the space. */
+    mutedUntil: timestampMs('muted_until'),
   },
   (t) => [primaryKey({ columns: [t.spaceId, t.userId] }), index('space_members_user_idx').on(t.userId, t.status)],
 );
@@ -91,6 +93,8 @@ export const posts = pgTable(
     pinnedAt: timestampMs('pinned_at'),
     editedAt: timestampMs('edited_at'),
     deletedAt: timestampMs('deleted_at'),
+    /** Hidden by the moderators (reversible): shown as a placeholder to everyone. */
+    hiddenAt: timestampMs('hidden_at'),
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', body_markdown)`),
   },
@@ -137,6 +141,8 @@ export const comments = pgTable(
     createdAt: timestampMs('created_at').notNull().defaultNow(),
     editedAt: timestampMs('edited_at'),
     deletedAt: timestampMs('deleted_at'),
+    /** Hidden by the moderators (reversible): shown as a placeholder to everyone. */
+    hiddenAt: timestampMs('hidden_at'),
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', body_markdown)`),
   },
   (t) => [index('comments_post_idx').on(t.postId, t.createdAt), index('comments_search_idx').using('gin', t.search)],

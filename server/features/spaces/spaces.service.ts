@@ -22,7 +22,7 @@ import {
   type SpaceAccess,
   type SpaceRow,
 } from './spaces.access';
-import { appendEvent, memberCounts, toSpace } from './stream.repository';
+import { activeMute, appendEvent, memberCounts, toSpace } from './stream.repository';
 
 export const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const userRoom = (userId: string) => `user:${userId}`;
@@ -50,7 +50,9 @@ export function createSpacesService(deps: {
   function tellMember(userId: string, spaceId: string, membership: MembershipRow | undefined) {
     realtime.publish(userRoom(userId), 'space:membership-changed', {
       spaceId,
-      membership: membership ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq } : null,
+      membership: membership
+        ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq, mutedUntil: activeMute(membership)?.toISOString() ?? null }
+        : null,
     });
   }
 
@@ -344,6 +346,40 @@ export function createSpacesService(deps: {
       syncRooms(userId, spaceId, false);
       tellMember(userId, spaceId, undefined);
       return view(await reload(actor, spaceId));
+    },
+
+    // ── trusted writes for the moderation service (it has checked the moderator's rights) ──
+
+    /** Mutes a member in a space until then (null: lifts it); their tabs hear of it. Returns the membership, if any. */
+    async doSetMute(spaceId: string, userId: string, until: Date | null): Promise<MembershipRow | undefined> {
+      const [row] = await db
+        .update(spaceMembers)
+        .set({ mutedUntil: until })
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)))
+        .returning();
+      if (row) tellMember(userId, spaceId, row);
+      return row;
+    },
+
+    /** Removes a member from a space (never its last host); returns the role they had, or undefined if they were not a member. */
+    async doRemoveByModeration(spaceId: string, userId: string): Promise<MembershipRow['role'] | undefined> {
+      const [existing] = await db
+        .select()
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      if (!existing) return undefined;
+      await checkKeepsAHost(existing, 'This member is the space’s last host');
+      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      syncRooms(userId, spaceId, false);
+      tellMember(userId, spaceId, undefined);
+      return existing.role;
+    },
+
+    /** Puts a removed member back with the role they had (reversing a removal). */
+    async doRestoreMember(spaceId: string, userId: string, role: MembershipRow['role']): Promise<void> {
+      const membership = await setMembership(spaceId, userId, { role, status: 'active' });
+      syncRooms(userId, spaceId, true);
+      tellMember(userId, spaceId, membership);
     },
 
     async accessAvatar(actor: Actor, spaceId: string) {

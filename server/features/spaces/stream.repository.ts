@@ -43,37 +43,45 @@ export async function reactionsOf(db: Db, targetIds: string[]): Promise<Map<stri
 
 export function toPost(row: PostRow, author: UserRow, reactionMap: Map<string, Reactions>): Post {
   const deleted = row.deletedAt !== null;
+  const hidden = row.hiddenAt !== null;
+  // Deleted or hidden: a placeholder for everyone (the moderators' case keeps a snapshot).
+  const gone = deleted || hidden;
   return {
     id: row.id,
     spaceId: row.spaceId,
     author: authorOf(author),
-    bodyMarkdown: deleted ? '' : row.bodyMarkdown,
-    bodyHtml: deleted ? '' : row.bodyHtml,
-    tags: deleted ? [] : row.tags,
-    mentions: deleted ? [] : row.mentions,
-    reactions: deleted ? {} : (reactionMap.get(row.id) ?? {}),
+    bodyMarkdown: gone ? '' : row.bodyMarkdown,
+    bodyHtml: gone ? '' : row.bodyHtml,
+    tags: gone ? [] : row.tags,
+    mentions: gone ? [] : row.mentions,
+    reactions: gone ? {} : (reactionMap.get(row.id) ?? {}),
     commentCount: row.commentCount,
-    pinned: row.pinnedAt !== null,
+    // A hidden pinned post leaves the pinned list while hidden (its pin comes back with it).
+    pinned: !gone && row.pinnedAt !== null,
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
     deleted,
+    hidden,
   };
 }
 
 export function toComment(row: CommentRow, author: UserRow, reactionMap: Map<string, Reactions>): Comment {
   const deleted = row.deletedAt !== null;
+  const hidden = row.hiddenAt !== null;
+  const gone = deleted || hidden;
   return {
     id: row.id,
     postId: row.postId,
     spaceId: row.spaceId,
     parentId: row.parentId,
     author: authorOf(author),
-    bodyMarkdown: deleted ? '' : row.bodyMarkdown,
-    bodyHtml: deleted ? '' : row.bodyHtml,
-    reactions: deleted ? {} : (reactionMap.get(row.id) ?? {}),
+    bodyMarkdown: gone ? '' : row.bodyMarkdown,
+    bodyHtml: gone ? '' : row.bodyHtml,
+    reactions: gone ? {} : (reactionMap.get(row.id) ?? {}),
     createdAt: row.createdAt.toISOString(),
     editedAt: row.editedAt?.toISOString() ?? null,
     deleted,
+    hidden,
   };
 }
 
@@ -162,7 +170,7 @@ function preparePages(db: Db) {
           select p.id from ${spaceMembers} m
           cross join lateral (
             select ${posts.id} as id, ${posts.createdAt} as created_at from ${posts}
-             where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null ${older ? sql`and ${olderThanCursor}` : sql``}
+             where ${posts.spaceId} = m.space_id and ${posts.deletedAt} is null and ${posts.hiddenAt} is null ${older ? sql`and ${olderThanCursor}` : sql``}
              order by ${posts.createdAt} desc, ${posts.id} desc limit ${sql.placeholder('limit')}
           ) p
           where m.user_id = ${sql.placeholder('userId')} and m.status = 'active'
@@ -177,7 +185,7 @@ function preparePages(db: Db) {
       .limit(sql.placeholder('limit'))
       .prepare('hearth_space_page_older'),
     pinned: page()
-      .where(and(inSpace, sql`${posts.pinnedAt} is not null`, isNull(posts.deletedAt)))
+      .where(and(inSpace, sql`${posts.pinnedAt} is not null`, isNull(posts.deletedAt), isNull(posts.hiddenAt)))
       .orderBy(desc(posts.createdAt), desc(posts.id))
       .limit(MAX_PINNED + 1)
       .prepare('hearth_pinned_posts'),
@@ -271,7 +279,8 @@ export async function insertPostLogged(
       update ${spaces} set seq = seq + 1
        where id = ${spaceId} and archived_at is null
          and (${values.authorIsAdmin}::boolean or exists (
-               select 1 from ${spaceMembers} m where m.space_id = ${spaceId} and m.user_id = ${authorId} and m.status = 'active'))
+               select 1 from ${spaceMembers} m where m.space_id = ${spaceId} and m.user_id = ${authorId} and m.status = 'active'
+                 and (m.muted_until is null or m.muted_until <= now())))
       returning seq
     ), p as (
       insert into ${posts} (id, space_id, author_id, body_markdown, body_html, tags, mentions, seq)
@@ -309,6 +318,11 @@ export async function memberCounts(db: Db, spaceIds: string[]): Promise<Map<stri
   return new Map(rows.map((r) => [r.spaceId, Number(r.n)]));
 }
 
+/** The end of a member's mute while it lasts, else null. */
+export function activeMute(membership: { mutedUntil: Date | null }): Date | null {
+  return membership.mutedUntil && membership.mutedUntil.getTime() > Date.now() ? membership.mutedUntil : null;
+}
+
 export function toSpace(space: SpaceRow, membership: MembershipRow | undefined, memberCount: number, canRead: boolean): Space {
   return {
     id: space.id,
@@ -325,7 +339,9 @@ export function toSpace(space: SpaceRow, membership: MembershipRow | undefined, 
     memberCount,
     createdAt: space.createdAt.toISOString(),
     seq: space.seq,
-    membership: membership ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq } : null,
+    membership: membership
+      ? { role: membership.role, status: membership.status, lastReadSeq: membership.lastReadSeq, mutedUntil: activeMute(membership)?.toISOString() ?? null }
+      : null,
     canRead,
     welcomeMarkdown: space.welcomeMarkdown,
     welcomeBot: space.welcomeBot,

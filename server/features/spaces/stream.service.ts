@@ -49,8 +49,12 @@ export const MAX_REPLAY = 500;
 
 type Published = { event: EventName; room: string; payload: unknown };
 
-export function createStreamService(deps: { db: Db; realtime: Realtime }) {
+/** Content just written, for the moderators' word list (called after commit; must not throw or wait). */
+export type ContentHook = (content: { kind: 'post' | 'comment' | 'message'; id: string; authorId: string; markdown: string }) => void;
+
+export function createStreamService(deps: { db: Db; realtime: Realtime; onContent?: ContentHook }) {
   const { db, realtime } = deps;
+  const written: ContentHook = (content) => deps.onContent?.(content);
 
   /** Publishes after the transaction has committed — never before, or a client could see a change that rolled back. */
   function publishAll(events: Published[]) {
@@ -130,6 +134,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     });
   }
 
+  /** Deleted or hidden content takes no edits, reactions or comments. */
+  function checkNotGone(row: { deletedAt: Date | null; hiddenAt: Date | null }, what: 'post' | 'comment') {
+    if (row.deletedAt) throw new AppError('conflict', `This ${what} was deleted`);
+    if (row.hiddenAt) throw new AppError('conflict', `The moderators hid this ${what}`);
+  }
+
   function checkOwnOrModerate(access: SpaceAccess, authorId: string, actor: Actor, what: string) {
     if (authorId !== actor.user.id && !canModerate(access)) throw new AppError('forbidden', `You can only ${what} your own posts and comments`);
   }
@@ -168,6 +178,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
         pinnedAt: null,
         editedAt: null,
         deletedAt: null,
+        hiddenAt: null,
         createdAt: new Date(0), // the database's clock decides; replaced below
         search: null,
       };
@@ -188,12 +199,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
         { event: 'post:created', room: spaceRoom(spaceId), payload },
         ...(mentionedIn ? mentionEvents(mentionedIn.access, actor, mentionedIn.mentioned, payload.post.id, null, input.bodyMarkdown) : []),
       ]);
+      written({ kind: 'post', id: payload.post.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
       return payload.post;
     },
 
     async doUpdatePost(actor: Actor, input: z.output<typeof updatePostSchema>): Promise<Post> {
       const { row, access } = await writablePost(actor, input.postId);
-      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      checkNotGone(row, 'post');
       checkOwnOrModerate(access, row.authorId, actor, 'edit');
       if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
@@ -217,6 +229,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
         { event: 'post:updated', room: spaceRoom(access.space.id), payload },
         ...mentionEvents(access, actor, newlyMentioned, row.id, null, input.bodyMarkdown),
       ]);
+      written({ kind: 'post', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
       return payload.post;
     },
 
@@ -235,7 +248,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     async doPinPost(actor: Actor, postId: string, pinned: boolean): Promise<Post> {
       const { row, access } = await writablePost(actor, postId);
       if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts and moderators can pin posts');
-      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      checkNotGone(row, 'post');
       const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
         await tx.update(posts).set({ pinnedAt: pinned ? new Date() : null }).where(eq(posts.id, row.id));
         return row.id;
@@ -247,7 +260,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     async doReactPost(actor: Actor, postId: string, emoji: string): Promise<Post> {
       const { row, access } = await writablePost(actor, postId);
       checkCanPost(access);
-      if (row.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      checkNotGone(row, 'post');
       const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
         await toggleReaction(tx, row.id, actor.user.id, emoji);
         return row.id;
@@ -259,7 +272,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     async doCreateComment(actor: Actor, input: z.output<typeof createCommentSchema>): Promise<Comment> {
       const { row: post, access } = await writablePost(actor, input.postId);
       checkCanPost(access);
-      if (post.deletedAt) throw new AppError('conflict', 'This post was deleted');
+      checkNotGone(post, 'post');
       if (input.parentId) {
         const [parent] = await db.select().from(comments).where(eq(comments.id, input.parentId));
         if (!parent || parent.postId !== post.id) throw AppError.notFound('No such comment to reply to');
@@ -286,12 +299,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
         { event: 'comment:created', room: spaceRoom(access.space.id), payload },
         ...mentionEvents(access, actor, mentioned, post.id, payload.comment.id, input.bodyMarkdown),
       ]);
+      written({ kind: 'comment', id: payload.comment.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
       return payload.comment;
     },
 
     async doUpdateComment(actor: Actor, input: z.output<typeof updateCommentSchema>): Promise<Comment> {
       const { row, access } = await writableComment(actor, input.commentId);
-      if (row.deletedAt) throw new AppError('conflict', 'This comment was deleted');
+      checkNotGone(row, 'comment');
       if (row.authorId !== actor.user.id) throw new AppError('forbidden', 'You can only edit your own comments');
       checkCanPost(access);
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
@@ -303,6 +317,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
         return row.id;
       });
       publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
+      written({ kind: 'comment', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
       return payload.comment;
     },
 
@@ -322,13 +337,55 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
     async doReactComment(actor: Actor, commentId: string, emoji: string): Promise<Comment> {
       const { row, access } = await writableComment(actor, commentId);
       checkCanPost(access);
-      if (row.deletedAt) throw new AppError('conflict', 'This comment was deleted');
+      checkNotGone(row, 'comment');
       const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx) => {
         await toggleReaction(tx, row.id, actor.user.id, emoji);
         return row.id;
       });
       publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
       return payload.comment;
+    },
+
+    /**
+     * Trusted write for the moderation service (it checked the moderator's rights): hides, unhides
+     * or deletes a post and tells every screen of the space, through its log like any change.
+     * Returns false when there was nothing to change (already so, or gone).
+     */
+    async doModeratePost(postId: string, change: 'hide' | 'unhide' | 'delete'): Promise<boolean> {
+      const found = await loadPost(db, postId);
+      if (!found || found.row.deletedAt) return false;
+      if ((change === 'hide') === (found.row.hiddenAt !== null) && change !== 'delete') return false;
+      const spaceId = found.row.spaceId;
+      const event = change === 'delete' ? 'post:deleted' : 'post:updated';
+      const payload = await logPostChange(spaceId, event, async (tx) => {
+        await tx
+          .update(posts)
+          .set(change === 'delete' ? { deletedAt: new Date(), pinnedAt: null } : { hiddenAt: change === 'hide' ? new Date() : null })
+          .where(eq(posts.id, postId));
+        return postId;
+      });
+      publishAll([{ event, room: spaceRoom(spaceId), payload }]);
+      return true;
+    },
+
+    /** As doModeratePost, for a comment. */
+    async doModerateComment(commentId: string, change: 'hide' | 'unhide' | 'delete'): Promise<boolean> {
+      const found = await loadComment(db, commentId);
+      if (!found || found.row.deletedAt) return false;
+      if ((change === 'hide') === (found.row.hiddenAt !== null) && change !== 'delete') return false;
+      const { spaceId, postId } = found.row;
+      const event = change === 'delete' ? 'comment:deleted' : 'comment:updated';
+      const payload = await logCommentChange(spaceId, event, async (tx) => {
+        if (change === 'delete') {
+          await tx.update(comments).set({ deletedAt: new Date() }).where(eq(comments.id, commentId));
+          await tx.update(posts).set({ commentCount: sql`greatest(${posts.commentCount} - 1, 0)` }).where(eq(posts.id, postId));
+        } else {
+          await tx.update(comments).set({ hiddenAt: change === 'hide' ? new Date() : null }).where(eq(comments.id, commentId));
+        }
+        return commentId;
+      });
+      publishAll([{ event, room: spaceRoom(spaceId), payload }]);
+      return true;
     },
 
     async accessSpaceStream(actor: Actor, spaceId: string, query: { before?: string; limit: number }) {
@@ -381,13 +438,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime }) {
                  ts_headline('simple', p.body_markdown, ${tsq}, 'MaxWords=30, MinWords=8, StartSel=«, StopSel=»') as snippet,
                  ts_rank(p.search, ${tsq}) as rank
             from ${posts} p join ${spaces} on ${spaces.id} = p.space_id
-           where p.search @@ ${tsq} and p.deleted_at is null and ${readable} ${inSpace}
+           where p.search @@ ${tsq} and p.deleted_at is null and p.hidden_at is null and ${readable} ${inSpace}
           union all
           select 'comment', c.id, c.post_id, c.space_id, ${spaces.slug}, c.author_id, c.created_at,
                  ts_headline('simple', c.body_markdown, ${tsq}, 'MaxWords=30, MinWords=8, StartSel=«, StopSel=»'),
                  ts_rank(c.search, ${tsq})
             from ${comments} c join ${spaces} on ${spaces.id} = c.space_id
-           where c.search @@ ${tsq} and c.deleted_at is null and ${readable} ${inSpace}
+           where c.search @@ ${tsq} and c.deleted_at is null and c.hidden_at is null and ${readable} ${inSpace}
         ) matches order by rank desc, created_at desc limit 50`)) as unknown as {
         rows: { kind: 'post' | 'comment'; id: string; post_id: string; space_id: string; space_slug: string; author_id: string; created_at: string | Date; snippet: string }[];
       };

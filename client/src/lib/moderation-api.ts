@@ -1,0 +1,140 @@
+import type { z } from 'zod';
+import type {
+  caseActionSchema,
+  caseOutcomes,
+  createReportSchema,
+  helpSchema,
+  ModerationAction,
+  ModerationCase,
+  moderationActions,
+  moderationLogEntrySchema,
+  ModerationNotice,
+  moderationQueueSchema,
+  moderationSettingsSchema,
+  reportReasons,
+  reportTargets,
+  updateModerationSettingsSchema,
+} from '../../../shared/api/moderation.routes';
+import { api } from './api';
+import { queryString } from './url';
+
+// Types of the moderation contract, and its REST calls. Like spaces-api.ts: only types come from
+// shared/, and the few values the client needs are repeated, typed so that they cannot drift.
+
+export type { ModerationAction, ModerationCase, ModerationNotice };
+export type ReportReason = (typeof reportReasons)[number];
+export type ReportTarget = (typeof reportTargets)[number];
+export type CaseOutcome = (typeof caseOutcomes)[number];
+export type CaseAction = z.input<typeof caseActionSchema>;
+export type ModerationQueue = z.output<typeof moderationQueueSchema>;
+export type ModerationLogEntry = z.output<typeof moderationLogEntrySchema>;
+export type ModerationLog = { items: ModerationLogEntry[]; nextBefore: number | null };
+export type ModerationSettings = z.output<typeof moderationSettingsSchema>;
+export type ModerationSettingsChanges = z.input<typeof updateModerationSettingsSchema>;
+export type Help = z.output<typeof helpSchema>;
+export type ReportInput = z.input<typeof createReportSchema>;
+export type CaseStatus = ModerationCase['status'];
+
+/** The reasons a member may give, in the server's order, in words. */
+export const reasonLabels: { [K in ReportReason]: string } = {
+  spam: 'Spam',
+  harassment: 'Harassment or hate',
+  off_topic: 'Off-topic',
+  safeguarding: 'Safeguarding concern',
+  illegal: 'Illegal',
+  other: 'Other',
+};
+export const reportReasonList: typeof reportReasons = ['spam', 'harassment', 'off_topic', 'safeguarding', 'illegal', 'other'];
+
+export const targetLabels: { [K in ReportTarget]: string } = { post: 'Post', comment: 'Comment', message: 'Chat message', member: 'Member' };
+
+export const actionList: typeof moderationActions = ['hide', 'delete', 'warn', 'mute', 'remove', 'suspend', 'ban', 'reverse'];
+
+export const actionLabels: { [K in ModerationAction]: string } = {
+  hide: 'Hide the content',
+  delete: 'Delete the content',
+  warn: 'Warn the member',
+  mute: 'Mute in the space',
+  remove: 'Remove from the space',
+  suspend: 'Suspend the account',
+  ban: 'Ban from the network',
+  reverse: 'Reverse the last action',
+};
+
+export const outcomeLabels: { [K in CaseOutcome]: string } = {
+  dismissed: 'Dismissed',
+  hidden: 'Content hidden',
+  deleted: 'Content deleted',
+  warned: 'Member warned',
+  muted: 'Member muted',
+  removed: 'Member removed',
+  suspended: 'Account suspended',
+  banned: 'Account banned',
+  reversed: 'Action reversed',
+  appeal_rejected: 'Appeal rejected',
+};
+
+/** Outcomes that `reverse` can undo (a deletion is final; a dismissal has nothing to undo). */
+const reversible: ReadonlySet<CaseOutcome> = new Set(['hidden', 'muted', 'removed', 'suspended', 'banned', 'warned']);
+
+/** Actions that need a length in hours. */
+export const timedActions: ReadonlySet<ModerationAction> = new Set(['mute', 'suspend']);
+
+/**
+ * The actions worth offering on a case: content actions only for content still shown, space
+ * actions only inside a space, account actions only for site moderators and admins, and
+ * `reverse` only when there is something to undo (or an appeal to grant).
+ * @example actionsFor(postCase, 'member') // → ['hide', 'delete', 'warn', 'mute', 'remove']
+ */
+export function actionsFor(
+  item: Pick<ModerationCase, 'targetKind' | 'contentHidden' | 'contentDeleted' | 'spaceId' | 'outcome' | 'appeal' | 'status'>,
+  siteRole: string | undefined,
+): ModerationAction[] {
+  const content = item.targetKind !== 'member';
+  const siteModerator = siteRole === 'admin' || siteRole === 'moderator';
+  const openAppeal = item.appeal !== null && item.status === 'open';
+  return actionList.filter((action) => {
+    switch (action) {
+      case 'hide':
+      case 'delete':
+        return content && !item.contentHidden && !item.contentDeleted;
+      case 'warn':
+        return true;
+      case 'mute':
+      case 'remove':
+        return item.spaceId !== null;
+      case 'suspend':
+      case 'ban':
+        return siteModerator;
+      case 'reverse':
+        return (item.outcome !== null && reversible.has(item.outcome)) || openAppeal;
+    }
+  });
+}
+
+export const moderationApi = {
+  report: (input: ReportInput) => api.post<{ received: true }>('/api/v1/reports', input),
+  help: () => api.get<Help>('/api/v1/help'),
+  queue: (status: CaseStatus) => api.get<ModerationQueue>(`/api/v1/moderation/cases${queryString({ status })}`),
+  take: (caseId: string, force = false) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/take`, { force }),
+  dismiss: (caseId: string, reason: string) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/dismiss`, { reason }),
+  act: (caseId: string, action: CaseAction) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/actions`, action),
+  log: (before?: number) => api.get<ModerationLog>(`/api/v1/moderation/log${queryString({ before })}`),
+  notices: () => api.get<{ items: ModerationNotice[]; unread: number }>('/api/v1/moderation/notices'),
+  readNotices: () => api.post<{ unread: number }>('/api/v1/moderation/notices/read'),
+  appeal: (noticeId: string, text: string) => api.post<ModerationNotice>(`/api/v1/moderation/notices/${noticeId}/appeal`, { text }),
+  settings: () => api.get<ModerationSettings>('/api/v1/admin/moderation'),
+  updateSettings: (changes: ModerationSettingsChanges) => api.patch<ModerationSettings>('/api/v1/admin/moderation', changes),
+};
+
+/** Where the whole log downloads as CSV (admins). */
+export const logExportHref = '/api/v1/moderation/log/export';
+
+/**
+ * Whether a mute is in force at `now`.
+ * @example mutedUntil({ mutedUntil: '2999-01-01T00:00:00Z' }, Date.now()) // → '2999-01-01T00:00:00Z'
+ */
+export function mutedUntil(membership: { mutedUntil?: string | null } | null | undefined, now: number): string | undefined {
+  const until = membership?.mutedUntil;
+  return until && Date.parse(until) > now ? until : undefined;
+}

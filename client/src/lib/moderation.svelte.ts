@@ -1,0 +1,194 @@
+import { ApiError } from './api';
+import { messageOf } from './forms';
+import { moderationApi, type ModerationCase } from './moderation-api';
+
+const RELOAD_SOON_MS = 300;
+
+/** Newest activity first, as the server lists them. */
+function byActivity(a: ModerationCase, b: ModerationCase): number {
+  return a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? 1 : -1;
+}
+
+/** One list of cases (open or closed) as the queue page shows it. */
+export interface CaseList {
+  status: 'idle' | 'loading' | 'ready' | 'failed';
+  items: ModerationCase[];
+  error?: string;
+}
+
+/**
+ * The moderation queue of the signed-in member: whether they have one at all (a 403 says not),
+ * the open cases with the server's count for the header badge, and the closed ones once the page
+ * asks. `moderation:case-opened` and `moderation:case-updated` keep both lists current; those
+ * events are not replayed, so every reconnect loads again. The server lists at most 200 cases
+ * but counts them all: an event that cannot be placed in a capped list reloads it.
+ */
+export class ModerationStore {
+  /** undefined until the first answer; false: this member moderates nothing. */
+  available = $state<boolean | undefined>(undefined);
+  open = $state<CaseList>({ status: 'idle', items: [] });
+  closed = $state<CaseList>({ status: 'idle', items: [] });
+  /** Open cases, counted by the server (it may have more than it lists). */
+  openCount = $state(0);
+
+  #loads = 0;
+  #closedLoads = 0;
+  /** The last `follow` decision, so that it is taken once per change. */
+  #byRole: boolean | undefined;
+  #held: ModerationCase[] | null = null;
+  #soon: ReturnType<typeof setTimeout> | undefined;
+
+  byId(caseId: string): ModerationCase | undefined {
+    return this.open.items.find((item) => item.id === caseId) ?? this.closed.items.find((item) => item.id === caseId);
+  }
+
+  /**
+   * Loads the queue of a member who may have one: a site moderator or admin, or a host or
+   * moderator of one of my spaces (`byRole`), or else a safeguarding contact (the help page names
+   * them). Anyone else is not asked: the 403 would show as an error in their browser's console on
+   * every page.
+   */
+  async follow(byRole: boolean, myId: string): Promise<void> {
+    if (byRole === this.#byRole) return;
+    this.#byRole = byRole;
+    if (byRole) {
+      if (this.available !== true) await this.load();
+      return;
+    }
+    const loads = this.#loads;
+    let contact = false;
+    try {
+      contact = (await moderationApi.help()).contacts.some((person) => person.id === myId);
+    } catch {
+      // Cannot tell: a case reaching me live still opens the queue (`received`).
+    }
+    if (loads !== this.#loads || this.#byRole !== false) return;
+    if (contact) await this.load();
+    else this.#noQueue();
+  }
+
+  async load(): Promise<void> {
+    const load = ++this.#loads;
+    clearTimeout(this.#soon);
+    this.#held ??= [];
+    if (this.open.status !== 'ready') this.open = { ...this.open, status: 'loading' };
+    try {
+      const queue = await moderationApi.queue('open');
+      if (load !== this.#loads) return;
+      this.available = true;
+      this.open = { status: 'ready', items: [...queue.items].sort(byActivity) };
+      this.openCount = queue.openCount;
+      const held = this.#held ?? [];
+      this.#held = null;
+      for (const item of held) this.received(item);
+      if (this.closed.status === 'ready' || this.closed.status === 'failed') void this.loadClosed();
+    } catch (error) {
+      if (load !== this.#loads) return;
+      this.#held = null;
+      if (error instanceof ApiError && error.code === 'forbidden') {
+        this.#noQueue();
+      } else {
+        this.open = { ...this.open, status: this.open.status === 'ready' ? 'ready' : 'failed', error: messageOf(error) };
+      }
+    }
+  }
+
+  /** The closed cases, for their tab; live events keep them current once loaded. */
+  async loadClosed(): Promise<void> {
+    const load = ++this.#closedLoads;
+    if (this.closed.status !== 'ready') this.closed = { status: 'loading', items: [] };
+    try {
+      const queue = await moderationApi.queue('closed');
+      if (load !== this.#closedLoads) return;
+      this.closed = { status: 'ready', items: [...queue.items].sort(byActivity) };
+    } catch (error) {
+      if (load !== this.#closedLoads) return;
+      this.closed = { status: 'failed', items: [], error: messageOf(error) };
+    }
+  }
+
+  /** `moderation:case-opened`, `moderation:case-updated`, and every answer that returns a case. */
+  received(item: ModerationCase): void {
+    if (this.available === false) {
+      // A queue appeared (e.g. made a host or a moderator since): find out what is in it.
+      this.available = undefined;
+      void this.load();
+      return;
+    }
+    if (this.#held) {
+      this.#held.push(item);
+      return;
+    }
+    const known = this.byId(item.id);
+    if (known && known.updatedAt > item.updatedAt) return;
+    const wasOpen = this.open.items.some((other) => other.id === item.id);
+    if (item.status === 'open') {
+      if (!wasOpen && !known && this.open.items.length < this.openCount) {
+        // The open list is capped: this one may be counted already without being listed.
+        this.reloadSoon();
+      }
+      if (!wasOpen) this.openCount += 1;
+      this.open = { ...this.open, items: [item, ...this.open.items.filter((other) => other.id !== item.id)].sort(byActivity) };
+      this.#dropFrom('closed', item.id);
+    } else {
+      if (wasOpen) {
+        this.openCount = Math.max(0, this.openCount - 1);
+        this.#dropFrom('open', item.id);
+      } else if (this.open.items.length < this.openCount) {
+        // Perhaps one of the open cases beyond the list: count again.
+        this.reloadSoon();
+      }
+      if (this.closed.status === 'ready') {
+        this.closed = { ...this.closed, items: [item, ...this.closed.items.filter((other) => other.id !== item.id)].sort(byActivity) };
+      }
+    }
+  }
+
+  async take(caseId: string, force = false): Promise<void> {
+    this.received(await moderationApi.take(caseId, force));
+  }
+
+  async dismiss(caseId: string, reason: string): Promise<void> {
+    this.received(await moderationApi.dismiss(caseId, reason));
+  }
+
+  async act(caseId: string, action: Parameters<typeof moderationApi.act>[1]): Promise<void> {
+    this.received(await moderationApi.act(caseId, action));
+  }
+
+  /**
+   * After a reconnect, or an event that cannot be placed. A member without a queue is not asked
+   * again: a case reaching them (`received`) says that they have one now.
+   */
+  reloadSoon(): void {
+    if (this.available === false || (this.available === undefined && this.open.status === 'idle')) return;
+    clearTimeout(this.#soon);
+    this.#soon = setTimeout(() => void this.load(), RELOAD_SOON_MS);
+  }
+
+  clear(): void {
+    this.#loads += 1;
+    this.#closedLoads += 1;
+    clearTimeout(this.#soon);
+    this.#held = null;
+    this.#byRole = undefined;
+    this.available = undefined;
+    this.open = { status: 'idle', items: [] };
+    this.closed = { status: 'idle', items: [] };
+    this.openCount = 0;
+  }
+
+  #noQueue(): void {
+    this.available = false;
+    this.open = { status: 'idle', items: [] };
+    this.closed = { status: 'idle', items: [] };
+    this.openCount = 0;
+  }
+
+  #dropFrom(list: 'open' | 'closed', caseId: string): void {
+    const current = this[list];
+    if (current.items.some((item) => item.id === caseId)) this[list] = { ...current, items: current.items.filter((item) => item.id !== caseId) };
+  }
+}
+
+export const moderation = new ModerationStore();
