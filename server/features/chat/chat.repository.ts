@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Message } from '../../../shared/api/chat.routes';
 import type { ChatEventName } from '../../../shared/protocol/chat';
 import type { Db } from '../../core/db/database';
-import { blocks, conversationEvents, conversations, messages, users } from '../../core/db/schema';
+import { blocks, conversationEvents, conversationParticipants, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { UserRow } from '../accounts/users.repository';
 import { authorOf, isoOf, reactionsOf } from '../spaces/stream.repository';
@@ -162,6 +162,28 @@ function prepareSendQueries(db: Db) {
       .prepare('hearth_chat_sent_before'),
     conversation: db.select().from(conversations).where(eq(conversations.id, sql.placeholder('id'))).prepare('hearth_chat_conversation'),
     blockers: db.select({ id: blocks.blockerId }).from(blocks).where(eq(blocks.blockedId, sql.placeholder('userId'))).prepare('hearth_chat_blockers'),
+    /**
+     * Everything a send needs to know before it writes, in one round trip (decision 009): the
+     * conversation; for a space's chat, the space and the author's membership; for a direct
+     * conversation, its participants; an earlier message of the author with this client id; and
+     * who blocked the author (their screens are left out, and they refuse direct messages).
+     */
+    context: db
+      .select({
+        conversation: conversations,
+        space: spaces,
+        membership: spaceMembers,
+        earlier: sql<[string, string] | null>`(select json_build_array(m.id, m.conversation_id) from ${messages} m
+          where m.author_id = ${sql.placeholder('userId')} and m.client_id = ${sql.placeholder('clientId')})`,
+        blockers: sql<string[]>`(select coalesce(array_agg(b.blocker_id::text), '{}') from ${blocks} b where b.blocked_id = ${sql.placeholder('userId')})`,
+        participants: sql<string[] | null>`case when ${conversations.kind} = 'direct' then
+          (select array_agg(p.user_id::text) from ${conversationParticipants} p where p.conversation_id = ${conversations.id}) end`,
+      })
+      .from(conversations)
+      .leftJoin(spaces, eq(spaces.id, conversations.spaceId))
+      .leftJoin(spaceMembers, and(eq(spaceMembers.spaceId, conversations.spaceId), eq(spaceMembers.userId, sql.placeholder('userId'))))
+      .where(eq(conversations.id, sql.placeholder('conversationId')))
+      .prepare('hearth_chat_send_context'),
   };
 }
 

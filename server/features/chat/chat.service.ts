@@ -115,28 +115,59 @@ export function createChatService(deps: {
     throw AppError.notFound('No such conversation');
   }
 
-  /** Space chat: as posting in the space. Direct: a participant nobody else in it has blocked (for two people). */
-  async function checkCanSend(access: ChatAccess, actor: Actor): Promise<void> {
+  /**
+   * Space chat: as posting in the space. Direct: a participant nobody else in it has blocked (for
+   * two people). `blockers` (who blocked the actor) saves the query when the caller has it.
+   */
+  async function checkCanSend(access: ChatAccess, actor: Actor, blockers?: string[]): Promise<void> {
     if (access.space) {
       checkCanPost(access.space);
       return;
     }
     const others = access.participantIds.filter((id) => id !== actor.user.id);
     if (others.length === 1) {
-      const [blocked] = await db
-        .select({ id: blocks.blockerId })
-        .from(blocks)
-        .where(and(eq(blocks.blockerId, others[0]!), eq(blocks.blockedId, actor.user.id)));
+      const blocked = blockers
+        ? blockers.includes(others[0]!)
+        : (
+            await db
+              .select({ id: blocks.blockerId })
+              .from(blocks)
+              .where(and(eq(blocks.blockerId, others[0]!), eq(blocks.blockedId, actor.user.id)))
+          ).length > 0;
       if (blocked) throw new AppError('forbidden', 'You cannot send messages to this member');
     }
+  }
+
+  /**
+   * What a send needs, in one query: the conversation if the member may read it (else 404, as
+   * accessConversation), who blocked them, or the message an earlier send with this client id made.
+   */
+  async function sendContext(actor: Actor, conversationId: string, clientId: string): Promise<{ earlier: Message } | { access: ChatAccess; blockers: string[] }> {
+    const [found] = await sendQueriesOf(db).context.execute({ conversationId, userId: actor.user.id, clientId });
+    if (found?.earlier) {
+      if (found.earlier[1] !== conversationId) throw new AppError('conflict', 'That client id was already used for another message');
+      return { earlier: (await loadMessage(db, found.earlier[0]))!.message };
+    }
+    if (found?.conversation.kind === 'space' && found.space) {
+      const space: SpaceAccess = { space: found.space, membership: found.membership ?? undefined, actor };
+      if (canRead(space)) return { access: { conversation: found.conversation, space, participantIds: [] }, blockers: found.blockers };
+    } else if (found?.participants?.includes(actor.user.id)) {
+      return { access: { conversation: found.conversation, participantIds: found.participants }, blockers: found.blockers };
+    }
+    if (!found) {
+      // No such conversation; an earlier send elsewhere with this client id still says so first.
+      const earlier = await existingSend(actor, clientId, conversationId);
+      if (earlier) return { earlier };
+    }
+    throw AppError.notFound('No such conversation');
   }
 
   const audienceOf = (access: ChatAccess) =>
     access.space ? [spaceRoom(access.space.space.id)] : access.participantIds.map(userRoom);
 
   /** Publishes after commit, leaving out the sockets of those who blocked the author. */
-  async function publishLogged(access: ChatAccess, authorId: string, logged: Logged[]): Promise<void> {
-    const except = (await blockersOf(db, authorId)).map(userRoom);
+  async function publishLogged(access: ChatAccess, authorId: string, logged: Logged[], blockers?: string[]): Promise<void> {
+    const except = (blockers ?? (await blockersOf(db, authorId))).map(userRoom);
     for (const entry of logged) realtime.publish(audienceOf(access), entry.event, entry.payload, { except });
   }
 
@@ -300,10 +331,10 @@ export function createChatService(deps: {
   return {
     /** Sends a message exactly once per (author, clientId): a retry returns the message the first send made. */
     async doSend(actor: Actor, input: z.output<typeof sendMessageSchema>): Promise<Message> {
-      const earlier = await existingSend(actor, input.clientId, input.conversationId);
-      if (earlier) return earlier;
-      const access = await accessConversation(actor, input.conversationId);
-      await checkCanSend(access, actor);
+      const context = await sendContext(actor, input.conversationId, input.clientId);
+      if ('earlier' in context) return context.earlier;
+      const { access, blockers } = context;
+      await checkCanSend(access, actor, blockers);
       // The welcome bot greets every newcomer; members are limited, it is not.
       if (!actor.user.isBot) await consumeSend(actor.user.id);
       let parent: MessageRow | undefined;
@@ -366,7 +397,7 @@ export function createChatService(deps: {
         }
         throw error;
       }
-      await publishLogged(access, actor.user.id, logged);
+      await publishLogged(access, actor.user.id, logged, blockers);
       const message = logged[0]!.payload.message;
       for (const user of mentioned.filter((m) => m.id !== actor.user.id)) {
         realtime.publish(userRoom(user.id), 'chat:mentioned', {

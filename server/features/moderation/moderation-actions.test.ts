@@ -376,4 +376,29 @@ describe('word list, safeguarding contacts, help and escalation', () => {
     expect(lines.some((l) => l.includes(',settings,'))).toBe(true);
     expect((await spaceMod.call('GET', '/api/v1/moderation/log/export')).status).toBe(403);
   });
+
+  test('when a member who moderates nothing tries any action, then each is refused with 403 and the case and the content stay as they were; every action taken so far is in the log', async () => {
+    const author = await newAuthor();
+    const target = await post(author, 'Still here');
+    const theCase = await report('post', target.id, 'spam');
+    for (const action of ['hide', 'delete', 'warn', 'mute', 'remove', 'suspend', 'ban', 'reverse']) {
+      expect((await act(outsider, theCase.id, { action, reason: 'no right', hours: 1 })).status).toBe(403);
+    }
+    expect((await outsider.call('POST', `/api/v1/moderation/cases/${theCase.id}/dismiss`, { reason: 'no right' })).status).toBe(403);
+    expect((await outsider.call('POST', `/api/v1/moderation/cases/${theCase.id}/take`, {})).status).toBe(403);
+    const still = (await admin.call<{ items: ModerationCase[] }>('GET', '/api/v1/moderation/cases')).body.items.find((c) => c.id === theCase.id);
+    expect(still).toMatchObject({ status: 'open', assignee: null, contentHidden: false, contentDeleted: false });
+    expect((await author.call<{ post: Post }>('GET', `/api/v1/posts/${target.id}`)).body.post).toMatchObject({ hidden: false, deleted: false });
+
+    const logged = new Set<string>();
+    let before: number | null | undefined;
+    do {
+      const page = await admin.call<{ items: { action: string }[]; nextBefore: number | null }>('GET', `/api/v1/moderation/log${before ? `?before=${before}` : ''}`);
+      for (const entry of page.body.items) logged.add(entry.action);
+      before = page.body.nextBefore;
+    } while (before);
+    for (const action of ['take', 'hide', 'delete', 'warn', 'mute', 'remove', 'suspend', 'ban', 'reverse', 'appeal', 'reject_appeal', 'auto_hide', 'escalate', 'settings']) {
+      expect([action, logged.has(action)]).toEqual([action, true]);
+    }
+  });
 });
