@@ -87,17 +87,20 @@ export const timedActions: ReadonlySet<ModerationAction> = new Set(['mute', 'sus
  * @example actionsFor(postCase, 'member') // → ['hide', 'delete', 'warn', 'mute', 'remove']
  */
 export function actionsFor(
-  item: Pick<ModerationCase, 'targetKind' | 'contentHidden' | 'contentDeleted' | 'spaceId' | 'outcome' | 'appeal' | 'status'>,
+  item: Pick<ModerationCase, 'targetKind' | 'contentHidden' | 'contentDeleted' | 'spaceId' | 'outcome' | 'appeal' | 'status' | 'reports'>,
   siteRole: string | undefined,
 ): ModerationAction[] {
   const content = item.targetKind !== 'member';
   const siteModerator = siteRole === 'admin' || siteRole === 'moderator';
   const openAppeal = item.appeal !== null && item.status === 'open';
+  const autoHidden = item.status === 'open' && item.contentHidden && item.outcome === null && item.reports.some((r) => r.automatic);
   return actionList.filter((action) => {
     switch (action) {
       case 'hide':
+        // An open case whose content the word list hid: hiding confirms it.
+        return content && !item.contentDeleted && (!item.contentHidden || autoHidden);
       case 'delete':
-        return content && !item.contentHidden && !item.contentDeleted;
+        return content && !item.contentDeleted;
       case 'warn':
         return true;
       case 'mute':

@@ -320,6 +320,17 @@ describe('word list, safeguarding contacts, help and escalation', () => {
     expect((await hidden).post).toMatchObject({ id: second.id, hidden: true });
     const authorNotices = await notices(author);
     expect(authorNotices.items[0]).toMatchObject({ kind: 'action', canAppeal: false });
+    // Within the guidelines after all: dismissing the case shows the post again, live.
+    const autoCase = (await admin.call<{ items: ModerationCase[] }>('GET', '/api/v1/moderation/cases')).body.items.find((c) => c.targetId === second.id)!;
+    expect(autoCase).toMatchObject({ contentHidden: true, status: 'open' });
+    const shown = nextEvent<{ post: Post }>(viewer, 'post:updated', 5_000);
+    expect((await host.call<ModerationCase>('POST', `/api/v1/moderation/cases/${autoCase.id}/dismiss`, { reason: 'Harmless' })).body).toMatchObject({ outcome: 'dismissed', contentHidden: false });
+    expect((await shown).post).toMatchObject({ id: second.id, hidden: false });
+    // And a moderator's hide of an automatically hidden post confirms it.
+    const third = await post(author, 'Another scam offer');
+    await server.app.settle();
+    const thirdCase = (await admin.call<{ items: ModerationCase[] }>('GET', '/api/v1/moderation/cases')).body.items.find((c) => c.targetId === third.id)!;
+    expect((await act(host, thirdCase.id, { action: 'hide', reason: 'Spam' })).body).toMatchObject({ status: 'closed', outcome: 'hidden', contentHidden: true });
     await admin.call('PATCH', '/api/v1/admin/moderation', { wordList: [], autoHide: false });
   });
 

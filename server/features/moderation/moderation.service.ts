@@ -404,6 +404,8 @@ export function createModerationService(deps: {
     const caseRow = await file(content.kind, content.id, target, null, 'other', `Word list: “${match[0]}”`);
     if (!current.autoHide) return;
     if (await changeContent(caseRow, 'hide')) {
+      // Remembered on the open case: a moderator's hide confirms it, a dismissal shows the content again.
+      await db.update(moderationCases).set({ lastAction: { action: 'auto_hide' } }).where(eq(moderationCases.id, caseRow.id));
       await log(null, 'auto_hide', caseRow, `Word list: “${match[0]}”`);
       if (target.subjectId) {
         await notify([target.subjectId], 'action', caseRow, `Your ${nounOf[content.kind]} was hidden automatically until a moderator has looked at it.`);
@@ -435,7 +437,8 @@ export function createModerationService(deps: {
       case 'hide':
       case 'delete': {
         if (!isContent(row.targetKind)) throw new AppError('conflict', 'Only posts, comments and messages can be hidden or deleted');
-        if (!(await changeContent(row, input.action))) throw new AppError('conflict', `This ${nounOf[row.targetKind]} is ${input.action === 'hide' ? 'hidden or deleted' : 'deleted'} already`);
+        const confirmsAutoHide = input.action === 'hide' && row.status === 'open' && row.lastAction?.action === 'auto_hide';
+        if (!confirmsAutoHide && !(await changeContent(row, input.action))) throw new AppError('conflict', `This ${nounOf[row.targetKind]} is ${input.action === 'hide' ? 'hidden or deleted' : 'deleted'} already`);
         return { lastAction: { action: input.action }, notice: `The moderators ${input.action === 'hide' ? 'hid' : 'deleted'} ${await whatOf(row, 'your')}.` };
       }
       case 'warn':
@@ -485,6 +488,7 @@ export function createModerationService(deps: {
     const done = (undone: string) => ({ lastAction: { action: 'reverse' }, notice: `The moderators reversed their decision about ${undone}.` });
     switch (last.action) {
       case 'hide':
+      case 'auto_hide':
         await changeContent(row, 'unhide');
         return done(`${await whatOf(row, 'your')}: it is visible again`);
       case 'warn':
@@ -615,14 +619,20 @@ export function createModerationService(deps: {
       if (!(await canAct(actor, row))) throw new AppError('forbidden', 'Only the moderators of this case can close it');
       if (row.status !== 'open') throw new AppError('conflict', 'This case is closed');
       const appealed = row.appealedAt !== null;
-      await log(actor.user.id, appealed ? 'reject_appeal' : 'dismiss', row, reason);
+      // Hidden by the word list and found within the guidelines: it is shown again.
+      const unhidden = !appealed && row.lastAction?.action === 'auto_hide' && (await changeContent(row, 'unhide'));
+      await log(actor.user.id, appealed ? 'reject_appeal' : 'dismiss', row, reason, unhidden ? { unhidden: true } : {});
       return close(
         actor,
         row,
         appealed ? 'appeal_rejected' : 'dismissed',
         // An appeal rejected keeps the earlier outcome's effect (and what reverse would undo).
         appealed ? {} : { lastAction: null },
-        appealed ? { kind: 'appeal_outcome', text: `The moderators reviewed your appeal about ${await whatOf(row, 'your')} and kept their decision. Reason: ${reason}` } : null,
+        appealed
+          ? { kind: 'appeal_outcome', text: `The moderators reviewed your appeal about ${await whatOf(row, 'your')} and kept their decision. Reason: ${reason}` }
+          : unhidden
+            ? { kind: 'action', text: `The moderators looked at ${await whatOf(row, 'your')}, hidden automatically, and it is visible again.` }
+            : null,
       );
     },
 
