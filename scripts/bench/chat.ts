@@ -15,65 +15,40 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createScratchPostgres } from '../../test/support/database';
-import { DeliveryTracker, keptUp, runAtRate, settle, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
+import { cleanUp, envList, envNumber, int, mib, onCleanUp, quietRun as quietRunOf, report, runBench, seconds } from './lib/harness';
+import { DeliveryTracker, keptUp, settle, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
 import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanOptions, type LeanSocket } from './lib/lean-socket';
 import { cpuMeter, describeCpu, startBareSocketIo, startHearth } from './lib/processes';
 import { describeBuild, eventLoopDelay, hearthMemory, sampleDatabaseActivity, type Memory } from './lib/server-probes';
 import { describe, ms, table } from './lib/stats';
 
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
-  return value;
-};
-const envList = (name: string, fallback: number[]) =>
-  process.env[name] ? process.env[name].split(',').map((v) => Number(v.trim())).filter((v) => v > 0) : fallback;
 
-const MEMBERS = env('BENCH_MEMBERS', 500); // one socket each; member i belongs to space i mod BENCH_SPACES
-const SPACES = Math.max(1, env('BENCH_SPACES', 50));
+const MEMBERS = envNumber('BENCH_MEMBERS', 500); // one socket each; member i belongs to space i mod BENCH_SPACES
+const SPACES = Math.max(1, envNumber('BENCH_SPACES', 50));
 const RATES = envList('BENCH_RATES', [100, 250, 500, 750, 1000]); // messages/s over all spaces, stepped up
-const STEP_SECONDS = env('BENCH_STEP_SECONDS', 5); // each rate of the ladder
-const LONG_RATE = env('BENCH_LONG_RATE', 500); // the goal's rate, run for longer
-const LONG_SECONDS = env('BENCH_LONG_SECONDS', 30);
-const DRAIN_SECONDS = env('BENCH_DRAIN_SECONDS', 2); // wait for late acks and deliveries after each run
-const MAX_IN_FLIGHT = env('BENCH_MAX_IN_FLIGHT', 1000); // unacknowledged sends before the senders skip
-const SATURATION_P99_MS = env('BENCH_SATURATION_P99_MS', 1000); // a run with a slower delivery p99 fell behind
-const GOAL_RATE = env('BENCH_GOAL_RATE', 500);
-const GOAL_P99_MS = env('BENCH_GOAL_P99_MS', 50);
+const STEP_SECONDS = envNumber('BENCH_STEP_SECONDS', 5); // each rate of the ladder
+const LONG_RATE = envNumber('BENCH_LONG_RATE', 500); // the goal's rate, run for longer
+const LONG_SECONDS = envNumber('BENCH_LONG_SECONDS', 30);
+const DRAIN_SECONDS = envNumber('BENCH_DRAIN_SECONDS', 2); // wait for late acks and deliveries after each run
+const MAX_IN_FLIGHT = envNumber('BENCH_MAX_IN_FLIGHT', 1000); // unacknowledged sends before the senders skip
+const SATURATION_P99_MS = envNumber('BENCH_SATURATION_P99_MS', 1000); // a run with a slower delivery p99 fell behind
+const GOAL_RATE = envNumber('BENCH_GOAL_RATE', 500);
+const GOAL_P99_MS = envNumber('BENCH_GOAL_P99_MS', 50);
 // The server's per-member limit (CHAT_MESSAGES_PER_SECOND, at most 1000; CHAT_BURST more over 10 s),
 // set far above what any member sends here, so that it never rejects a message of the benchmark.
-const CHAT_LIMIT = Math.min(1000, Math.max(1, env('BENCH_CHAT_LIMIT', 1000)));
-const CHAT_BURST = Math.min(10_000, env('BENCH_CHAT_BURST', 10_000));
-const SIGNUP_CONCURRENCY = Math.max(1, env('BENCH_SIGNUP_CONCURRENCY', 4));
-const NOISE_LIMIT = env('BENCH_NOISE_LIMIT', 50); // % of one core used by other processes that makes a run "disturbed"
-const NOISE_RETRIES = env('BENCH_NOISE_RETRIES', 1);
+const CHAT_LIMIT = Math.min(1000, Math.max(1, envNumber('BENCH_CHAT_LIMIT', 1000)));
+const CHAT_BURST = Math.min(10_000, envNumber('BENCH_CHAT_BURST', 10_000));
+const SIGNUP_CONCURRENCY = Math.max(1, envNumber('BENCH_SIGNUP_CONCURRENCY', 4));
+const NOISE_LIMIT = envNumber('BENCH_NOISE_LIMIT', 50); // % of one core used by other processes that makes a run "disturbed"
+const NOISE_RETRIES = envNumber('BENCH_NOISE_RETRIES', 1);
 const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1';
-const MAX_MINUTES = env('BENCH_MAX_MINUTES', 10);
+const MAX_MINUTES = envNumber('BENCH_MAX_MINUTES', 10);
 const ACK_TIMEOUT_MS = 15_000;
 
 const criteria = { minAckShare: 0.9, minCompleteness: 0.99, maxP99Ms: SATURATION_P99_MS };
 
-const lines: string[] = [];
-const report = (line = '') => {
-  lines.push(line);
-  console.log(line);
-};
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
-const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-// Everything started is stopped in reverse order: on success, on error, on a signal, on the watchdog.
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
-    }
-  })();
-  return cleaning;
-}
 
 /** Connects `count` lean sockets (lib/lean-socket.ts: raw frames in, commands with acks out), 100 at a time. */
 async function connectAll(count: number, options: (index: number) => LeanOptions): Promise<LeanSocket[]> {
@@ -144,22 +119,8 @@ function describeRun(label: string, r: RunResult, errors: Map<string, number>): 
 }
 
 /** A run repeated (at most NOISE_RETRIES times, within the deadline) while other processes took more than NOISE_LIMIT % of a core; the least disturbed counts. */
-async function quietRun(target: FanoutTarget, tracker: DeliveryTracker, options: RunOptions, measure: Measure, deadline: number): Promise<RunResult> {
-  let best: RunResult | undefined;
-  for (let attempt = 0; attempt <= NOISE_RETRIES; attempt++) {
-    const result = await runAtRate(target, tracker, options, measure);
-    if (!best || (result.cpu?.other ?? 0) < (best.cpu?.other ?? 0)) best = result;
-    const other = result.cpu?.other ?? 0;
-    if (other <= NOISE_LIMIT) break;
-    const again = attempt < NOISE_RETRIES && performance.now() + (options.seconds + options.drainSeconds + 3) * 1000 < deadline;
-    report(
-      `  (disturbed: other processes used ${other}% of a core during ${options.rate} msgs/s; p99 ${ms(result.latency.p99)} ms` +
-        `${again ? '; repeating' : '; keeping the least disturbed attempt'})`,
-    );
-    if (!again) break;
-    await settle(3);
-  }
-  return best!;
+function quietRun(target: FanoutTarget, tracker: DeliveryTracker, options: RunOptions, measure: Measure, deadline: number): Promise<RunResult> {
+  return quietRunOf(target, tracker, options, measure, { deadline, noiseLimit: NOISE_LIMIT, retries: NOISE_RETRIES, unit: 'msgs/s' });
 }
 
 /** The stepped rates until one falls behind, then the long run at LONG_RATE. */
@@ -238,16 +199,16 @@ async function main(): Promise<void> {
   report(describeBuild());
 
   const scratch = await createScratchPostgres();
-  cleanups.push(async () => {
+  onCleanUp(async () => {
     if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
     else await scratch.drop();
   });
   const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  cleanups.push(() => admin.end());
+  onCleanUp(() => admin.end());
   report(`database: PostgreSQL, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept: BENCH_KEEP_DATABASE=1)' : '(dropped at the end)'}`);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-chat-'));
-  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const hearth = await startHearth({
     DATA_DIR: dataDir,
     DATABASE_URL: scratch.url,
@@ -257,9 +218,9 @@ async function main(): Promise<void> {
     CHAT_MESSAGES_PER_SECOND: String(CHAT_LIMIT),
     CHAT_BURST: String(CHAT_BURST),
   });
-  cleanups.push(() => hearth.stop());
+  onCleanUp(() => hearth.stop());
   const bare = await startBareSocketIo('bare-chat-server.ts');
-  cleanups.push(() => bare.stop());
+  onCleanUp(() => bare.stop());
   report(`servers: Hearth ${hearth.url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms); bare Socket.IO ${bare.url} (pid ${bare.pid})`);
   const url = hearth.url;
 
@@ -320,7 +281,7 @@ async function main(): Promise<void> {
   await noteMemory('Hearth', 'before (set up, no sockets)', () => hearthMemory(url));
   t = performance.now();
   const hearthSockets = await connectAll(MEMBERS, (i) => ({ url, cookie: members[i]!.cookie, onEvent: tracker.onFrame }));
-  cleanups.push(async () => hearthSockets.forEach((s) => s.close()));
+  onCleanUp(async () => hearthSockets.forEach((s) => s.close()));
   report(`  connected in ${seconds(performance.now() - t)}`);
   await settle(3); // presence announcements of the newly connected
   await noteMemory('Hearth', `with ${MEMBERS} sockets, before the runs`, () => hearthMemory(url));
@@ -342,7 +303,7 @@ async function main(): Promise<void> {
   await noteMemory('bare', 'before (no sockets)', () => bareMemory(bare.url));
   t = performance.now();
   const bareSockets = await connectAll(MEMBERS, (i) => ({ url: bare.url, auth: { rooms: [conversationIds[i % SPACES]] }, onEvent: tracker.onFrame }));
-  cleanups.push(async () => bareSockets.forEach((s) => s.close()));
+  onCleanUp(async () => bareSockets.forEach((s) => s.close()));
   report(`  connected in ${seconds(performance.now() - t)}`);
   await noteMemory('bare', `with ${MEMBERS} sockets, before the runs`, () => bareMemory(bare.url));
   const bareSeries = await series(chatTarget(bareSockets, conversationIds, perRoom, errors), tracker, bareMeasure, errors, deadline, () =>
@@ -418,27 +379,4 @@ async function main(): Promise<void> {
   clearTimeout(watchdog);
 }
 
-process.on('SIGINT', () => {
-  void cleanUp().finally(() => process.exit(130));
-});
-process.on('SIGTERM', () => {
-  void cleanUp().finally(() => process.exit(143));
-});
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanUp();
-    if (lines.length > 0) {
-      // A failed run keeps its partial figures apart, so the last good result is not overwritten.
-      fs.mkdirSync('.test-results', { recursive: true });
-      fs.writeFileSync(code === 0 ? '.test-results/bench-chat.txt' : '.test-results/bench-chat.failed.txt', `${lines.join('\n')}\n`);
-    }
-    process.exit(code);
-  });
+runBench('bench-chat', main);

@@ -23,42 +23,36 @@ import type { Actor } from '../../server/features/accounts/actor';
 import { encodeCursor } from '../../server/core/db/keyset';
 import { createStreamService } from '../../server/features/spaces/stream.service';
 import { createScratchPostgres } from '../../test/support/database';
-import { DeliveryTracker, keptUp, runAtRate, settle, sustainedRate, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
+import { cleanUp, envList, envNumber, int, onCleanUp, quietRun as quietRunOf, report, runBench, seconds } from './lib/harness';
+import { DeliveryTracker, keptUp, settle, sustainedRate, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
 import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
 import { cpuMeter, describeCpu, startBareSocketIo, startHearth, type CpuShares, type ServerProcess } from './lib/processes';
 import { describeBuild, eventLoopDelay, sampleDatabaseActivity } from './lib/server-probes';
 import { describe, ms, summarise, table, type LatencySummary } from './lib/stats';
 
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a non-negative number`);
-  return value;
-};
-const envList = (name: string, fallback: number[]) =>
-  process.env[name] ? process.env[name].split(',').map((v) => Number(v.trim())).filter((v) => v > 0) : fallback;
 
-const MEMBERS = env('BENCH_MEMBERS', 1000); // distinct accounts; sockets share them round-robin
-const SOCKETS = env('BENCH_SOCKETS', 1000); // receiving sockets
-const POSTERS = Math.max(1, env('BENCH_POSTERS', 4)); // posting sockets, members of every space
-const SPACES = Math.max(1, env('BENCH_SPACES', 50)); // the many-spaces scenario
+const MEMBERS = envNumber('BENCH_MEMBERS', 1000); // distinct accounts; sockets share them round-robin
+const SOCKETS = envNumber('BENCH_SOCKETS', 1000); // receiving sockets
+const POSTERS = Math.max(1, envNumber('BENCH_POSTERS', 4)); // posting sockets, members of every space
+const SPACES = Math.max(1, envNumber('BENCH_SPACES', 50)); // the many-spaces scenario
 const RATES = envList('BENCH_RATES', [10, 25, 50, 100, 200, 400, 800, 1600]); // posts/s, one room: stepped up until behind
 const MANY_RATES = envList('BENCH_MANY_RATES', [50, 100, 200, 400, 800, 1600, 3200]); // posts/s, many spaces
-const STEP_SECONDS = env('BENCH_STEP_SECONDS', 5); // each rate of the ladder
-const HALF_SECONDS = env('BENCH_HALF_SECONDS', 15); // the run at half the saturating rate
-const DRAIN_SECONDS = env('BENCH_DRAIN_SECONDS', 2); // wait for late acks and deliveries after each run
-const MAX_IN_FLIGHT = env('BENCH_MAX_IN_FLIGHT', 200); // unacknowledged posts before the posters skip
-const SATURATION_P99_MS = env('BENCH_SATURATION_P99_MS', 1000); // a run with a slower delivery p99 fell behind
-const POSTS = env('BENCH_POSTS', 1_000_000); // bulk-loaded for the stream pages
-const POSTS_CHUNK = Math.max(1000, env('BENCH_POSTS_CHUNK', 100_000));
-const POSTS_DAYS = env('BENCH_POSTS_DAYS', 365); // their created_at spans this many days before the run
-const READS = Math.max(1, env('BENCH_READS', 200)); // sequential requests per stream page kind
-const READ_SECONDS = env('BENCH_READ_SECONDS', 20); // per page kind: a slow page stops early, with fewer samples
-const NOISE_LIMIT = env('BENCH_NOISE_LIMIT', 50); // % of one core used by other processes that makes a run "disturbed"
-const NOISE_RETRIES = env('BENCH_NOISE_RETRIES', 2);
+const STEP_SECONDS = envNumber('BENCH_STEP_SECONDS', 5); // each rate of the ladder
+const HALF_SECONDS = envNumber('BENCH_HALF_SECONDS', 15); // the run at half the saturating rate
+const DRAIN_SECONDS = envNumber('BENCH_DRAIN_SECONDS', 2); // wait for late acks and deliveries after each run
+const MAX_IN_FLIGHT = envNumber('BENCH_MAX_IN_FLIGHT', 200); // unacknowledged posts before the posters skip
+const SATURATION_P99_MS = envNumber('BENCH_SATURATION_P99_MS', 1000); // a run with a slower delivery p99 fell behind
+const POSTS = envNumber('BENCH_POSTS', 1_000_000); // bulk-loaded for the stream pages
+const POSTS_CHUNK = Math.max(1000, envNumber('BENCH_POSTS_CHUNK', 100_000));
+const POSTS_DAYS = envNumber('BENCH_POSTS_DAYS', 365); // their created_at spans this many days before the run
+const READS = Math.max(1, envNumber('BENCH_READS', 200)); // sequential requests per stream page kind
+const READ_SECONDS = envNumber('BENCH_READ_SECONDS', 20); // per page kind: a slow page stops early, with fewer samples
+const NOISE_LIMIT = envNumber('BENCH_NOISE_LIMIT', 50); // % of one core used by other processes that makes a run "disturbed"
+const NOISE_RETRIES = envNumber('BENCH_NOISE_RETRIES', 2);
 const KEEP_DATABASE = process.env.BENCH_KEEP_DATABASE === '1';
-const READER_SPACES = Math.min(SPACES, env('BENCH_READER_SPACES', 4));
-const MAX_MINUTES = env('BENCH_MAX_MINUTES', 15);
+const READER_SPACES = Math.min(SPACES, envNumber('BENCH_READER_SPACES', 4));
+const MAX_MINUTES = envNumber('BENCH_MAX_MINUTES', 15);
 const RECEIVERS = process.env.BENCH_RECEIVERS === 'socketio' ? 'socketio' : 'lean';
 // Which fan-out scenarios run (1 Hearth one room, 2 bare Socket.IO one room, 3 many spaces, Hearth and bare); the
 // stream pages (4) always run. Quicker while iterating: BENCH_SCENARIOS=1,2 BENCH_POSTS=0 BENCH_READS=20.
@@ -69,25 +63,7 @@ const criteria = { minAckShare: 0.9, minCompleteness: 0.99, maxP99Ms: SATURATION
 const BIG_SLUG = 'town-square';
 const smallSlug = (j: number) => `street-${String(j).padStart(3, '0')}`;
 
-const lines: string[] = [];
-const report = (line = '') => {
-  lines.push(line);
-  console.log(line);
-};
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
-const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
 
-// Everything started is stopped in reverse order: on success, on error, on a signal, on the watchdog.
-const cleanups: (() => Promise<unknown>)[] = [];
-let cleaning: Promise<void> | undefined;
-function cleanUp(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const cleanup of cleanups.reverse()) {
-      await cleanup().catch((error: unknown) => console.error('cleanup failed:', error));
-    }
-  })();
-  return cleaning;
-}
 
 type Receiver = { close(): void };
 
@@ -160,22 +136,8 @@ function describeRun(label: string, r: RunResult): string {
  * NOISE_LIMIT % of a core is repeated (at most NOISE_RETRIES times, within the deadline), and the
  * least disturbed attempt counts; a run that stays disturbed is marked so in its CPU line.
  */
-async function quietRun(target: FanoutTarget, tracker: DeliveryTracker, options: RunOptions, measure: Measure, deadline: number): Promise<RunResult> {
-  let best: RunResult | undefined;
-  for (let attempt = 0; attempt <= NOISE_RETRIES; attempt++) {
-    const result = await runAtRate(target, tracker, options, measure);
-    if (!best || (result.cpu?.other ?? 0) < (best.cpu?.other ?? 0)) best = result;
-    const other = result.cpu?.other ?? 0;
-    if (other <= NOISE_LIMIT) break;
-    const again = attempt < NOISE_RETRIES && performance.now() + (options.seconds + options.drainSeconds + 3) * 1000 < deadline;
-    report(
-      `  (disturbed: other processes used ${other}% of a core during ${options.rate} posts/s; deliveries ${int(result.deliveriesPerSecond)}/s, p99 ${ms(result.latency.p99)} ms` +
-        `${again ? '; repeating' : '; keeping the least disturbed attempt'})`,
-    );
-    if (!again) break;
-    await settle(3);
-  }
-  return best!;
+function quietRun(target: FanoutTarget, tracker: DeliveryTracker, options: RunOptions, measure: Measure, deadline: number): Promise<RunResult> {
+  return quietRunOf(target, tracker, options, measure, { deadline, noiseLimit: NOISE_LIMIT, retries: NOISE_RETRIES, unit: 'posts/s', describe: (r) => `deliveries ${int(r.deliveriesPerSecond)}/s, ` });
 }
 
 /** Steps the rate up until the server falls behind, then runs at half the rate it sustained. */
@@ -315,16 +277,16 @@ async function main(): Promise<void> {
   report(describeBuild());
 
   const scratch = await createScratchPostgres();
-  cleanups.push(async () => {
+  onCleanUp(async () => {
     if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
     else await scratch.drop();
   });
   const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  cleanups.push(() => admin.end());
+  onCleanUp(() => admin.end());
   report(`database: PostgreSQL, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept: BENCH_KEEP_DATABASE=1)' : '(dropped at the end)'}`);
 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-stream-'));
-  cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
+  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   const hearth: ServerProcess = await startHearth({
     DATA_DIR: dataDir,
     DATABASE_URL: scratch.url,
@@ -332,9 +294,9 @@ async function main(): Promise<void> {
     SIGNUP_LIMIT_PER_HOUR: '1000000',
     SIGNIN_FAILURE_LIMIT_PER_HOUR: '1000000',
   });
-  cleanups.push(() => hearth.stop());
+  onCleanUp(() => hearth.stop());
   const bare: ServerProcess = await startBareSocketIo();
-  cleanups.push(() => bare.stop());
+  onCleanUp(() => bare.stop());
   report(`servers: Hearth ${hearth.url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms); bare Socket.IO ${bare.url} (pid ${bare.pid})`);
   const url = hearth.url;
 
@@ -420,9 +382,9 @@ async function main(): Promise<void> {
   report(`## Hearth: connecting ${SOCKETS} receiving sockets and ${POSTERS} posters`);
   t = performance.now();
   const hearthReceivers = await connectReceivers(SOCKETS, (s) => receiverFor(url, tracker, { cookie: members[s % MEMBERS]!.cookie }));
-  cleanups.push(async () => hearthReceivers.forEach((r) => r.close()));
+  onCleanUp(async () => hearthReceivers.forEach((r) => r.close()));
   const hearthPosters = await Promise.all(posters.map((p) => connectSocketIo(url, { cookie: p.cookie })));
-  cleanups.push(async () => hearthPosters.forEach((s) => s.close()));
+  onCleanUp(async () => hearthPosters.forEach((s) => s.close()));
   report(`  connected in ${seconds(performance.now() - t)}`);
   const streetOf = (s: number) => (s % MEMBERS) % SPACES;
   const perStreet = Array.from({ length: SPACES }, (_, j) => Array.from({ length: SOCKETS }, (_, s) => s).filter((s) => streetOf(s) === j).length);
@@ -462,9 +424,9 @@ async function main(): Promise<void> {
   report(`## 2. The same traffic against a bare Socket.IO broadcast server (no auth, no database): connecting`);
   t = performance.now();
   const bareReceivers = await connectReceivers(SOCKETS, (s) => receiverFor(bare.url, tracker, { auth: { rooms: ['big', `street-${streetOf(s)}`] } }));
-  cleanups.push(async () => bareReceivers.forEach((r) => r.close()));
+  onCleanUp(async () => bareReceivers.forEach((r) => r.close()));
   const barePosters = await Promise.all(posters.map(() => connectSocketIo(bare.url, {})));
-  cleanups.push(async () => barePosters.forEach((s) => s.close()));
+  onCleanUp(async () => barePosters.forEach((s) => s.close()));
   report(`  connected in ${seconds(performance.now() - t)}`);
   const bareSend = (rooms: string[]) => async (poster: number, room: number, bodyMarkdown: string) => {
     const answer = (await barePosters[poster]!.timeout(15_000).emitWithAck('post', { room: rooms[room]!, bodyMarkdown })) as { data?: unknown };
@@ -719,27 +681,4 @@ function planShape(planLines: string[]): string {
   return nodes.join(' › ');
 }
 
-process.on('SIGINT', () => {
-  void cleanUp().finally(() => process.exit(130));
-});
-process.on('SIGTERM', () => {
-  void cleanUp().finally(() => process.exit(143));
-});
-
-main()
-  .then(
-    () => 0,
-    (error: unknown) => {
-      console.error(error);
-      return 1;
-    },
-  )
-  .then(async (code) => {
-    await cleanUp();
-    if (lines.length > 0) {
-      // A failed run keeps its partial figures apart, so the last good result is not overwritten.
-      fs.mkdirSync('.test-results', { recursive: true });
-      fs.writeFileSync(code === 0 ? '.test-results/bench-stream.txt' : '.test-results/bench-stream.failed.txt', `${lines.join('\n')}\n`);
-    }
-    process.exit(code);
-  });
+runBench('bench-stream', main);

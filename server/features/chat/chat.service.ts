@@ -162,11 +162,12 @@ export function createChatService(deps: {
     throw AppError.notFound('No such conversation');
   }
 
-  const audienceOf = (access: ChatAccess) =>
-    access.space ? [spaceRoom(access.space.space.id)] : access.participantIds.map(userRoom);
+  /** A space's chat goes to the space's room, a direct conversation to each participant's. */
+  const audienceOf = (access: Pick<ChatAccess, 'conversation' | 'participantIds'>) =>
+    access.conversation.kind === 'space' && access.conversation.spaceId ? [spaceRoom(access.conversation.spaceId)] : access.participantIds.map(userRoom);
 
   /** Publishes after commit, leaving out the sockets of those who blocked the author. */
-  async function publishLogged(access: ChatAccess, authorId: string, logged: Logged[], blockers?: string[]): Promise<void> {
+  async function publishLogged(access: Pick<ChatAccess, 'conversation' | 'participantIds'>, authorId: string, logged: Logged[], blockers?: string[]): Promise<void> {
     const except = (blockers ?? (await blockersOf(db, authorId))).map(userRoom);
     for (const entry of logged) realtime.publish(audienceOf(access), entry.event, entry.payload, { except });
   }
@@ -186,15 +187,20 @@ export function createChatService(deps: {
   }
 
   /** Logs an update of one message (edit, delete, reaction, reply count) and publishes it after commit. */
-  async function logUpdate(access: ChatAccess, actor: Actor, messageId: string, change: (tx: Db) => Promise<void>): Promise<Message> {
+  async function logUpdate(access: Pick<ChatAccess, 'conversation' | 'participantIds'>, row: MessageRow, change: (tx: Db) => Promise<void>): Promise<Message> {
     const logged = await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
       await change(tx);
-      return appendChatEvent(tx, access.conversation.id, 'chat:message-updated', () => reloadMessage(tx, messageId));
+      return appendChatEvent(tx, access.conversation.id, 'chat:message-updated', () => reloadMessage(tx, row.id));
     });
-    const [author] = await db.select({ id: messages.authorId }).from(messages).where(eq(messages.id, messageId));
-    await publishLogged(access, author?.id ?? actor.user.id, [logged]);
+    await publishLogged(access, row.authorId, [logged]);
     return logged.payload.message;
+  }
+
+  /** A tombstone: the text stays in the row for the moderators' snapshot only; reactions go. */
+  async function deleteMessageIn(tx: Db, messageId: string): Promise<void> {
+    await tx.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, messageId));
+    await tx.delete(reactions).where(eq(reactions.targetId, messageId));
   }
 
   // ── views ──────────────────────────────────────────────────────────────────────────────────
@@ -418,7 +424,7 @@ export function createChatService(deps: {
       if (row.hiddenAt) throw new AppError('conflict', 'The moderators hid this message');
       await checkCanSend(access, actor);
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
-      const edited = await logUpdate(access, actor, row.id, async (tx) => {
+      const edited = await logUpdate(access, row, async (tx) => {
         await tx.insert(messageEdits).values({ messageId: row.id, bodyMarkdown: row.bodyMarkdown });
         await tx
           .update(messages)
@@ -439,10 +445,7 @@ export function createChatService(deps: {
       const moderator = access.space !== undefined && canModerate(access.space);
       if (row.authorId !== actor.user.id && !moderator) throw new AppError('forbidden', 'You can only delete your own messages');
       if (row.deletedAt) return message;
-      return logUpdate(access, actor, row.id, async (tx) => {
-        await tx.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, row.id));
-        await tx.delete(reactions).where(eq(reactions.targetId, row.id));
-      });
+      return logUpdate(access, row, (tx) => deleteMessageIn(tx, row.id));
     },
 
     /**
@@ -455,19 +458,16 @@ export function createChatService(deps: {
       if (change !== 'delete' && (change === 'hide') === (found.row.hiddenAt !== null)) return false;
       const [conversation] = await sendQueriesOf(db).conversation.execute({ id: found.row.conversationId });
       if (!conversation) return false;
-      const rooms = conversation.kind === 'space' && conversation.spaceId ? [spaceRoom(conversation.spaceId)] : (await participantsOf(conversation.id)).map(userRoom);
-      const logged = await db.transaction(async (txRaw) => {
-        const tx = txRaw as unknown as Db;
-        if (change === 'delete') {
-          await tx.update(messages).set({ deletedAt: new Date() }).where(eq(messages.id, messageId));
-          await tx.delete(reactions).where(eq(reactions.targetId, messageId));
-        } else {
-          await tx.update(messages).set({ hiddenAt: change === 'hide' ? new Date() : null }).where(eq(messages.id, messageId));
-        }
-        return appendChatEvent(tx, conversation.id, 'chat:message-updated', () => reloadMessage(tx, messageId));
-      });
-      const except = (await blockersOf(db, found.row.authorId)).map(userRoom);
-      realtime.publish(rooms, logged.event, logged.payload, { except });
+      const participantIds = conversation.kind === 'direct' ? await participantsOf(conversation.id) : [];
+      await logUpdate({ conversation, participantIds }, found.row, (tx) =>
+        change === 'delete'
+          ? deleteMessageIn(tx, messageId)
+          : tx
+              .update(messages)
+              .set({ hiddenAt: change === 'hide' ? new Date() : null })
+              .where(eq(messages.id, messageId))
+              .then(() => undefined),
+      );
       return true;
     },
 
@@ -475,7 +475,7 @@ export function createChatService(deps: {
       const { row, access } = await messageInConversation(actor, messageId);
       if (row.deletedAt || row.hiddenAt) throw new AppError('conflict', 'This message was deleted or hidden');
       await checkCanSend(access, actor);
-      return logUpdate(access, actor, row.id, async (tx) => {
+      return logUpdate(access, row, async (tx) => {
         const removed = await tx
           .delete(reactions)
           .where(and(eq(reactions.targetId, row.id), eq(reactions.userId, actor.user.id), eq(reactions.emoji, emoji)))

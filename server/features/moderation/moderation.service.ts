@@ -131,12 +131,13 @@ export function createModerationService(deps: {
 
   // ── who sees a case ────────────────────────────────────────────────────────────────────────
 
-  async function isHostOf(userId: string, spaceId: string): Promise<boolean> {
+  /** A member's role in a space while they are an active member of it. */
+  async function roleIn(spaceId: string, userId: string) {
     const [row] = await db
       .select({ role: spaceMembers.role })
       .from(spaceMembers)
-      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active'), eq(spaceMembers.role, 'host')));
-    return Boolean(row);
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active')));
+    return row?.role;
   }
 
   const isSafeguarding = (row: CaseRow) => row.reasons.includes('safeguarding');
@@ -169,11 +170,8 @@ export function createModerationService(deps: {
   /** Whether the actor moderates the case's space (host or moderator there; not for cases about a host). */
   async function moderatesSpaceOf(actor: Actor, row: CaseRow): Promise<boolean> {
     if (!row.spaceId || row.siteOnly) return false;
-    const [membership] = await db
-      .select({ role: spaceMembers.role })
-      .from(spaceMembers)
-      .where(and(eq(spaceMembers.spaceId, row.spaceId), eq(spaceMembers.userId, actor.user.id), eq(spaceMembers.status, 'active')));
-    return membership?.role === 'host' || membership?.role === 'moderator';
+    const role = await roleIn(row.spaceId, actor.user.id);
+    return role === 'host' || role === 'moderator';
   }
 
   async function isContact(actor: Actor): Promise<boolean> {
@@ -316,16 +314,16 @@ export function createModerationService(deps: {
     for (const notice of created) realtime.publish(`user:${notice.userId}`, 'moderation:notice', noticeView(notice, row));
   }
 
+  async function spaceNameOf(row: CaseRow): Promise<string | undefined> {
+    const [space] = row.spaceId ? await db.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, row.spaceId)) : [];
+    return space?.name;
+  }
+
   /** "your post in Gardening": what a notice is about, never quoting it. */
   async function whatOf(row: CaseRow, whose: 'your' | 'a'): Promise<string> {
     if (row.targetKind === 'member') return whose === 'your' ? 'your profile' : 'a member';
-    const [space] = row.spaceId ? await db.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, row.spaceId)) : [];
-    return `${whose} ${nounOf[row.targetKind]}${space ? ` in ${space.name}` : ''}`;
-  }
-
-  async function spaceNameOf(row: CaseRow): Promise<string> {
-    const [space] = row.spaceId ? await db.select({ name: spaces.name }).from(spaces).where(eq(spaces.id, row.spaceId)) : [];
-    return space?.name ?? 'the space';
+    const space = await spaceNameOf(row);
+    return `${whose} ${nounOf[row.targetKind]}${space ? ` in ${space}` : ''}`;
   }
 
   const when = (date: Date) => date.toUTCString().replace(' GMT', ' UTC');
@@ -334,7 +332,7 @@ export function createModerationService(deps: {
 
   /** Adds a report to the open case about the target, opening it if needed; announces it. */
   async function file(kind: TargetKind, targetId: string, target: Target, reporterId: string | null, reason: Reason, note: string): Promise<CaseRow> {
-    const siteOnly = target.spaceId !== null && target.subjectId !== null && (await isHostOf(target.subjectId, target.spaceId));
+    const siteOnly = target.spaceId !== null && target.subjectId !== null && (await roleIn(target.spaceId, target.subjectId)) === 'host';
     for (let attempt = 0; ; attempt++) {
       try {
         const { row, opened } = await db.transaction(async (txRaw) => {
@@ -451,7 +449,7 @@ export function createModerationService(deps: {
         if (!(await spacesService.doSetMute(row.spaceId, user.id, until))) throw new AppError('conflict', 'This member is not in the space');
         return {
           lastAction: { action: 'mute', until: until.toISOString() },
-          notice: `The moderators muted you in ${await spaceNameOf(row)} until ${when(until)}: you can read it, but not post, comment or chat there.`,
+          notice: `The moderators muted you in ${(await spaceNameOf(row)) ?? 'the space'} until ${when(until)}: you can read it, but not post, comment or chat there.`,
         };
       }
       case 'remove': {
@@ -459,7 +457,7 @@ export function createModerationService(deps: {
         const user = await subjectOf(row);
         const role = await spacesService.doRemoveByModeration(row.spaceId, user.id);
         if (!role) throw new AppError('conflict', 'This member is not in the space');
-        return { lastAction: { action: 'remove', role }, notice: `The moderators removed you from ${await spaceNameOf(row)}.` };
+        return { lastAction: { action: 'remove', role }, notice: `The moderators removed you from ${(await spaceNameOf(row)) ?? 'the space'}.` };
       }
       case 'suspend':
       case 'ban': {
@@ -495,10 +493,10 @@ export function createModerationService(deps: {
         return done('their warning: it is withdrawn');
       case 'mute':
         if (row.spaceId && row.subjectId) await spacesService.doSetMute(row.spaceId, row.subjectId, null);
-        return done(`your mute in ${await spaceNameOf(row)}: you can post there again`);
+        return done(`your mute in ${(await spaceNameOf(row)) ?? 'the space'}: you can post there again`);
       case 'remove':
         if (row.spaceId && row.subjectId) await spacesService.doRestoreMember(row.spaceId, row.subjectId, (last.role as 'host' | 'moderator' | 'member' | undefined) ?? 'member');
-        return done(`your removal from ${await spaceNameOf(row)}: you are a member again`);
+        return done(`your removal from ${(await spaceNameOf(row)) ?? 'the space'}: you are a member again`);
       case 'suspend':
       case 'ban':
         if (row.subjectId) await updateUser(db, row.subjectId, { status: 'active', suspendedUntil: null });

@@ -41,6 +41,7 @@ import {
   toPost,
   toSpace,
   memberCounts,
+  type CommentRow,
   type PostRow,
 } from './stream.repository';
 
@@ -133,6 +134,40 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
       return appendEvent(tx, spaceId, event, () => ({ comment: loaded.comment, commentCount: post?.commentCount ?? 0 }));
     });
   }
+
+  /** Deletes, hides or shows again a post through its log, and tells the space: an author's delete and the moderators' share it. */
+  async function changePostVisibility(row: PostRow, change: 'hide' | 'unhide' | 'delete'): Promise<Post> {
+    const event = change === 'delete' ? 'post:deleted' : 'post:updated';
+    const payload = await logPostChange(row.spaceId, event, async (tx) => {
+      await tx
+        .update(posts)
+        .set(change === 'delete' ? { deletedAt: new Date(), pinnedAt: null } : { hiddenAt: change === 'hide' ? new Date() : null })
+        .where(eq(posts.id, row.id));
+      return row.id;
+    });
+    publishAll([{ event, room: spaceRoom(row.spaceId), payload }]);
+    return payload.post;
+  }
+
+  /** As changePostVisibility, for a comment (a deletion also lowers its post's comment count). */
+  async function changeCommentVisibility(row: CommentRow, change: 'hide' | 'unhide' | 'delete'): Promise<Comment> {
+    const event = change === 'delete' ? 'comment:deleted' : 'comment:updated';
+    const payload = await logCommentChange(row.spaceId, event, async (tx) => {
+      if (change === 'delete') {
+        await tx.update(comments).set({ deletedAt: new Date() }).where(eq(comments.id, row.id));
+        await tx.update(posts).set({ commentCount: sql`greatest(${posts.commentCount} - 1, 0)` }).where(eq(posts.id, row.postId));
+      } else {
+        await tx.update(comments).set({ hiddenAt: change === 'hide' ? new Date() : null }).where(eq(comments.id, row.id));
+      }
+      return row.id;
+    });
+    publishAll([{ event, room: spaceRoom(row.spaceId), payload }]);
+    return payload.comment;
+  }
+
+  /** Whether a moderators' change would change anything: nothing on deleted content, no hiding twice. */
+  const changes = (row: { deletedAt: Date | null; hiddenAt: Date | null }, change: 'hide' | 'unhide' | 'delete') =>
+    !row.deletedAt && (change === 'delete' || (change === 'hide') !== (row.hiddenAt !== null));
 
   /** Deleted or hidden content takes no edits, reactions or comments. */
   function checkNotGone(row: { deletedAt: Date | null; hiddenAt: Date | null }, what: 'post' | 'comment') {
@@ -237,12 +272,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
       const { row, access, post } = await writablePost(actor, postId);
       if (row.deletedAt) return post;
       checkOwnOrModerate(access, row.authorId, actor, 'delete');
-      const payload = await logPostChange(access.space.id, 'post:deleted', async (tx) => {
-        await tx.update(posts).set({ deletedAt: new Date(), pinnedAt: null }).where(eq(posts.id, row.id));
-        return row.id;
-      });
-      publishAll([{ event: 'post:deleted', room: spaceRoom(access.space.id), payload }]);
-      return payload.post;
+      return changePostVisibility(row, 'delete');
     },
 
     async doPinPost(actor: Actor, postId: string, pinned: boolean): Promise<Post> {
@@ -325,13 +355,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
       const { row, access, comment } = await writableComment(actor, commentId);
       if (row.deletedAt) return comment;
       checkOwnOrModerate(access, row.authorId, actor, 'delete');
-      const payload = await logCommentChange(access.space.id, 'comment:deleted', async (tx) => {
-        await tx.update(comments).set({ deletedAt: new Date() }).where(eq(comments.id, row.id));
-        await tx.update(posts).set({ commentCount: sql`greatest(${posts.commentCount} - 1, 0)` }).where(eq(posts.id, row.postId));
-        return row.id;
-      });
-      publishAll([{ event: 'comment:deleted', room: spaceRoom(access.space.id), payload }]);
-      return payload.comment;
+      return changeCommentVisibility(row, 'delete');
     },
 
     async doReactComment(actor: Actor, commentId: string, emoji: string): Promise<Comment> {
@@ -353,38 +377,16 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
      */
     async doModeratePost(postId: string, change: 'hide' | 'unhide' | 'delete'): Promise<boolean> {
       const found = await loadPost(db, postId);
-      if (!found || found.row.deletedAt) return false;
-      if ((change === 'hide') === (found.row.hiddenAt !== null) && change !== 'delete') return false;
-      const spaceId = found.row.spaceId;
-      const event = change === 'delete' ? 'post:deleted' : 'post:updated';
-      const payload = await logPostChange(spaceId, event, async (tx) => {
-        await tx
-          .update(posts)
-          .set(change === 'delete' ? { deletedAt: new Date(), pinnedAt: null } : { hiddenAt: change === 'hide' ? new Date() : null })
-          .where(eq(posts.id, postId));
-        return postId;
-      });
-      publishAll([{ event, room: spaceRoom(spaceId), payload }]);
+      if (!found || !changes(found.row, change)) return false;
+      await changePostVisibility(found.row, change);
       return true;
     },
 
     /** As doModeratePost, for a comment. */
     async doModerateComment(commentId: string, change: 'hide' | 'unhide' | 'delete'): Promise<boolean> {
       const found = await loadComment(db, commentId);
-      if (!found || found.row.deletedAt) return false;
-      if ((change === 'hide') === (found.row.hiddenAt !== null) && change !== 'delete') return false;
-      const { spaceId, postId } = found.row;
-      const event = change === 'delete' ? 'comment:deleted' : 'comment:updated';
-      const payload = await logCommentChange(spaceId, event, async (tx) => {
-        if (change === 'delete') {
-          await tx.update(comments).set({ deletedAt: new Date() }).where(eq(comments.id, commentId));
-          await tx.update(posts).set({ commentCount: sql`greatest(${posts.commentCount} - 1, 0)` }).where(eq(posts.id, postId));
-        } else {
-          await tx.update(comments).set({ hiddenAt: change === 'hide' ? new Date() : null }).where(eq(comments.id, commentId));
-        }
-        return commentId;
-      });
-      publishAll([{ event, room: spaceRoom(spaceId), payload }]);
+      if (!found || !changes(found.row, change)) return false;
+      await changeCommentVisibility(found.row, change);
       return true;
     },
 
