@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sessionUserSchema } from '../api/accounts.routes';
-import type { EventSpec } from './events';
+import type { EventSpec } from './spec';
 
 export const sessionEndedSchema = z
   .object({ reason: z.enum(['signed_out', 'suspended', 'banned', 'deleted', 'password_changed']) })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { conversationSchema, MAX_MESSAGE_CHARS, messageSchema, sendMessageBodySchema } from '../api/chat.routes';
 import { reactionEmojis } from '../api/spaces.routes';
-import type { CommandSpec, EventSpec } from './events';
+import type { CommandSpec, EventSpec } from './spec';
 
 export const sendMessageSchema = sendMessageBodySchema
   .extend({ conversationId: z.uuid() })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { moderationCaseSchema, moderationNoticeSchema } from '../api/moderation.routes';
-import type { EventSpec } from './events';
+import type { EventSpec } from './spec';
 
 export const moderationEvents = {
   'moderation:case-opened': {

@@ -7,7 +7,7 @@ import {
   reactionEmojis,
   spaceSchema,
 } from '../api/spaces.routes';
-import type { CommandSpec, EventSpec } from './events';
+import type { CommandSpec, EventSpec } from './spec';
 
 const body = (max: number) =>
   z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommandSpec, EventSpec } from './events';
+import type { CommandSpec, EventSpec } from './spec';
 
 export const pingPayloadSchema = z
   .object({ sentAt: z.number().finite().describe('Client clock in ms, echoed back to measure the round trip') })
