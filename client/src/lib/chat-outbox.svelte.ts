@@ -1,5 +1,6 @@
 // Exactly-once sending of chat messages: docs/ARCHITECTURE.md#chat
 import { CommandError, live } from '../realtime/connection.svelte';
+import { liveStores } from '../realtime/live-stores';
 import { newClientId, type Message } from './chat-api';
 import { messageOf } from './forms';
 
@@ -158,3 +159,10 @@ function sendErrorOf(error: unknown): string {
 }
 
 export const chatOutbox = new ChatOutbox();
+
+liveStores.register({
+  name: 'chat-outbox',
+  clear: () => chatOutbox.clear(),
+  // Messages still unacknowledged are sent again, with their ids.
+  reconnected: () => chatOutbox.connected(),
+});

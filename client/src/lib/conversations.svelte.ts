@@ -1,6 +1,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
 import type { ChatEvent } from '../realtime/chat-feeds';
+import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
 import { chatApi, type Conversation } from './chat-api';
 import { messageOf } from './forms';
@@ -143,3 +144,19 @@ function sortByRecent(items: Conversation[]): Conversation[] {
 }
 
 export const conversations = new ConversationsStore();
+
+liveStores.register({
+  name: 'conversations',
+  events: {
+    'chat:message-created': (payload) => conversations.event({ name: 'chat:message-created', payload }),
+    'chat:message-updated': (payload) => conversations.event({ name: 'chat:message-updated', payload }),
+    'chat:conversation-updated': (conversation) => conversations.upsert(conversation),
+    'chat:read': (marker) => conversations.read(marker),
+    // Joining or leaving a space adds or removes its chat from my conversations.
+    'space:membership-changed': () => conversations.reloadSoon('membership'),
+  },
+  load: () => conversations.load(),
+  clear: () => conversations.clear(),
+  // The unread counts are not logged: read them again.
+  reconnected: () => conversations.reloadSoon(),
+});

@@ -1,4 +1,7 @@
 import type { EventPayload } from '../../../shared/protocol/events';
+import { liveStores } from '../realtime/live-stores';
+import { messageHref } from './chat-api';
+import { conversations } from './conversations.svelte';
 import { Toasts } from './toasts.svelte';
 
 type MentionEvent = (EventPayload<'mention:received'> & { href?: undefined }) | (EventPayload<'chat:mentioned'> & { href: string });
@@ -19,3 +22,19 @@ export class MentionsStore extends Toasts<MentionEvent> {
 }
 
 export const mentions = new MentionsStore();
+
+liveStores.register({
+  name: 'mentions',
+  events: {
+    'mention:received': (mention) => mentions.received(mention),
+    'chat:mentioned': (mention) => {
+      // Already in front of me: the message itself says it.
+      if (conversations.viewing.has(mention.conversationId)) return;
+      const known = conversations.byId(mention.conversationId);
+      // An unknown conversation's address finds its way (a space's chat redirects to its page).
+      const href = known ? messageHref(known, mention.messageId) : `/messages/${mention.conversationId}?message=${mention.messageId}`;
+      mentions.chatReceived(mention, href);
+    },
+  },
+  clear: () => mentions.clear(),
+});

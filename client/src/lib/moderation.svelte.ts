@@ -1,6 +1,10 @@
+import { untrack } from 'svelte';
+import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
 import { messageOf } from './forms';
 import { moderationApi, type ModerationCase } from './moderation-api';
+import { session } from './session.svelte';
+import { spaces } from './spaces.svelte';
 
 const RELOAD_SOON_MS = 300;
 
@@ -192,3 +196,29 @@ export class ModerationStore {
 }
 
 export const moderation = new ModerationStore();
+
+liveStores.register({
+  name: 'moderation',
+  events: {
+    'moderation:case-opened': (item) => moderation.received(item),
+    'moderation:case-updated': (item) => moderation.received(item),
+  },
+  clear: () => moderation.clear(),
+  // Not replayed: read the queue again.
+  reconnected: () => moderation.reloadSoon(),
+  // The queue, for those who may have one: my site role and my roles in my spaces say so (or
+  // the help page, for a safeguarding contact).
+  follow: () =>
+    $effect.root(() => {
+      $effect(() => {
+        const user = session.user;
+        if (!user || session.guidelinesRequired || user.status !== 'active' || spaces.status !== 'ready') return;
+        const byRole =
+          user.role === 'admin' ||
+          user.role === 'moderator' ||
+          spaces.items.some((space) => space.membership?.status === 'active' && (space.membership.role === 'host' || space.membership.role === 'moderator'));
+        const myId = user.id;
+        untrack(() => void moderation.follow(byRole, myId));
+      });
+    }),
+});

@@ -1,4 +1,5 @@
 import type { EventPayload } from '../../../shared/protocol/events';
+import { liveStores } from '../realtime/live-stores';
 import { messageOf } from './forms';
 import { moderationApi, type ModerationNotice } from './moderation-api';
 import { Toasts } from './toasts.svelte';
@@ -100,4 +101,16 @@ export class NoticesStore {
 }
 
 export const notices = new NoticesStore();
+
+liveStores.register({
+  name: 'notices',
+  events: {
+    'moderation:notice': (notice) => notices.received(notice),
+    'moderation:notices-read': (read) => notices.readElsewhere(read),
+  },
+  load: () => notices.load(),
+  clear: () => notices.clear(),
+  // Not replayed: read them again.
+  reconnected: () => notices.reloadSoon(),
+});
 

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
+import { liveStores } from '../realtime/live-stores';
 
 export interface PresenceState {
   online: boolean;
@@ -47,3 +48,9 @@ export class PresenceStore {
 }
 
 export const presence = new PresenceStore();
+
+liveStores.register({
+  name: 'presence',
+  events: { 'presence:changed': (change) => presence.changed(change) },
+  clear: () => presence.clear(),
+});

@@ -1,5 +1,6 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
+import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
 import { messageOf } from './forms';
@@ -26,8 +27,8 @@ export type StreamFocus = { slug: string } | { postId: string };
  * after live events is the state a reload would show.
  */
 export class SpaceStream {
-  /** Every stream a page has open, for the dispatcher (membership changes). */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry for the dispatcher, never shown
+  /** Every stream a page has open, for membership changes. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   static readonly open = new Set<SpaceStream>();
 
   space = $state<Space | undefined>(undefined);
@@ -328,3 +329,12 @@ function upsertComment(items: Comment[], comment: Comment): Comment[] {
   if (index === -1) return sortComments([...items, comment]);
   return items.map((item) => (item.id === comment.id ? comment : item));
 }
+
+liveStores.register({
+  name: 'space-streams',
+  events: {
+    'space:membership-changed': (change) => {
+      for (const stream of SpaceStream.open) void stream.membershipChanged(change);
+    },
+  },
+});

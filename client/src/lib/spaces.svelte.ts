@@ -1,4 +1,5 @@
 import type { EventPayload } from '../../../shared/protocol/events';
+import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
 import { messageOf } from './forms';
@@ -161,3 +162,12 @@ export class SpacesStore {
 }
 
 export const spaces = new SpacesStore();
+
+liveStores.register({
+  name: 'spaces',
+  events: { 'space:membership-changed': (change) => spaces.membershipChanged(change) },
+  // My spaces (and their unread counts) follow the member who may read them.
+  load: () => spaces.load(),
+  clear: () => spaces.clear(),
+});
+spaceFeeds.setMembershipCheck((spaceId) => spaces.byId(spaceId) !== undefined);

@@ -1,6 +1,7 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
 import { live } from '../realtime/connection.svelte';
+import { liveStores } from '../realtime/live-stores';
 
 interface Typist {
   userId: string;
@@ -77,3 +78,9 @@ export function typingLine(names: string[]): string {
 }
 
 export const typing = new TypingStore();
+
+liveStores.register({
+  name: 'typing',
+  events: { 'chat:typing': (payload) => typing.received(payload) },
+  clear: () => typing.clear(),
+});

@@ -2,6 +2,7 @@
 import type { ChatEventName } from '../../../shared/protocol/chat';
 import type { EventPayload } from '../../../shared/protocol/events';
 import { live } from './connection.svelte';
+import { liveStores } from './live-stores';
 import { SeqFeed, SeqFeeds, type Replay, type ReplayRequest, type SeqFeedHandlers } from './seq-feeds';
 
 /** One logged event of a conversation, as emitted live or replayed by `chat:resume`. */
@@ -60,3 +61,13 @@ export class ChatFeeds extends SeqFeeds<ChatEvent, ChatFeed> {
 }
 
 export const chatFeeds = new ChatFeeds();
+
+liveStores.register({
+  name: 'chat-feeds',
+  events: {
+    'chat:message-created': (payload) => chatFeeds.receive({ name: 'chat:message-created', payload }),
+    'chat:message-updated': (payload) => chatFeeds.receive({ name: 'chat:message-updated', payload }),
+  },
+  // Open conversations replay what they missed.
+  reconnected: () => chatFeeds.connected(),
+});

@@ -1,7 +1,8 @@
 // Each space's events applied once, in log order, across races and reconnects: docs/ARCHITECTURE.md#the-live-path
 import type { StreamEventName } from '../../../shared/protocol/stream';
 import type { EventPayload } from '../../../shared/protocol/events';
-import { live } from './connection.svelte';
+import { live, type EventRoutes } from './connection.svelte';
+import { liveStores } from './live-stores';
 import { SeqFeed, SeqFeeds, type Replay, type ReplayRequest, type SeqFeedHandlers } from './seq-feeds';
 
 /** One logged event of a space, as emitted live or replayed by `stream:resume`. */
@@ -100,3 +101,23 @@ export class SpaceFeeds extends SeqFeeds<StreamEvent, SpaceFeed> {
 }
 
 export const spaceFeeds = new SpaceFeeds();
+
+// Every event of a space's log, checked against the protocol's list: a new one must be routed here.
+const streamEvents = {
+  'post:created': true,
+  'post:updated': true,
+  'post:deleted': true,
+  'comment:created': true,
+  'comment:updated': true,
+  'comment:deleted': true,
+  'space:updated': true,
+} as const satisfies Record<StreamEventName, true>;
+
+liveStores.register({
+  name: 'space-feeds',
+  events: Object.fromEntries(
+    Object.keys(streamEvents).map((name) => [name, (payload: StreamEvent['payload']) => spaceFeeds.receive({ name, payload } as StreamEvent)]),
+  ) as EventRoutes,
+  // What happened while the socket was away is replayed, space by space.
+  reconnected: () => spaceFeeds.connected(),
+});
