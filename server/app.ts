@@ -217,7 +217,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     escalationTimer.unref();
     realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream), ...chatCommandHandlers(chat) });
 
-    router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
+    router = createRouteMounter<Actor>(app, createRouteGuard(db.db), { checkContracts: config.checkContracts });
     const documentInfo = { version, serverUrl: config.publicUrl };
     let openapi: unknown;
     let asyncapi: unknown;

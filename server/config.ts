@@ -57,6 +57,7 @@ const envSchema = z.object({
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().trim().max(200).optional()),
   EVENT_LOG_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
+  CHECK_CONTRACTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -98,6 +99,11 @@ export interface Config {
   };
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
+  /**
+   * Hold every REST answer and every published event to its shared schema, failing loudly on a
+   * mismatch (CHECK_CONTRACTS; on unless NODE_ENV=production, where it would cost a parse per send).
+   */
+  checkContracts: boolean;
 }
 
 export class ConfigError extends Error {
@@ -180,6 +186,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       chatBurst: e.CHAT_BURST,
     },
     clientDist: path.join(appRoot(), 'client', 'dist'),
+    checkContracts: e.CHECK_CONTRACTS ? e.CHECK_CONTRACTS === 'true' : e.NODE_ENV !== 'production',
     ...overrides,
   };
   config.publicOrigin = new URL(config.publicUrl).origin;

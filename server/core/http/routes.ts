@@ -1,6 +1,7 @@
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { RouteSpec } from '../../../shared/api/route-spec';
+import { checkContract, ContractError } from '../../../shared/protocol/spec';
 import { parseInput } from '../errors';
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -34,16 +35,28 @@ export interface RouteMounter<A> {
   readonly mounted: ReadonlySet<RouteSpec>;
 }
 
+export interface RouteMounterOptions {
+  /**
+   * Holds every JSON answer to the spec's first success schema before it is sent (config
+   * CHECK_CONTRACTS: on in development and tests, off in production). A mismatch answers 500
+   * `internal` and logs the zod issues, so the test that caused it fails.
+   */
+  checkContracts?: boolean;
+}
+
 /**
  * Mounts shared route specs: runs the guard, validates params, query and body with the spec's
  * schemas, calls the handler and answers JSON. Every error goes to the one problem middleware.
  */
-export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>): RouteMounter<A> {
+export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>, options: RouteMounterOptions = {}): RouteMounter<A> {
   const mounted = new Set<RouteSpec>();
   return {
     mounted,
     mount(spec, handler, ...before) {
       const successStatus = Number(Object.keys(spec.responses)[0] ?? 200);
+      const contract = `${spec.method.toUpperCase()} ${spec.path} ${successStatus}`;
+      // Decided once per route, so production pays nothing per request.
+      const check = options.checkContracts ? answerCheck(spec.responses[successStatus]?.schema, contract) : undefined;
       app[spec.method](spec.path, ...before, async (req: Request, res: Response, next: NextFunction) => {
         try {
           const actor = await guard(req, spec);
@@ -58,6 +71,7 @@ export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>): Route
           } as RouteInput<typeof spec, A>;
           const result = await handler(input);
           if (res.headersSent || result === undefined) return;
+          check?.(result);
           res.status(successStatus).json(result);
         } catch (error) {
           next(error);
@@ -65,5 +79,12 @@ export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>): Route
       });
       mounted.add(spec);
     },
+  };
+}
+
+function answerCheck(schema: z.ZodType | undefined, contract: string): (result: unknown) => void {
+  if (schema) return (result) => checkContract(schema, result, contract);
+  return () => {
+    throw new ContractError(contract, [], 'the handler answered a JSON body, but the spec declares none');
   };
 }

@@ -14,8 +14,10 @@ import {
   type CommandResult,
   type EventName,
   type EventPayload,
+  serverEvents,
   type ServerToClientEvents,
 } from '../../../shared/protocol/events';
+import { checkContract } from '../../../shared/protocol/spec';
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import { AppError, errorBodyOf, parseInput } from '../errors';
@@ -201,6 +203,8 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
   return {
     io,
     publish(rooms, event, payload, publishOptions) {
+      // Development and tests: an event its schema refuses throws here, so the command or request that published it fails.
+      if (config.checkContracts) checkContract(serverEvents[event].payload, payload, `event ${event}`);
       metrics.eventsEmitted.inc({ event });
       const target = publishOptions?.except?.length ? io.to(rooms).except(publishOptions.except) : io.to(rooms);
       // Typed emit over a generic event name needs the same widening as attachCommand.
