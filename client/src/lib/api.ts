@@ -1,4 +1,8 @@
+import type { z } from 'zod';
+import type { RouteSpec } from '../../../shared/api/route-spec';
 import type { Problem } from '../../../shared/protocol/errors';
+import type { RouteRef } from './api-routes';
+import { queryString } from './url';
 
 /** A failed REST call, carrying the server's stable problem code. */
 export class ApiError extends Error {
@@ -84,11 +88,78 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
-export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
-  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
-  /** A JSON body, or a FormData sent as multipart/form-data. */
-  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
-  delete: <T>(path: string, body?: unknown) => request<T>('DELETE', path, body),
-};
+/** `/api/v1/spaces/:spaceId/members/:userId` → `'spaceId' | 'userId'`. */
+type PathParams<P extends string> = P extends `${string}:${infer Name}/${infer Rest}`
+  ? Name | PathParams<`/${Rest}`>
+  : P extends `${string}:${infer Name}`
+    ? Name
+    : never;
+
+type ParamsOf<R extends RouteSpec> = [PathParams<R['path']>] extends [never]
+  ? { params?: undefined }
+  : { params: Record<PathParams<R['path']>, string> };
+
+type QueryOf<R extends RouteSpec> = R extends { query: infer Q extends z.ZodType } ? { query?: Partial<z.input<Q>> } : { query?: undefined };
+
+/** A body the spec describes, as the server takes it in; a spec without one may take a FormData (an upload). */
+type BodyOf<R extends RouteSpec> = R extends { body: infer B extends z.ZodType }
+  ? object extends z.input<B>
+    ? { body?: z.input<B> }
+    : { body: z.input<B> }
+  : { body?: FormData };
+
+export type CallOptions<R extends RouteSpec> = ParamsOf<R> & QueryOf<R> & BodyOf<R>;
+
+type Schema<S> = S extends { schema: infer T extends z.ZodType } ? z.output<T> : unknown;
+
+/** What the route's first success response carries (nothing for a 204; unknown for a file). */
+export type ResponseOf<R extends RouteSpec> = R['responses'] extends infer Rs
+  ? Rs extends { 200: infer S }
+    ? Schema<S>
+    : Rs extends { 201: infer S }
+      ? Schema<S>
+      : Rs extends { 202: infer S }
+        ? Schema<S>
+        : Rs extends { 204: unknown }
+          ? undefined
+          : unknown
+  : never;
+
+type CallArgs<R extends RouteSpec> = object extends CallOptions<R> ? [options?: CallOptions<R>] : [options: CallOptions<R>];
+
+/**
+ * The address of an endpoint with its path parameters filled in (each encoded) and its query:
+ * for what the browser itself loads, such as a file to download or an image.
+ * @example hrefOf(routes.exportLog) // → '/api/v1/moderation/log/export'
+ * @example hrefOf(routes.spacePosts, { spaceId }, { limit: 20 }) // → '/api/v1/spaces/…/posts?limit=20'
+ */
+export function hrefOf<R extends RouteSpec>(
+  route: RouteRef<R>,
+  ...[params, query]: [PathParams<R['path']>] extends [never]
+    ? [params?: undefined, query?: QueryOf<R>['query']]
+    : [params: Record<PathParams<R['path']>, string>, query?: QueryOf<R>['query']]
+): string {
+  const values = (params ?? {}) as Record<string, string>;
+  const path = route.path.replace(/:([A-Za-z0-9_]+)/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${route.path} needs its ${name}`);
+    return encodeURIComponent(value);
+  });
+  return path + queryString((query ?? {}) as Record<string, string | number | undefined | null>);
+}
+
+/**
+ * Calls a REST endpoint. Its params, query and body are typed from the route's shared spec, and
+ * so is the answer (its first success response, unchecked: the server validated it already).
+ * @example const space = await api.call(routes.space, { params: { slug: 'garden' } });
+ * @example await api.call(routes.markRead, { params: { spaceId }, body: { seq } });
+ */
+function call<R extends RouteSpec>(route: RouteRef<R>, ...[options]: CallArgs<R>): Promise<ResponseOf<R>> {
+  const { params, query, body } = (options ?? {}) as { params?: Record<string, string>; query?: object; body?: unknown };
+  const href = (hrefOf as (route: RouteRef, params?: Record<string, string>, query?: object) => string)(route, params, query);
+  const method = route.method.toUpperCase();
+  // A POST always sends a JSON body, even an empty one (the server's parsers expect one).
+  return request<ResponseOf<R>>(method, href, body ?? (method === 'POST' ? {} : undefined));
+}
+
+export const api = { call };

@@ -14,6 +14,7 @@ import type {
 } from '../../../shared/api/chat.routes';
 import type { EventPayload } from '../../../shared/protocol/events';
 import { api } from './api';
+import { routes } from './api-routes';
 import { queryString } from './url';
 
 // Types of the chat contract, and its REST calls. Like spaces-api.ts: only types come from shared/.
@@ -53,20 +54,20 @@ function randomHex(length: number): string {
 }
 
 export const chatApi = {
-  conversations: () => api.get<ConversationList>('/api/v1/chat/conversations'),
-  conversation: (id: string) => api.get<Conversation>(`/api/v1/chat/conversations/${encodeURIComponent(id)}`),
-  open: (handles: string[]) => api.post<Conversation>('/api/v1/chat/conversations', { handles }),
-  spaceChat: (spaceId: string) => api.get<Conversation>(`/api/v1/spaces/${spaceId}/chat`),
-  spacePresence: (spaceId: string) => api.get<SpacePresence>(`/api/v1/spaces/${spaceId}/presence`),
+  conversations: () => api.call(routes.conversations),
+  conversation: (conversationId: string) => api.call(routes.conversation, { params: { conversationId } }),
+  open: (handles: string[]) => api.call(routes.createConversation, { body: { handles } }),
+  spaceChat: (spaceId: string) => api.call(routes.spaceChat, { params: { spaceId } }),
+  spacePresence: (spaceId: string) => api.call(routes.spacePresence, { params: { spaceId } }),
   messages: (conversationId: string, query: { before?: number; around?: string; limit?: number } = {}) =>
-    api.get<MessagePage>(`/api/v1/chat/conversations/${conversationId}/messages${queryString(query)}`),
-  thread: (messageId: string) => api.get<Thread>(`/api/v1/chat/messages/${messageId}/thread`),
-  history: (messageId: string) => api.get<MessageHistory>(`/api/v1/chat/messages/${messageId}/history`),
+    api.call(routes.messages, { params: { conversationId }, query }),
+  thread: (messageId: string) => api.call(routes.thread, { params: { messageId } }),
+  history: (messageId: string) => api.call(routes.messageHistory, { params: { messageId } }),
   /** Messages I may read matching `q` (at least 2 characters), best first; in one conversation with `conversationId`. */
-  search: (q: string, conversationId?: string) => api.get<ChatSearchResults>(`/api/v1/chat/search${queryString({ q, conversationId })}`),
-  blocks: () => api.get<BlockList>('/api/v1/me/blocks'),
-  block: (handle: string) => api.post<Block>('/api/v1/me/blocks', { handle }),
-  unblock: (userId: string) => api.delete<BlockList>(`/api/v1/me/blocks/${userId}`),
+  search: (q: string, conversationId?: string) => api.call(routes.searchMessages, { query: { q, conversationId } }),
+  blocks: () => api.call(routes.blocks),
+  block: (handle: string) => api.call(routes.block, { body: { handle } }),
+  unblock: (userId: string) => api.call(routes.unblock, { params: { userId } }),
 };
 
 /** Where a message lives in the app: its space's chat, or the conversation page. */

@@ -1,10 +1,10 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { StreamEvent } from '../realtime/space-feeds';
 import { api } from './api';
+import { routes } from './api-routes';
 import { messageOf } from './forms';
-import type { Post, PostPage } from './spaces-api';
+import type { Post } from './spaces-api';
 import { spaces } from './spaces.svelte';
-import { queryString } from './url';
 
 const PAGE_SIZE = 20;
 
@@ -43,7 +43,7 @@ export class HomeStream {
     const load = ++this.#loads;
     this.#whileLoading = [];
     try {
-      const page = await api.get<PostPage>(`/api/v1/stream${queryString({ limit: PAGE_SIZE })}`);
+      const page = await api.call(routes.homeStream, { query: { limit: PAGE_SIZE } });
       if (load !== this.#loads) return;
       const missed = this.#whileLoading ?? [];
       this.#whileLoading = null;
@@ -68,7 +68,7 @@ export class HomeStream {
     this.olderStatus = 'loading';
     this.#whileLoadingOlder = [];
     try {
-      const page = await api.get<PostPage>(`/api/v1/stream${queryString({ limit: PAGE_SIZE, before: this.nextCursor })}`);
+      const page = await api.call(routes.homeStream, { query: { limit: PAGE_SIZE, before: this.nextCursor } });
       if (load !== this.#loads) return;
       const fresh = page.items.filter((post) => !this.posts.has(post.id));
       for (const post of fresh) this.posts.set(post.id, post);

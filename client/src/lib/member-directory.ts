@@ -1,7 +1,7 @@
 import type { PublicProfile } from '../../../shared/api/accounts.routes';
 import { api } from './api';
-import type { SpaceMember, SpaceMemberList } from './spaces-api';
-import { queryString } from './url';
+import { routes } from './api-routes';
+import type { SpaceMember } from './spaces-api';
 
 const FRESH_MS = 60_000;
 const cache = new Map<string, { at: number; members: Promise<SpaceMember[]> }>();
@@ -14,7 +14,7 @@ export function spaceMembers(spaceId: string): Promise<SpaceMember[]> {
   const cached = cache.get(spaceId);
   if (cached && Date.now() - cached.at < FRESH_MS) return cached.members;
   const members = api
-    .get<SpaceMemberList>(`/api/v1/spaces/${spaceId}/members`)
+    .call(routes.members, { params: { spaceId } })
     .then((list) => list.items.filter((member) => member.status === 'active'));
   members.catch(() => cache.delete(spaceId));
   cache.set(spaceId, { at: Date.now(), members });
@@ -63,7 +63,7 @@ export function findPeople(typed: string, limit = 8): Promise<Person[]> {
   const key = `${limit}:${q}`;
   const cached = found.get(key);
   if (cached && Date.now() - cached.at < FOUND_MS) return cached.people;
-  const people = api.get<{ items: PublicProfile[] }>(`/api/v1/users${queryString({ q, limit })}`).then((list) => list.items);
+  const people = api.call(routes.findMembers, { query: { q, limit } }).then((list) => list.items);
   people.catch(() => found.delete(key));
   if (found.size > 100) found.clear();
   found.set(key, { at: Date.now(), people });

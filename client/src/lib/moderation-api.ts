@@ -15,8 +15,8 @@ import type {
   reportTargets,
   updateModerationSettingsSchema,
 } from '../../../shared/api/moderation.routes';
-import { api } from './api';
-import { queryString } from './url';
+import { api, hrefOf } from './api';
+import { routes } from './api-routes';
 
 // Types of the moderation contract, and its REST calls. Like spaces-api.ts: only types come from
 // shared/, and the few values the client needs are repeated, typed so that they cannot drift.
@@ -116,22 +116,22 @@ export function actionsFor(
 }
 
 export const moderationApi = {
-  report: (input: ReportInput) => api.post<{ received: true }>('/api/v1/reports', input),
-  help: () => api.get<Help>('/api/v1/help'),
-  queue: (status: CaseStatus) => api.get<ModerationQueue>(`/api/v1/moderation/cases${queryString({ status })}`),
-  take: (caseId: string, force = false) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/take`, { force }),
-  dismiss: (caseId: string, reason: string) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/dismiss`, { reason }),
-  act: (caseId: string, action: CaseAction) => api.post<ModerationCase>(`/api/v1/moderation/cases/${caseId}/actions`, action),
-  log: (before?: number) => api.get<ModerationLog>(`/api/v1/moderation/log${queryString({ before })}`),
-  notices: () => api.get<{ items: ModerationNotice[]; unread: number }>('/api/v1/moderation/notices'),
-  readNotices: () => api.post<{ unread: number }>('/api/v1/moderation/notices/read'),
-  appeal: (noticeId: string, text: string) => api.post<ModerationNotice>(`/api/v1/moderation/notices/${noticeId}/appeal`, { text }),
-  settings: () => api.get<ModerationSettings>('/api/v1/admin/moderation'),
-  updateSettings: (changes: ModerationSettingsChanges) => api.patch<ModerationSettings>('/api/v1/admin/moderation', changes),
+  report: (input: ReportInput) => api.call(routes.report, { body: input }),
+  help: () => api.call(routes.moderationHelp),
+  queue: (status: CaseStatus) => api.call(routes.queue, { query: { status } }),
+  take: (caseId: string, force = false) => api.call(routes.takeCase, { params: { caseId }, body: { force } }),
+  dismiss: (caseId: string, reason: string) => api.call(routes.dismissCase, { params: { caseId }, body: { reason } }),
+  act: (caseId: string, action: CaseAction) => api.call(routes.actOnCase, { params: { caseId }, body: action }),
+  log: (before?: number) => api.call(routes.moderationLog, { query: { before } }),
+  notices: () => api.call(routes.myNotices),
+  readNotices: () => api.call(routes.readNotices),
+  appeal: (noticeId: string, text: string) => api.call(routes.appealNotice, { params: { noticeId }, body: { text } }),
+  settings: () => api.call(routes.moderationSettings),
+  updateSettings: (changes: ModerationSettingsChanges) => api.call(routes.updateModerationSettings, { body: changes }),
 };
 
 /** Where the whole log downloads as CSV (admins). */
-export const logExportHref = '/api/v1/moderation/log/export';
+export const logExportHref = hrefOf(routes.exportLog);
 
 /**
  * Whether a mute is in force at `now`.

@@ -4,14 +4,13 @@ import type {
   Session,
   SessionUser,
   changePasswordSchema,
-  signInResultSchema,
-  signOutResultSchema,
   signUpResultSchema,
   signUpSchema,
   updateProfileSchema,
 } from '../../../shared/api/accounts.routes';
 import type { sessionEndedSchema } from '../../../shared/protocol/accounts';
 import { api, ApiError, setApiHooks } from './api';
+import { routes } from './api-routes';
 import { navigate } from './routes';
 
 export type SignUpInput = z.input<typeof signUpSchema>;
@@ -56,8 +55,8 @@ export class SessionStore {
     this.status = 'loading';
     try {
       const [current, config] = await Promise.all([
-        api.get<Session>('/api/v1/session'),
-        api.get<AuthConfig>('/api/v1/auth/config'),
+        api.call(routes.session),
+        api.call(routes.authConfig),
       ]);
       this.apply(current);
       this.authConfig = config;
@@ -70,12 +69,12 @@ export class SessionStore {
   }
 
   async loadAuthConfig(): Promise<void> {
-    this.authConfig = await api.get<AuthConfig>('/api/v1/auth/config');
+    this.authConfig = await api.call(routes.authConfig);
   }
 
   /** Asks the server who we are now; resolves true while still signed in. */
   async refresh(): Promise<boolean> {
-    this.apply(await api.get<Session>('/api/v1/session'));
+    this.apply(await api.call(routes.session));
     return this.user !== null;
   }
 
@@ -86,7 +85,7 @@ export class SessionStore {
   }
 
   async signIn(email: string, password: string): Promise<void> {
-    await api.post<z.output<typeof signInResultSchema>>('/api/v1/auth/sign-in', { email, password });
+    await api.call(routes.signIn, { body: { email, password } });
     this.notice = undefined;
     this.pendingUser = null;
     // The session id rotated with the sign-in; the token of the old one is void.
@@ -94,7 +93,7 @@ export class SessionStore {
   }
 
   async signUp(input: SignUpInput): Promise<SignUpResult> {
-    const result = await api.post<SignUpResult>('/api/v1/auth/sign-up', input);
+    const result = await api.call(routes.signUp, { body: input });
     this.notice = undefined;
     if (result.signedIn) {
       this.pendingUser = null;
@@ -110,7 +109,7 @@ export class SessionStore {
     try {
       let redirectUrl: string | null = null;
       try {
-        ({ redirectUrl } = await api.post<z.output<typeof signOutResultSchema>>('/api/v1/auth/sign-out'));
+        ({ redirectUrl } = await api.call(routes.signOut));
       } catch (error) {
         // Already ended on the server: signed out is what the member wanted.
         if (!(error instanceof ApiError && error.code === 'unauthorized')) throw error;
@@ -128,9 +127,8 @@ export class SessionStore {
   async deleteAccount(password: string | undefined): Promise<void> {
     this.#signingOut = true;
     try {
-      const { redirectUrl } = await api.delete<z.output<typeof signOutResultSchema>>('/api/v1/me', {
-        ...(password ? { password } : {}),
-        confirm: 'delete my account',
+      const { redirectUrl } = await api.call(routes.deleteAccount, {
+        body: { ...(password ? { password } : {}), confirm: 'delete my account' },
       });
       this.clear();
       this.notice = 'Your account has been deleted.';
@@ -178,11 +176,11 @@ export class SessionStore {
 
   async acceptGuidelines(version: number, confirmAge: boolean | undefined): Promise<void> {
     const body = confirmAge === undefined ? { version } : { version, confirmAge };
-    this.apply(await api.post<Session>('/api/v1/guidelines/accept', body));
+    this.apply(await api.call(routes.acceptGuidelines, { body }));
   }
 
   async updateProfile(changes: ProfileChanges): Promise<SessionUser> {
-    const user = await api.patch<SessionUser>('/api/v1/me/profile', changes);
+    const user = await api.call(routes.updateProfile, { body: changes });
     this.replaceUser(user);
     return user;
   }
@@ -190,19 +188,19 @@ export class SessionStore {
   async uploadAvatar(file: File): Promise<SessionUser> {
     const form = new FormData();
     form.append('avatar', file);
-    const user = await api.put<SessionUser>('/api/v1/me/avatar', form);
+    const user = await api.call(routes.uploadAvatar, { body: form });
     this.replaceUser(user);
     return user;
   }
 
   async removeAvatar(): Promise<SessionUser> {
-    const user = await api.delete<SessionUser>('/api/v1/me/avatar');
+    const user = await api.call(routes.removeAvatar);
     this.replaceUser(user);
     return user;
   }
 
   async changePassword(change: PasswordChange): Promise<void> {
-    const user = await api.post<SessionUser>('/api/v1/me/password', change);
+    const user = await api.call(routes.changePassword, { body: change });
     this.replaceUser(user);
     // The server may rotate this session along with ending the others.
     await this.refresh();

@@ -1,5 +1,6 @@
 import type { Site } from '../../../shared/api/system.routes';
 import { api, ApiError } from './api';
+import { routes } from './api-routes';
 
 /** Facts about this network, loaded once at start (and again when an admin renames it). */
 export class SiteStore {
@@ -8,7 +9,7 @@ export class SiteStore {
 
   async load(): Promise<void> {
     try {
-      this.site = await api.get<Site>('/api/v1/site');
+      this.site = await api.call(routes.site);
       this.error = undefined;
     } catch (error) {
       // Behind the guidelines gate only the gate matters; the name falls back to "Hearth".

@@ -3,10 +3,10 @@ import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
+import { routes } from './api-routes';
 import { messageOf } from './forms';
 import { insertNewestFirst, postIdOf } from './home-stream.svelte';
-import type { Comment, Post, PostWithComments, Space, SpaceStreamPage } from './spaces-api';
-import { queryString } from './url';
+import type { Comment, Post, Space } from './spaces-api';
 
 const PAGE_SIZE = 20;
 
@@ -97,7 +97,7 @@ export class SpaceStream {
   }
 
   async #loadSpace(load: number, slug: string): Promise<void> {
-    const space = await api.get<Space>(`/api/v1/spaces/${encodeURIComponent(slug)}`);
+    const space = await api.call(routes.space, { params: { slug } });
     if (load !== this.#loads) return;
     if (!space.canRead) {
       this.#feed?.close();
@@ -111,7 +111,7 @@ export class SpaceStream {
     const ready = this.#openFeed(space);
     await ready;
     if (load !== this.#loads) return;
-    const page = await api.get<SpaceStreamPage>(`/api/v1/spaces/${space.id}/posts${queryString({ limit: PAGE_SIZE })}`);
+    const page = await api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE } });
     if (load !== this.#loads) return;
     this.#clearPosts();
     for (const post of [...page.pinned, ...page.items]) this.#setPost(post);
@@ -126,7 +126,7 @@ export class SpaceStream {
   }
 
   async #loadPost(load: number, postId: string): Promise<void> {
-    const found = await api.get<PostWithComments>(`/api/v1/posts/${encodeURIComponent(postId)}`);
+    const found = await api.call(routes.post, { params: { postId } });
     if (load !== this.#loads) return;
     const ready = this.#openFeed(found.space);
     this.#clearPosts();
@@ -179,8 +179,7 @@ export class SpaceStream {
     this.olderStatus = 'loading';
     this.#whileLoadingOlder = [];
     try {
-      const query = queryString({ limit: PAGE_SIZE, before: this.nextCursor });
-      const page = await api.get<SpaceStreamPage>(`/api/v1/spaces/${space.id}/posts${query}`);
+      const page = await api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE, before: this.nextCursor } });
       // Reloaded meanwhile: the new first page stands, and this one is older than it.
       if (load !== this.#loads) return;
       const fresh = page.items.filter((post) => !this.order.includes(post.id));
@@ -213,7 +212,7 @@ export class SpaceStream {
     this.comments.set(postId, { status: 'loading', items: [] });
     this.#commentsLoading.set(postId, []);
     try {
-      const found = await api.get<PostWithComments>(`/api/v1/posts/${postId}`);
+      const found = await api.call(routes.post, { params: { postId } });
       if (load !== this.#loads || this.#stopped) return;
       this.comments.set(postId, { status: 'ready', items: sortComments(found.comments) });
       const missed = this.#commentsLoading.get(postId) ?? [];
@@ -234,7 +233,7 @@ export class SpaceStream {
     // Only the read marker moved:
     if (before && after && before.role === after.role && before.status === after.status && before.mutedUntil === after.mutedUntil) return;
     try {
-      const fresh = await api.get<Space>(`/api/v1/spaces/${encodeURIComponent(space.slug)}`);
+      const fresh = await api.call(routes.space, { params: { slug: space.slug } });
       if (this.#stopped) return;
       this.replaceSpace(fresh);
     } catch (error) {

@@ -2,9 +2,10 @@ import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
+import { routes } from './api-routes';
 import { messageOf } from './forms';
 import { session } from './session.svelte';
-import type { MySpace, MySpaceList, Space } from './spaces-api';
+import type { MySpace, MySpaceList } from './spaces-api';
 
 /** What the home stream hears from the spaces store: my spaces' events, each once and in order. */
 export interface MySpacesListener {
@@ -51,7 +52,7 @@ export class SpacesStore {
     if (this.status !== 'ready') this.status = 'loading';
     let list: MySpaceList;
     try {
-      list = await api.get<MySpaceList>('/api/v1/me/spaces');
+      list = await api.call(routes.mySpaces);
     } catch (error) {
       if (load !== this.#loads) return;
       this.error = messageOf(error);
@@ -134,7 +135,7 @@ export class SpacesStore {
 
   /** Marks a space read up to `seq`, here and (through the server) in my other tabs. */
   async markRead(spaceId: string, seq: number): Promise<void> {
-    const space = await api.post<Space>(`/api/v1/spaces/${spaceId}/read`, { seq });
+    const space = await api.call(routes.markRead, { params: { spaceId }, body: { seq } });
     const item = this.byId(spaceId);
     if (!item) return;
     if (item.membership && space.membership) item.membership.lastReadSeq = space.membership.lastReadSeq;
