@@ -5,7 +5,7 @@ import { ApiError } from './api';
 import { chatApi, type Conversation, type Message } from './chat-api';
 import { chatOutbox } from './chat-outbox.svelte';
 import { conversations } from './conversations.svelte';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { session } from './session.svelte';
 import type { ReactionEmoji } from './spaces-api';
 import { typing } from './typing.svelte';

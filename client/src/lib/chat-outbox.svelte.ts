@@ -2,7 +2,7 @@
 import { CommandError, live } from '../realtime/connection.svelte';
 import { liveStores } from '../realtime/live-stores';
 import { newClientId, type Message } from './chat-api';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 
 export interface PendingMessage {
   clientId: string;

@@ -4,7 +4,7 @@ import type { ChatEvent } from '../realtime/chat-feeds';
 import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
 import { chatApi, type Conversation } from './chat-api';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { presence } from './presence.svelte';
 import { session } from './session.svelte';
 

@@ -2,7 +2,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { StreamEvent } from '../realtime/space-feeds';
 import { api } from './api';
 import { routes } from './api-routes';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import type { Post } from './spaces-api';
 import { spaces } from './spaces.svelte';
 

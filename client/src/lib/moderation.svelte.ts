@@ -1,7 +1,7 @@
 import { untrack } from 'svelte';
 import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { moderationApi, type ModerationCase } from './moderation-api';
 import { session } from './session.svelte';
 import { spaces } from './spaces.svelte';

@@ -1,6 +1,6 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { moderationApi, type ModerationNotice } from './moderation-api';
 import { Toasts } from './toasts.svelte';
 

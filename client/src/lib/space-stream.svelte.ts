@@ -4,7 +4,7 @@ import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
 import { routes } from './api-routes';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { insertNewestFirst, postIdOf } from './home-stream.svelte';
 import type { Comment, Post, Space } from './spaces-api';
 

@@ -3,7 +3,7 @@ import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
 import { api, ApiError } from './api';
 import { routes } from './api-routes';
-import { messageOf } from './forms';
+import { messageOf } from './forms.svelte';
 import { session } from './session.svelte';
 import type { MySpace, MySpaceList } from './spaces-api';
 
