@@ -2,9 +2,8 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
 import type { ChatEvent } from '../realtime/chat-feeds';
 import { liveStores } from '../realtime/live-stores';
-import { ApiError } from './api';
 import { chatApi, type Conversation } from './chat-api';
-import { messageOf } from './forms.svelte';
+import { Loadable, worthRetrying } from './loadable.svelte';
 import { presence } from './presence.svelte';
 import { session } from './session.svelte';
 
@@ -18,16 +17,13 @@ const RELOAD_SOON_MS = 300;
  * cannot be placed (an unknown conversation, a gap, a deleted unread message) the list is loaded
  * again rather than guessed, and after every reconnect.
  */
-export class ConversationsStore {
+export class ConversationsStore extends Loadable {
   items = $state<Conversation[]>([]);
-  status = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
-  error = $state<string | undefined>(undefined);
   /** Conversations open and visible on this page: what arrives there is read, not counted. */
   viewing = new SvelteSet<string>();
 
   readonly unreadTotal: number = $derived(this.items.reduce((sum, item) => sum + item.unread, 0));
 
-  #loads = 0;
   /** Events that arrived while the list loads, applied after it against its seqs. */
   #held: ChatEvent[] | null = null;
   #retry: ReturnType<typeof setTimeout> | undefined;
@@ -41,29 +37,22 @@ export class ConversationsStore {
   }
 
   async load(): Promise<void> {
-    const load = ++this.#loads;
     clearTimeout(this.#retry);
     clearTimeout(this.#soon);
     this.#held ??= [];
-    if (this.status !== 'ready') this.status = 'loading';
-    try {
-      const list = await chatApi.conversations();
-      if (load !== this.#loads) return;
-      this.items = sortByRecent(list.items);
-      for (const item of list.items) for (const p of item.participants) presence.seed(p.id, { online: p.online, lastSeenAt: p.lastSeenAt });
-      this.status = 'ready';
-      this.error = undefined;
-      const held = this.#held ?? [];
-      this.#held = null;
-      for (const event of held) this.event(event);
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.error = messageOf(error);
-      if (this.status !== 'ready') this.status = 'failed';
-      if (!(error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'guidelines_required'))) {
-        this.#retry = setTimeout(() => void this.load(), RETRY_MS);
-      }
-    }
+    await this.track(
+      () => chatApi.conversations(),
+      (list) => {
+        this.items = sortByRecent(list.items);
+        for (const item of list.items) for (const p of item.participants) presence.seed(p.id, { online: p.online, lastSeenAt: p.lastSeenAt });
+        const held = this.#held ?? [];
+        this.#held = null;
+        for (const event of held) this.event(event);
+      },
+      (error) => {
+        if (worthRetrying(error)) this.#retry = setTimeout(() => void this.load(), RETRY_MS);
+      },
+    );
   }
 
   /** Several reasons to reload in a moment become one request. `membership`: my spaces changed. */
@@ -122,13 +111,11 @@ export class ConversationsStore {
   }
 
   clear(): void {
-    this.#loads += 1;
+    this.forget();
     clearTimeout(this.#retry);
     clearTimeout(this.#soon);
     this.#held = null;
     this.items = [];
-    this.status = 'idle';
-    this.error = undefined;
     this.viewing.clear();
     this.#unknown.clear();
   }

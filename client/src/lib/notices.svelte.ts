@@ -1,6 +1,6 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
-import { messageOf } from './forms.svelte';
+import { Loadable } from './loadable.svelte';
 import { moderationApi, type ModerationNotice } from './moderation-api';
 import { Toasts } from './toasts.svelte';
 
@@ -9,38 +9,28 @@ import { Toasts } from './toasts.svelte';
  * kept current by `moderation:notice` and `moderation:notices-read`, and loaded again after
  * every reconnect (these events are not replayed).
  */
-export class NoticesStore {
+export class NoticesStore extends Loadable {
   items = $state<ModerationNotice[]>([]);
   unread = $state(0);
-  status = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
-  error = $state<string | undefined>(undefined);
   /** Notices that arrived while the page is open, shown for a while wherever the member is. */
   readonly toasts = new Toasts<ModerationNotice>();
 
-  #loads = 0;
   /** Notices that arrived while the list loads: the answer may or may not include them. */
   #held: ModerationNotice[] | null = null;
 
   async load(): Promise<void> {
-    const load = ++this.#loads;
     this.#held ??= [];
-    if (this.status !== 'ready') this.status = 'loading';
-    try {
-      const found = await moderationApi.notices();
-      if (load !== this.#loads) return;
-      this.items = found.items;
-      this.unread = found.unread;
-      this.status = 'ready';
-      this.error = undefined;
-      const held = this.#held ?? [];
-      this.#held = null;
-      for (const notice of held) this.#upsert(notice);
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.#held = null;
-      this.error = messageOf(error);
-      if (this.status !== 'ready') this.status = 'failed';
-    }
+    await this.track(
+      () => moderationApi.notices(),
+      (found) => {
+        this.items = found.items;
+        this.unread = found.unread;
+        const held = this.#held ?? [];
+        this.#held = null;
+        for (const notice of held) this.#upsert(notice);
+      },
+      () => (this.#held = null),
+    );
   }
 
   /** After a reconnect: what arrived meanwhile (nothing, unless loaded already). */
@@ -74,12 +64,10 @@ export class NoticesStore {
   }
 
   clear(): void {
-    this.#loads += 1;
+    this.forget();
     this.#held = null;
     this.items = [];
     this.unread = 0;
-    this.status = 'idle';
-    this.error = undefined;
     this.toasts.clear();
   }
 

@@ -1,9 +1,9 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
 import { spaceFeeds, type SpaceFeed, type StreamEvent } from '../realtime/space-feeds';
-import { api, ApiError } from './api';
+import { api } from './api';
 import { routes } from './api-routes';
-import { messageOf } from './forms.svelte';
+import { Loadable, worthRetrying } from './loadable.svelte';
 import { session } from './session.svelte';
 import type { MySpace, MySpaceList } from './spaces-api';
 
@@ -20,10 +20,8 @@ const RETRY_MS = 5_000;
  * The spaces I belong to, with their unread counts. Follows each space's log while signed in:
  * a new post by someone else counts as unread unless its space is open in front of me.
  */
-export class SpacesStore {
+export class SpacesStore extends Loadable {
   items = $state<MySpace[]>([]);
-  status = $state<'idle' | 'loading' | 'ready' | 'failed'>('idle');
-  error = $state<string | undefined>(undefined);
   /** The space whose page is open and visible: its new posts are read as they come. */
   viewing = $state<string | null>(null);
 
@@ -33,7 +31,6 @@ export class SpacesStore {
   #feeds = new Map<string, SpaceFeed>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   #listeners = new Set<MySpacesListener>();
-  #loads = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #reload: ReturnType<typeof setTimeout> | undefined;
   /** A feed could not catch up: whoever follows my spaces must reload too. */
@@ -45,29 +42,22 @@ export class SpacesStore {
 
   /** Loads my spaces; their feeds hold events meanwhile and replay from the answer's positions. */
   async load(): Promise<void> {
-    const load = ++this.#loads;
     clearTimeout(this.#retry);
     clearTimeout(this.#reload);
     for (const feed of this.#feeds.values()) feed.pause();
-    if (this.status !== 'ready') this.status = 'loading';
-    let list: MySpaceList;
-    try {
-      list = await api.call(routes.mySpaces);
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.error = messageOf(error);
-      if (this.status !== 'ready') this.status = 'failed';
-      // The paused feeds hold what arrives until a load succeeds.
-      if (!(error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'guidelines_required'))) {
-        this.#retry = setTimeout(() => void this.load(), RETRY_MS);
-      }
-      return;
-    }
-    if (load !== this.#loads) return;
+    await this.track(
+      () => api.call(routes.mySpaces),
+      (list) => this.#loaded(list),
+      (error) => {
+        // The paused feeds hold what arrives until a load succeeds.
+        if (worthRetrying(error)) this.#retry = setTimeout(() => void this.load(), RETRY_MS);
+      },
+    );
+  }
+
+  #loaded(list: MySpaceList): void {
     const before = this.items.map((space) => space.id).join();
     this.items = list.items;
-    this.status = 'ready';
-    this.error = undefined;
     const ids = list.items.map((space) => space.id);
     for (const [id, feed] of this.#feeds) {
       if (ids.includes(id)) continue;
@@ -97,13 +87,11 @@ export class SpacesStore {
 
   /** Signed out: forget everything. */
   clear(): void {
-    this.#loads += 1;
+    this.forget();
     clearTimeout(this.#retry);
     for (const feed of this.#feeds.values()) feed.close();
     this.#feeds.clear();
     this.items = [];
-    this.status = 'idle';
-    this.error = undefined;
     this.viewing = null;
   }
 
