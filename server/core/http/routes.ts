@@ -39,16 +39,17 @@ export interface RouteMounterOptions {
   /**
    * Holds every JSON answer to the spec's first success schema before it is sent (config
    * CHECK_CONTRACTS: on in development and tests, off in production). A mismatch answers 500
-   * `internal` and logs the zod issues, so the test that caused it fails.
+   * `internal` and logs the zod issues, so the test that caused it fails. Required, so that an app
+   * cannot leave it off by forgetting it: pass `config.checkContracts`.
    */
-  checkContracts?: boolean;
+  checkContracts: boolean;
 }
 
 /**
  * Mounts shared route specs: runs the guard, validates params, query and body with the spec's
  * schemas, calls the handler and answers JSON. Every error goes to the one problem middleware.
  */
-export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>, options: RouteMounterOptions = {}): RouteMounter<A> {
+export function createRouteMounter<A>(app: Express, guard: RouteGuard<A>, options: RouteMounterOptions): RouteMounter<A> {
   const mounted = new Set<RouteSpec>();
   return {
     mounted,
