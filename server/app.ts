@@ -8,42 +8,32 @@ import type { RouteSpec } from '../shared/api/route-spec';
 import type { Config } from './config';
 import { createLimiter } from './core/auth/rate-limit';
 import { createSessionMiddleware, csrfProtection, resolveSessionSecret } from './core/auth/session';
-import { buildAsyncApiDocument, buildOpenApiDocument } from './core/api/documents';
 import { openDatabase, type Database } from './core/db/database';
+import { pruneEventLogs } from './core/db/event-logs';
+import { createDomainEventBus } from './core/events/domain-events';
+import { createWork } from './core/events/unit-of-work';
 import { securityHeaders, serveClient } from './core/http/client';
 import { notFoundHandler, problemHandler } from './core/http/problems';
 import { requestLog } from './core/http/request-log';
 import { createRouteMounter, type RouteMounter } from './core/http/routes';
+import { createJobs, type Jobs } from './core/jobs/jobs';
 import { createLogger, type Logger } from './core/logger';
-import { createMetrics, type Metrics } from './core/metrics';
-import { createRealtime, type Realtime } from './core/realtime/realtime';
-import { createAccountsService } from './features/accounts/accounts.service';
-import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
-import { mountAccountRoutes } from './features/accounts/accounts.routes';
-import type { Actor } from './features/accounts/actor';
-import { createAdminService } from './features/accounts/admin.service';
-import { createGuidelinesService, ensureDefaultGuidelines } from './features/accounts/guidelines.service';
-import { createOidc } from './features/accounts/oidc';
-import { ensureSiteRow, readSiteRow } from './features/site/site.repository';
-import { mountSpaceRoutes } from './features/spaces/spaces.routes';
-import { pruneEventLogs } from './core/db/event-logs';
-import { createSpacesService } from './features/spaces/spaces.service';
-import { mountChatRoutes } from './features/chat/chat.routes';
-import { createChatService } from './features/chat/chat.service';
-import { chatCommandHandlers } from './features/chat/chat.socket';
-import { createPresence, type Presence } from './features/chat/presence';
 import { createMailer } from './core/mail/mailer';
-import { createEmailOutbox, type EmailOutbox } from './features/welcome/email-outbox';
-import { createWelcomeService, type WelcomeService } from './features/welcome/welcome.service';
-import { mountWelcomeRoutes } from './features/welcome/welcome.routes';
-import { mountModerationRoutes } from './features/moderation/moderation.routes';
-import { createModerationService, type ModerationService } from './features/moderation/moderation.service';
-import { streamCommandHandlers } from './features/spaces/stream.socket';
-import { createStreamService } from './features/spaces/stream.service';
-import { createSiteService } from './features/site/site.service';
-import { mountSystemRoutes } from './features/system/system.routes';
-import { systemCommandHandlers } from './features/system/system.socket';
-import { version } from './version';
+import { createOutboxMail, type OutboxMail } from './core/mail/outbox';
+import { createMetrics, type Metrics } from './core/metrics';
+import type { FeatureModule, Platform } from './core/module';
+import { createRealtime, type CommandHandlers, type Realtime } from './core/realtime/realtime';
+import type { CommandName } from '../shared/protocol/events';
+import { accountsModule } from './features/accounts/accounts.module';
+import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
+import type { Actor } from './features/accounts/actor';
+import { ensureDefaultGuidelines } from './features/accounts/guidelines.service';
+import { chatModule } from './features/chat/chat.module';
+import { moderationModule } from './features/moderation/moderation.module';
+import { ensureSiteRow } from './features/site/site.repository';
+import { spacesModule } from './features/spaces/spaces.module';
+import { systemModule } from './features/system/system.module';
+import { welcomeModule } from './features/welcome/welcome.module';
 
 /** JSON bodies above this are refused with 413 before they are parsed. */
 export const JSON_BODY_LIMIT = '100kb';
@@ -89,8 +79,34 @@ async function connectRedis(url: string, logger: Logger): Promise<Redis> {
 }
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
-/** How often each node looks for moderation cases left unhandled past the admins' limit. */
-const ESCALATION_CHECK_MS = 60 * 1000;
+
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+/** The commands no module of the list handles: `never` when every command has its handler. */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a module without commands adds none
+type CommandsOf<M> = M extends { commands: infer C } ? C : {};
+type UnhandledCommands<M extends readonly unknown[]> = Exclude<CommandName, keyof UnionToIntersection<CommandsOf<M[number]>>>;
+
+/**
+ * The features of Hearth, in the order they are built: a module gets the platform and the public
+ * face (`api`) of modules before it, never a callback into one after it.
+ */
+function createModules(platform: Platform<Actor>) {
+  const system = systemModule(platform);
+  const accounts = accountsModule(platform);
+  const spaces = spacesModule(platform);
+  const chat = chatModule(platform);
+  const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
+  const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
+  return [system, accounts, spaces, chat, welcome, moderation] as const;
+}
+
+/** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */
+function commandsOf<M extends readonly unknown[]>(
+  modules: M,
+  ..._everyCommandHandled: [UnhandledCommands<M>] extends [never] ? [] : [missing: UnhandledCommands<M>]
+): CommandHandlers<Actor> {
+  return Object.assign({}, ...(modules as readonly FeatureModule<Actor>[]).map((m) => m.commands ?? {})) as CommandHandlers<Actor>;
+}
 
 /**
  * Builds a Hearth server without touching the network or the disk; `start()` does both.
@@ -99,17 +115,16 @@ const ESCALATION_CHECK_MS = 60 * 1000;
 export function createApp(config: Config, deps: AppDeps = {}): App {
   const logger = deps.logger ?? createLogger(config);
   let database: Database | undefined = deps.database;
-  let realtime: Realtime | undefined;
+  let realtime: Realtime<Actor> | undefined;
   let httpServer: http.Server | undefined;
   let expressApp: express.Express | undefined;
   let router: RouteMounter<Actor> | undefined;
   let redis: Redis | undefined;
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let presence: Presence | undefined;
-  let outbox: EmailOutbox | undefined;
-  let welcomeService: WelcomeService | undefined;
-  let moderationService: ModerationService | undefined;
-  let escalationTimer: NodeJS.Timeout | undefined;
+  let jobs: Jobs | undefined;
+  let mail: OutboxMail | undefined;
+  let modules: readonly FeatureModule<Actor>[] = [];
+  let bus: ReturnType<typeof createDomainEventBus> | undefined;
+  let escalate: ((now?: Date) => Promise<number>) | undefined;
   const metrics = createMetrics(() => database);
   let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
 
@@ -136,129 +151,83 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Sessions only where they are used: static files and health checks never touch the store.
     const sessions = createSessionMiddleware(config, db.db, resolveSessionSecret(config, logger));
     app.use(['/api', '/auth'], sessions.middleware, csrfProtection(config));
-    sweepTimer = setInterval(() => {
-      sessions.store.deleteExpired().catch((error: unknown) => logger.warn({ err: error }, 'expired session sweep failed'));
-      pruneEventLogs(db.db, new Date(Date.now() - config.eventLogRetentionMs)).then(
-        (pruned) => logger.info({ pruned }, 'old replay events pruned'),
-        (error: unknown) => logger.warn({ err: error }, 'event log pruning failed'),
-      );
-    }, SESSION_SWEEP_MS);
-    sweepTimer.unref();
 
-    realtime = await createRealtime({
+    const live = await createRealtime<Actor>({
       httpServer: server,
       config,
       logger,
       metrics,
       auth: createSocketAuth(db.db, sessions.middleware),
-      // Called per connection, after listen(): spacesService exists by then.
-      roomsOnConnect: (actor) => spacesService.roomsOf(actor.user.id),
+      // Called per connection, after listen(): the modules exist by then.
+      roomsOnConnect: async (actor) => (await Promise.all(modules.map((m) => m.roomsOnConnect?.(actor) ?? []))).flat(),
       redis,
     });
+    realtime = live;
 
-    const limiters = {
-      signInAccount: createLimiter(redis?.client, { keyPrefix: 'signin-account', points: 5, durationSeconds: 15 * 60, blockSeconds: 15 * 60 }),
-      signInAddress: createLimiter(redis?.client, { keyPrefix: 'signin-address', points: config.limits.signInFailuresPerAddressPerHour, durationSeconds: 60 * 60 }),
-      signUpAddress: createLimiter(redis?.client, { keyPrefix: 'signup-address', points: config.limits.signUpsPerAddressPerHour, durationSeconds: 60 * 60 }),
-    };
-    const accounts = createAccountsService({
+    // The platform every module stands on.
+    const queue = createJobs({ db: db.db, logger, pollMs: config.jobPollMs, tickMs: config.jobPollMs * 3 });
+    jobs = queue;
+    const events = createDomainEventBus({ jobs: queue, logger });
+    bus = events;
+    mail = createOutboxMail({
       db: db.db,
-      config,
-      realtime,
-      limiters,
-      onErased: (userId) => spacesService.doForgetMember(userId),
-    });
-    // The welcome bot needs chat and the stream, which come later: hooks reach it once it exists.
-    const guidelines = createGuidelinesService({
-      db: db.db,
-      realtime,
-      sessionUserOf: accounts.sessionUserOf,
-      onFirstAcceptance: (userId) => welcomeService?.onNewcomer(userId),
-    });
-    const admin = createAdminService({ db: db.db, config, realtime, accounts });
-    const oidc = createOidc({ config, logger, accounts });
-    const site = createSiteService({ db: db.db, defaultName: config.siteName, version });
-    const spacesService = createSpacesService({
-      db: db.db,
-      realtime,
-      config,
-      onJoined: (userId, spaceId) => welcomeService?.onJoinedSpace(userId, spaceId),
-    });
-    // The word list reaches moderation once it exists (it needs the stream and chat to act).
-    const stream = createStreamService({ db: db.db, realtime, onContent: (content) => moderationService?.onContent(content) });
-    presence = createPresence({ db: db.db, realtime, logger });
-    const chat = createChatService({
-      db: db.db,
-      realtime,
-      presence,
-      createLimiter: (options) => createLimiter(redis?.client, options),
-      limits: {
-        send: { points: config.limits.chatMessagesPerSecond, durationSeconds: 1 },
-        burst: { points: config.limits.chatBurst, durationSeconds: 10 },
-      },
-      onContent: (content) => moderationService?.onContent(content),
-    });
-    outbox = createEmailOutbox({
-      db: db.db,
-      logger,
+      jobs: queue,
       mailer: createMailer({ ...config.mail, outboxDir: path.join(config.dataDir, 'outbox'), logger }),
     });
-    const welcome = createWelcomeService({ db: db.db, config, logger, chat, stream, outbox });
-    welcomeService = welcome;
-    const moderation = createModerationService({ db: db.db, realtime, chat, stream, spaces: spacesService, outbox, logger, config });
-    moderationService = moderation;
-    outbox.kick();
-    escalationTimer = setInterval(() => {
-      moderation.doEscalateOverdue().then(
-        (count) => count && logger.info({ count }, 'moderation cases escalated'),
-        (error: unknown) => logger.warn({ err: error }, 'moderation escalation failed'),
-      );
-    }, ESCALATION_CHECK_MS);
-    escalationTimer.unref();
-    realtime.handle({ ...systemCommandHandlers, ...streamCommandHandlers(stream), ...chatCommandHandlers(chat) });
-
-    router = createRouteMounter<Actor>(app, createRouteGuard(db.db), { checkContracts: config.checkContracts });
-    const documentInfo = { version, serverUrl: config.publicUrl };
-    let openapi: unknown;
-    let asyncapi: unknown;
-    mountSystemRoutes(router, {
+    const platform: Platform<Actor> = {
       config,
+      logger,
       database: db,
+      db: db.db,
+      realtime: live,
       metrics,
-      site,
-      documents: {
-        openapi: () => (openapi ??= buildOpenApiDocument(documentInfo)),
-        asyncapi: () => (asyncapi ??= buildAsyncApiDocument(documentInfo)),
-      },
-    });
-    mountAccountRoutes(router, {
-      config,
-      accounts,
-      guidelines,
-      admin,
-      oidc,
-      authConfig: async () => {
-        const row = await readSiteRow(db.db);
-        return {
-          registrationPolicy: row.registrationPolicy,
-          localAccounts: row.localAccounts,
-          minimumAge: row.minimumAge,
-          firstAccount: !(await accounts.hasHumanAccounts()),
-        };
-      },
-    });
+      events,
+      jobs: queue,
+      work: createWork({ db: db.db, realtime: live, bus: events, jobs: queue }),
+      mail,
+      createLimiter: (options) => createLimiter(redis?.client, options),
+      redis,
+    };
 
-    mountSpaceRoutes(router, { spaces: spacesService, stream });
-    mountChatRoutes(router, { chat });
-    mountWelcomeRoutes(router, { welcome });
-    mountModerationRoutes(router, { moderation });
+    // Housekeeping of the platform itself: each run on one node.
+    queue.define('platform.sweep', {
+      run: async () => {
+        await sessions.store.deleteExpired();
+        const pruned = await pruneEventLogs(db.db, new Date(Date.now() - config.eventLogRetentionMs));
+        logger.info({ pruned }, 'expired sessions and old replay events removed');
+      },
+    });
+    queue.schedule({ name: 'platform.sweep', everyMs: SESSION_SWEEP_MS, job: 'platform.sweep' });
+
+    const list = createModules(platform);
+    modules = list as readonly FeatureModule<Actor>[];
+    escalate = list[5].api.doEscalateOverdue;
+    for (const m of modules) {
+      for (const subscription of m.subscriptions ?? []) events.on(subscription);
+      for (const [kind, definition] of Object.entries(m.jobs ?? {})) queue.define(kind, definition as never);
+      for (const schedule of m.schedules ?? []) queue.schedule(schedule);
+    }
+    live.handle(commandsOf(list));
+
+    router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
+    for (const m of modules) m.routes?.(router);
 
     if (!serveClient(app, config)) {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');
     }
     app.use(notFoundHandler);
     app.use(problemHandler(logger));
+    queue.start();
     return app;
+  }
+
+  /** Waits until no live subscriber and no due job is left, across what they cause in turn. */
+  async function settle(): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      await bus?.idle();
+      await Promise.all(modules.map((m) => m.idle?.()));
+      await jobs?.drain();
+    }
   }
 
   const app: App = {
@@ -322,25 +291,21 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
 
     async escalateModeration(now) {
-      if (!moderationService) throw new Error('app not started');
-      return moderationService.doEscalateOverdue(now);
+      if (!escalate) throw new Error('app not started');
+      return escalate(now);
     },
 
-    async settle() {
-      await welcomeService?.idle();
-      await moderationService?.idle();
-    },
+    settle,
 
     async stop() {
       if (state === 'stopped' || state === 'stopping') return;
       const wasStarted = state === 'started';
       state = 'stopping';
-      clearInterval(sweepTimer);
-      clearInterval(escalationTimer);
-      presence?.close();
-      await welcomeService?.idle().catch(() => undefined);
-      await moderationService?.idle().catch(() => undefined);
-      await outbox?.close();
+      await bus?.idle().catch(() => undefined);
+      await Promise.all(modules.map((m) => m.idle?.().catch(() => undefined)));
+      await jobs?.stop();
+      for (const m of modules) await m.stop?.();
+      mail?.close();
       if (wasStarted && httpServer) {
         const server = httpServer;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -57,6 +57,8 @@ const envSchema = z.object({
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().trim().max(200).optional()),
   EVENT_LOG_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
+  /** How often each node's job worker looks for due jobs written by other nodes (its own run at once). */
+  JOB_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(600_000).default(5_000)),
   CHECK_CONTRACTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
 });
 
@@ -90,6 +92,8 @@ export interface Config {
   mail: { smtpUrl: string | undefined; from: string };
   /** How long replayable events are kept (a client away longer reloads instead of replaying). */
   eventLogRetentionMs: number;
+  /** Job worker poll (and, ×3, the scheduler's tick). */
+  jobPollMs: number;
   limits: {
     signUpsPerAddressPerHour: number;
     signInFailuresPerAddressPerHour: number;
@@ -179,6 +183,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       from: e.MAIL_FROM ?? `"${e.SITE_NAME.replace(/["\\]/g, '')}" <no-reply@${new URL(publicUrl).hostname}>`,
     },
     eventLogRetentionMs: e.EVENT_LOG_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+    jobPollMs: e.JOB_POLL_MS,
     limits: {
       signUpsPerAddressPerHour: e.SIGNUP_LIMIT_PER_HOUR,
       signInFailuresPerAddressPerHour: e.SIGNIN_FAILURE_LIMIT_PER_HOUR,

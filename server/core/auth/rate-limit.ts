@@ -44,3 +44,6 @@ export async function consume(limiter: RateLimiterAbstract, key: string, message
 export async function penalise(limiter: RateLimiterAbstract, key: string): Promise<void> {
   await limiter.penalty(key, 1);
 }
+
+/** Makes limiters over the app's Redis (when there is one): what features are given instead of the client. */
+export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;

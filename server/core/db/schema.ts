@@ -3,6 +3,7 @@
  * `*.schema.ts` files and re-export them here, so migrations see the whole database.
  */
 export * from './site.schema';
+export * from './platform.schema';
 export * from '../../features/accounts/accounts.schema';
 export * from '../../features/spaces/spaces.schema';
 export * from '../../features/chat/chat.schema';

@@ -23,7 +23,6 @@ import type { Config } from '../../config';
 import { AppError, errorBodyOf, parseInput } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { Actor } from '../../features/accounts/actor';
 
 type SessionEndedReason = z.infer<typeof sessionEndedSchema>['reason'];
 
@@ -40,34 +39,40 @@ export interface SocketData {
 export type HearthServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 export type HearthSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
-export interface CommandContext {
+/** The least the realtime module knows of a member: the app's own actor type (accounts' `Actor`) fills in the rest. */
+export interface RealtimeActor {
+  user: { id: string };
+  sessionId: string;
+}
+
+export interface CommandContext<A extends RealtimeActor = RealtimeActor> {
   socket: HearthSocket;
   /** The member as they are now (loaded per command, so a suspension or role change applies at once). */
-  actor: Actor;
+  actor: A;
 }
 
 /**
  * How the realtime module learns who is connecting and whether they may act; implemented by the
  * accounts feature over the same sessions REST uses.
  */
-export interface SocketAuth {
+export interface SocketAuth<A extends RealtimeActor = RealtimeActor> {
   /** Express middleware that loads `req.session` (express-session), run on the handshake. */
   sessionMiddleware: RequestHandler;
   /** Resolves the handshake's member, or throws an AppError (unauthorized, account_suspended…). */
-  admit(userId: string | undefined, sessionId: string): Promise<Actor>;
+  admit(userId: string | undefined, sessionId: string): Promise<A>;
   /** Loads the member for one command and checks the command's access level. */
-  actorFor(socket: HearthSocket, access: 'connected' | 'member'): Promise<Actor>;
+  actorFor(socket: HearthSocket, access: 'connected' | 'member'): Promise<A>;
 }
 
 /** One handler per command, checked at compile time: a new command without a handler does not build. */
-export type CommandHandlers = {
+export type CommandHandlers<A extends RealtimeActor = RealtimeActor> = {
   [K in CommandName]: (
-    context: CommandContext,
+    context: CommandContext<A>,
     payload: z.output<(typeof clientCommands)[K]['payload']>,
   ) => Promise<CommandResult<K>> | CommandResult<K>;
 };
 
-export interface Realtime {
+export interface Realtime<A extends RealtimeActor = RealtimeActor> {
   io: HearthServer;
   /** The only way anything reaches a client: call it after the change has committed. */
   publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>, options?: { except?: string[] }): void;
@@ -81,7 +86,7 @@ export interface Realtime {
    * Installs the one handler per command (before the server listens). Services need `publish`
    * before the handlers that call them exist, hence a setter rather than an option.
    */
-  handle(handlers: CommandHandlers): void;
+  handle(handlers: CommandHandlers<A>): void;
   /** Every socket in `fromRoom` (e.g. `user:<id>`) also joins `room`, on every node. */
   joinRoom(fromRoom: string, room: string): void;
   /** Every socket in `fromRoom` leaves `room`, on every node: it stops receiving that room's events at once. */
@@ -90,14 +95,14 @@ export interface Realtime {
   close(): Promise<void>;
 }
 
-export interface RealtimeOptions {
+export interface RealtimeOptions<A extends RealtimeActor = RealtimeActor> {
   httpServer: http.Server;
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  auth: SocketAuth;
+  auth: SocketAuth<A>;
   /** The rooms a member's sockets belong in from the start (their spaces), joined before any event can be missed. */
-  roomsOnConnect?: (actor: Actor) => Promise<string[]>;
+  roomsOnConnect?: (actor: A) => Promise<string[]>;
   /** Redis clients shared with the rest of the app: one for publishing, one subscribed. */
   redis?: { client: RedisClientType; subscriber: RedisClientType };
 }
@@ -105,9 +110,9 @@ export interface RealtimeOptions {
 /** Largest socket message accepted; files travel over REST, so this only has to fit a long post. */
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 
-export async function createRealtime(options: RealtimeOptions): Promise<Realtime> {
+export async function createRealtime<A extends RealtimeActor>(options: RealtimeOptions<A>): Promise<Realtime<A>> {
   const { config, logger, metrics } = options;
-  let handlers: CommandHandlers | undefined;
+  let handlers: CommandHandlers<A> | undefined;
   const io: HearthServer = new Server(options.httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
@@ -130,7 +135,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
 
   // The member as admitted at the handshake: enough for 'connected' commands (a suspension or
   // sign-out disconnects the socket anyway), so those cost no database round trip.
-  const admitted = new WeakMap<HearthSocket, Actor>();
+  const admitted = new WeakMap<HearthSocket, A>();
 
   // The handshake carries the session cookie: the same session that REST uses admits the socket.
   io.engine.use(options.auth.sessionMiddleware);
@@ -168,7 +173,7 @@ export async function createRealtime(options: RealtimeOptions): Promise<Realtime
   function attachCommand<K extends CommandName>(socket: HearthSocket, name: K): void {
     const spec = clientCommands[name];
     if (!handlers) throw new Error('realtime.handle() was not called before connections were accepted');
-    const handler = handlers[name] as (c: CommandContext, p: unknown) => Promise<unknown> | unknown;
+    const handler = handlers[name] as (c: CommandContext<A>, p: unknown) => Promise<unknown> | unknown;
     // Socket.IO's typed listener signature cannot be expressed generically over K.
     (socket.on as (event: string, listener: (...args: unknown[]) => void) => void)(name, (...args: unknown[]) => {
       const ack = args[args.length - 1];

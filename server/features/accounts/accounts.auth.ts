@@ -32,7 +32,7 @@ export function createRouteGuard(db: Db): RouteGuard<Actor> {
 }
 
 /** The same rules for the live connection: the handshake needs a member's session; commands need their access level. */
-export function createSocketAuth(db: Db, sessionMiddleware: RequestHandler): SocketAuth {
+export function createSocketAuth(db: Db, sessionMiddleware: RequestHandler): SocketAuth<Actor> {
   async function activeActor(userId: string | undefined, sessionId: string): Promise<Actor> {
     if (!userId) throw new AppError('unauthorized', 'Sign in to connect');
     const actor = await loadActor(db, userId, sessionId);

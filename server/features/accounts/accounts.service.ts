@@ -17,6 +17,7 @@ import type { Db } from '../../core/db/database';
 import { invites, users } from '../../core/db/schema';
 import { readSiteRow } from '../site/site.repository';
 import { AppError } from '../../core/errors';
+import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkActive, liftExpiredSuspension, type Actor } from './actor';
 import { toPublicProfile, toSessionUser } from './accounts.dto';
@@ -56,8 +57,7 @@ export interface AccountsDeps {
   config: Config;
   realtime: Realtime;
   limiters: { signInAccount: RateLimiterAbstract; signInAddress: RateLimiterAbstract; signUpAddress: RateLimiterAbstract };
-  /** Called after a member's account was erased, for what other features hold of them (spaces). */
-  onErased?: (userId: string) => Promise<void>;
+  work: Work;
 }
 
 const siteSettings = readSiteRow;
@@ -344,9 +344,12 @@ export function createAccountsService(deps: AccountsDeps) {
           .limit(1);
         if (!other) throw new AppError('conflict', 'You are the only admin: make someone else an admin before deleting your account');
       }
-      await eraseUser(db, user.id);
+      // What other features keep of the member (memberships, …) is forgotten by their durable subscribers.
+      await deps.work.transaction(async ({ tx, emit }) => {
+        await eraseUser(tx, user.id);
+        emit('account.erased', { userId: user.id });
+      }, { followUps: 'await' });
       realtime.endSession(`user:${user.id}`, 'deleted');
-      await deps.onErased?.(user.id);
     },
 
     /** RP-initiated logout URL for a single sign-on session, so the provider's session ends too. */

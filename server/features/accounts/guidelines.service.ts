@@ -4,6 +4,7 @@ import type { Db } from '../../core/db/database';
 import { consents, guidelinesVersions, site, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
+import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkAdmin, type Actor } from './actor';
 import { defaultGuidelines } from './default-guidelines';
@@ -38,10 +39,9 @@ export function createGuidelinesService(deps: {
   realtime: Realtime;
   /** How a member sees themselves (for `me:updated`), from the accounts service. */
   sessionUserOf: (user: typeof users.$inferSelect) => Promise<SessionUser>;
-  /** Called (after commit) when a member accepts the guidelines for the first time: they are in. */
-  onFirstAcceptance?: (userId: string) => void;
+  work: Work;
 }) {
-  const { db, realtime, sessionUserOf } = deps;
+  const { db, realtime, sessionUserOf, work } = deps;
 
   async function current(): Promise<VersionRow> {
     const [row] = await db
@@ -73,7 +73,9 @@ export function createGuidelinesService(deps: {
           errors: [{ path: 'confirmAge', message: `must confirm you are at least ${settings.minimumAge}` }],
         });
       }
-      const updated = await db.transaction(async (tx) => {
+      const updated = await work.transaction(async ({ tx, emit }) => {
+        // The first acceptance lets a member in: the welcome bot greets them (a durable follow-up).
+        if (actor.user.acceptedGuidelinesVersion === null) emit('account.guidelines-first-accepted', { userId: actor.user.id });
         await tx.insert(consents).values({ userId: actor.user.id, version: latest.version, ageConfirmed: input.confirmAge === true });
         const [user] = await tx
           .update(users)
@@ -84,7 +86,6 @@ export function createGuidelinesService(deps: {
       });
       if (!updated) throw AppError.notFound();
       realtime.publish(`user:${updated.id}`, 'me:updated', await sessionUserOf(updated));
-      if (actor.user.acceptedGuidelinesVersion === null) deps.onFirstAcceptance?.(updated.id);
       return updated;
     },
 

@@ -4,6 +4,7 @@ import type { ChatEventName } from '../../../shared/protocol/chat';
 import type { Db } from '../../core/db/database';
 import { blocks, conversationEvents, conversationParticipants, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
+import type { FollowUps } from '../../core/jobs/jobs';
 import type { UserRow } from '../accounts/users.repository';
 import { authorOf, isoOf, reactionsOf } from '../spaces/stream.repository';
 
@@ -127,6 +128,8 @@ export async function insertMessageLogged(
   db: Db,
   values: { id: string; conversationId: string; authorId: string; clientId: string; bodyMarkdown: string; bodyHtml: string; mentions: string[] },
   message: Omit<Message, 'createdAt' | 'seq'>,
+  /** Jobs that must follow the message (durable subscribers of `content.written`): written by the same statement, only if the message is. */
+  followUps?: FollowUps,
 ): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message } }> {
   const { id, conversationId } = values;
   const result = (await db.execute(sql`
@@ -144,7 +147,7 @@ export async function insertMessageLogged(
              jsonb_build_object('conversationId', ${conversationId}::text, 'seq', c.seq,
                'message', ${JSON.stringify(message)}::jsonb || jsonb_build_object('seq', c.seq, 'createdAt', ${isoOf(sql`m.created_at`)}))
         from c, m
-    )
+    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from m)`)})` : sql``}
     select c.seq, ${isoOf(sql`m.created_at`)} as created_at from c, m`)) as unknown as { rows: { seq: number; created_at: string }[] };
   const row = result.rows[0];
   if (!row) throw AppError.notFound('No such conversation');

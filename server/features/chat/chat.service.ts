@@ -29,7 +29,8 @@ import { readSiteRow } from '../site/site.repository';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import { spaceRoom } from '../spaces/spaces.service';
 import { authorOf } from '../spaces/stream.repository';
-import type { ContentHook } from '../spaces/stream.service';
+import type { DomainEvents } from '../../core/events/domain-events';
+import type { Work } from '../../core/events/unit-of-work';
 import {
   appendChatEvent,
   blockedBy,
@@ -81,10 +82,9 @@ export function createChatService(deps: {
   presence: Presence;
   createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
   limits?: ChatLimits;
-  /** Content just written, for the moderators' word list. */
-  onContent?: ContentHook;
+  work: Work;
 }) {
-  const { db, realtime, presence } = deps;
+  const { db, realtime, presence, work } = deps;
   const limits = deps.limits ?? { send: { points: 5, durationSeconds: 1 }, burst: { points: 5, durationSeconds: 10 } };
   const sendLimiter = new BurstyRateLimiter(
     deps.createLimiter({ keyPrefix: 'chat-send', ...limits.send }),
@@ -187,9 +187,14 @@ export function createChatService(deps: {
   }
 
   /** Logs an update of one message (edit, delete, reaction, reply count) and publishes it after commit. */
-  async function logUpdate(access: Pick<ChatAccess, 'conversation' | 'participantIds'>, row: MessageRow, change: (tx: Db) => Promise<void>): Promise<Message> {
-    const logged = await db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Db;
+  async function logUpdate(
+    access: Pick<ChatAccess, 'conversation' | 'participantIds'>,
+    row: MessageRow,
+    change: (tx: Db) => Promise<void>,
+    written?: DomainEvents['content.written'],
+  ): Promise<Message> {
+    const logged = await work.transaction(async ({ tx, emit }) => {
+      if (written) emit('content.written', written);
       await change(tx);
       return appendChatEvent(tx, access.conversation.id, 'chat:message-updated', () => reloadMessage(tx, row.id));
     });
@@ -362,19 +367,27 @@ export function createChatService(deps: {
         bodyHtml,
         mentions: mentioned.map((m) => m.handle),
       };
+      const written = { name: 'content.written', payload: { kind: 'message', id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } } as const;
       let logged: Logged[];
       try {
         if (!parent) {
-          // The common case: one statement (decision 009).
+          // The common case: one statement (decision 009), which also writes the follow-up jobs.
           const { authorId: _authorId, ...shown } = values;
+          const followUps = await work.followUpsSql([written]);
           logged = [
-            await insertMessageLogged(db, values, { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false, hidden: false }),
+            await insertMessageLogged(
+              db,
+              values,
+              { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false, hidden: false },
+              followUps,
+            ),
           ];
+          work.release({ events: [written] });
         } else {
           // A reply also bumps its thread's first message: two logged events in one transaction.
           const root = parent;
-          logged = await db.transaction(async (txRaw) => {
-            const tx = txRaw as unknown as Db;
+          logged = await work.transaction(async ({ tx, emit }) => {
+            emit(written.name, written.payload);
             const created = await appendChatEvent(
               tx,
               access.conversation.id,
@@ -413,7 +426,6 @@ export function createChatService(deps: {
           excerpt: excerptOf(input.bodyMarkdown),
         });
       }
-      deps.onContent?.({ kind: 'message', id: message.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
       return message;
     },
 
@@ -435,8 +447,7 @@ export function createChatService(deps: {
             editedAt: new Date(),
           })
           .where(eq(messages.id, row.id));
-      });
-      deps.onContent?.({ kind: 'message', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
+      }, { kind: 'message', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown, change: 'edited' });
       return edited;
     },
 

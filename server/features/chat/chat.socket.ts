@@ -1,10 +1,11 @@
 import type { CommandHandlers } from '../../core/realtime/realtime';
+import type { Actor } from '../accounts/actor';
 import type { ChatService } from './chat.service';
 
 type ChatCommand = 'chat:send' | 'chat:edit' | 'chat:delete' | 'chat:react' | 'chat:typing' | 'chat:read' | 'chat:resume';
 
 /** Thin entry points: the payload is already validated; each calls one service function. */
-export function chatCommandHandlers(chat: ChatService): Pick<CommandHandlers, ChatCommand> {
+export function chatCommandHandlers(chat: ChatService): Pick<CommandHandlers<Actor>, ChatCommand> {
   return {
     'chat:send': ({ actor }, payload) => chat.doSend(actor, payload),
     'chat:edit': ({ actor }, payload) => chat.doEdit(actor, payload),

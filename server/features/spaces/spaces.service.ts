@@ -8,6 +8,7 @@ import type { Db } from '../../core/db/database';
 import { posts, spaceAvatars, spaceInvites, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { checkImage } from '../../core/images';
+import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
 import { toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
@@ -22,6 +23,7 @@ import {
   type SpaceAccess,
   type SpaceRow,
 } from './spaces.access';
+import type { MembershipChange } from './spaces.events';
 import { activeMute, appendEvent, memberCounts, toSpace } from './stream.repository';
 
 export const spaceRoom = (spaceId: string) => `space:${spaceId}`;
@@ -31,10 +33,9 @@ export function createSpacesService(deps: {
   db: Db;
   realtime: Realtime;
   config: Pick<Config, 'publicUrl'>;
-  /** Called after a member became an active member of a space (joined, approved, accepted an invitation). */
-  onJoined?: (userId: string, spaceId: string) => void;
+  work: Work;
 }) {
-  const { db, realtime, config } = deps;
+  const { db, realtime, config, work } = deps;
 
   async function view(access: SpaceAccess) {
     const counts = await memberCounts(db, [access.space.id]);
@@ -62,14 +63,32 @@ export function createSpacesService(deps: {
     else realtime.leaveRoom(userRoom(userId), spaceRoom(spaceId));
   }
 
-  async function setMembership(spaceId: string, userId: string, values: Partial<MembershipRow>): Promise<MembershipRow> {
-    const [row] = await db
-      .insert(spaceMembers)
-      .values({ spaceId, userId, role: values.role ?? 'member', status: values.status ?? 'active' })
-      .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: values })
-      .returning();
-    if (!row) throw new Error('membership upsert returned nothing');
-    return row;
+  /** Writes a membership and tells the other features (`space.membership-changed`) once it committed. */
+  async function setMembership(spaceId: string, userId: string, values: Partial<MembershipRow>, via: MembershipChange['via']): Promise<MembershipRow> {
+    return work.transaction(async ({ tx, emit }) => {
+      const [before] = await tx
+        .select({ status: spaceMembers.status })
+        .from(spaceMembers)
+        .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)))
+        .for('update');
+      const [row] = await tx
+        .insert(spaceMembers)
+        .values({ spaceId, userId, role: values.role ?? 'member', status: values.status ?? 'active' })
+        .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: values })
+        .returning();
+      if (!row) throw new Error('membership upsert returned nothing');
+      if (before?.status !== row.status) emit('space.membership-changed', { spaceId, userId, before: before?.status ?? null, after: row.status, via });
+      return row;
+    });
+  }
+
+  /** Ends memberships (one space, or all of a member's) and tells the other features once it committed. */
+  async function deleteMemberships(where: SQL, via: MembershipChange['via']): Promise<MembershipRow[]> {
+    return work.transaction(async ({ tx, emit }) => {
+      const gone = await tx.delete(spaceMembers).where(where).returning();
+      for (const m of gone) emit('space.membership-changed', { spaceId: m.spaceId, userId: m.userId, before: m.status, after: null, via });
+      return gone;
+    });
   }
 
   /** The membership a host is about to change: they must manage the space, and it must exist. */
@@ -268,14 +287,11 @@ export function createSpacesService(deps: {
       const current = access.membership;
       if (current?.status === 'active') return view(access);
       let membership: MembershipRow;
-      if (current?.status === 'invited') membership = await setMembership(spaceId, actor.user.id, { status: 'active', joinedAt: new Date() });
-      else if (access.space.joinPolicy === 'open') membership = await setMembership(spaceId, actor.user.id, { status: 'active' });
-      else if (access.space.joinPolicy === 'request') membership = await setMembership(spaceId, actor.user.id, { status: 'requested' });
+      if (current?.status === 'invited') membership = await setMembership(spaceId, actor.user.id, { status: 'active', joinedAt: new Date() }, 'invitation');
+      else if (access.space.joinPolicy === 'open') membership = await setMembership(spaceId, actor.user.id, { status: 'active' }, 'join');
+      else if (access.space.joinPolicy === 'request') membership = await setMembership(spaceId, actor.user.id, { status: 'requested' }, 'join');
       else throw new AppError('forbidden', 'This space is invitation-only: ask one of its hosts to invite you');
-      if (membership.status === 'active') {
-        syncRooms(actor.user.id, spaceId, true);
-        deps.onJoined?.(actor.user.id, spaceId);
-      }
+      if (membership.status === 'active') syncRooms(actor.user.id, spaceId, true);
       tellMember(actor.user.id, spaceId, membership);
       return view(await reload(actor, spaceId));
     },
@@ -284,7 +300,7 @@ export function createSpacesService(deps: {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       if (!access.membership) throw new AppError('conflict', 'You are not a member of this space');
       await checkKeepsAHost(access.membership, 'You are the only host: make someone else a host before leaving');
-      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, actor.user.id)));
+      await deleteMemberships(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, actor.user.id))!, 'leave');
       syncRooms(actor.user.id, spaceId, false);
       tellMember(actor.user.id, spaceId, undefined);
       return view(await reload(actor, spaceId));
@@ -316,12 +332,9 @@ export function createSpacesService(deps: {
       if (existing?.status === 'active') throw new AppError('conflict', `@${user.handle} is already a member`);
       const membership =
         existing?.status === 'requested'
-          ? await setMembership(spaceId, user.id, { status: 'active', role: input.role })
-          : await setMembership(spaceId, user.id, { status: 'invited', role: input.role });
-      if (membership.status === 'active') {
-        syncRooms(user.id, spaceId, true);
-        deps.onJoined?.(user.id, spaceId);
-      }
+          ? await setMembership(spaceId, user.id, { status: 'active', role: input.role }, 'approval')
+          : await setMembership(spaceId, user.id, { status: 'invited', role: input.role }, 'host');
+      if (membership.status === 'active') syncRooms(user.id, spaceId, true);
       tellMember(user.id, spaceId, membership);
       return memberView(user, membership);
     },
@@ -331,9 +344,8 @@ export function createSpacesService(deps: {
       const existing = await managedMembership(actor, spaceId, userId);
       if (role !== 'host') await checkKeepsAHost(existing);
       const status = existing.status === 'requested' ? 'active' : existing.status;
-      const membership = await setMembership(spaceId, userId, { role, status });
+      const membership = await setMembership(spaceId, userId, { role, status }, 'approval');
       if (membership.status === 'active') syncRooms(userId, spaceId, true);
-      if (existing.status === 'requested') deps.onJoined?.(userId, spaceId);
       tellMember(userId, spaceId, membership);
       const [user] = await db.select().from(users).where(eq(users.id, userId));
       return memberView(user!, membership);
@@ -342,7 +354,7 @@ export function createSpacesService(deps: {
     /** Removes a member, rejects a request or withdraws an invitation (hosts). */
     async doRemoveMember(actor: Actor, spaceId: string, userId: string) {
       await checkKeepsAHost(await managedMembership(actor, spaceId, userId));
-      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      await deleteMemberships(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId))!, 'removal');
       syncRooms(userId, spaceId, false);
       tellMember(userId, spaceId, undefined);
       return view(await reload(actor, spaceId));
@@ -369,7 +381,7 @@ export function createSpacesService(deps: {
         .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
       if (!existing) return undefined;
       await checkKeepsAHost(existing, 'This member is the space’s last host');
-      await db.delete(spaceMembers).where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId)));
+      await deleteMemberships(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, userId))!, 'removal');
       syncRooms(userId, spaceId, false);
       tellMember(userId, spaceId, undefined);
       return existing.role;
@@ -377,7 +389,7 @@ export function createSpacesService(deps: {
 
     /** Puts a removed member back with the role they had (reversing a removal). */
     async doRestoreMember(spaceId: string, userId: string, role: MembershipRow['role']): Promise<void> {
-      const membership = await setMembership(spaceId, userId, { role, status: 'active' });
+      const membership = await setMembership(spaceId, userId, { role, status: 'active' }, 'host');
       syncRooms(userId, spaceId, true);
       tellMember(userId, spaceId, membership);
     },
@@ -470,19 +482,18 @@ export function createSpacesService(deps: {
       const access = await reload(actor, invite.spaceId);
       if (access.membership?.status === 'active') return view(access);
       if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived');
-      await db.transaction(async (txRaw) => {
-        const tx = txRaw as unknown as Db;
+      await work.transaction(async ({ tx, emit }) => {
         await takeInviteUse(tx, spaceInvites, token);
         // An invitation by link makes a member; a role offered by a host's invitation by handle is kept.
         await tx
           .insert(spaceMembers)
           .values({ spaceId: invite.spaceId, userId: actor.user.id, status: 'active' })
           .onConflictDoUpdate({ target: [spaceMembers.spaceId, spaceMembers.userId], set: { status: 'active', joinedAt: new Date() } });
+        emit('space.membership-changed', { spaceId: invite.spaceId, userId: actor.user.id, before: access.membership?.status ?? null, after: 'active', via: 'link' });
       });
       const joined = await reload(actor, invite.spaceId);
       syncRooms(actor.user.id, invite.spaceId, true);
       tellMember(actor.user.id, invite.spaceId, joined.membership);
-      deps.onJoined?.(actor.user.id, invite.spaceId);
       return view(joined);
     },
 
@@ -492,7 +503,7 @@ export function createSpacesService(deps: {
      * left without someone to look after it.
      */
     async doForgetMember(userId: string): Promise<void> {
-      const left = await db.delete(spaceMembers).where(eq(spaceMembers.userId, userId)).returning();
+      const left = await deleteMemberships(eq(spaceMembers.userId, userId), 'erasure');
       for (const membership of left) {
         syncRooms(userId, membership.spaceId, false);
         if (membership.role !== 'host' || membership.status !== 'active' || (await activeHostCount(membership.spaceId)) > 0) continue;
@@ -503,7 +514,7 @@ export function createSpacesService(deps: {
           .where(and(eq(spaceMembers.spaceId, membership.spaceId), eq(spaceMembers.status, 'active'), eq(users.isBot, false)))
           .orderBy(sql`case ${spaceMembers.role} when 'moderator' then 0 else 1 end`, asc(spaceMembers.joinedAt))
           .limit(1);
-        if (heir) tellMember(heir.userId, membership.spaceId, await setMembership(membership.spaceId, heir.userId, { role: 'host' }));
+        if (heir) tellMember(heir.userId, membership.spaceId, await setMembership(membership.spaceId, heir.userId, { role: 'host' }, 'host'));
       }
     },
 

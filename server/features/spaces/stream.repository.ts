@@ -4,6 +4,7 @@ import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { encodeCursor, type Cursor } from '../../core/db/keyset';
+import type { FollowUps } from '../../core/jobs/jobs';
 import { renderMarkdown } from '../../core/markdown';
 import { avatarUrlOf } from '../accounts/accounts.dto';
 import type { MembershipRow, SpaceRow } from './spaces.access';
@@ -272,6 +273,8 @@ export async function insertPostLogged(
   db: Db,
   values: { id: string; spaceId: string; authorId: string; authorIsAdmin: boolean; bodyMarkdown: string; bodyHtml: string; tags: string[]; mentions: string[] },
   post: Omit<Post, 'createdAt'>,
+  /** Jobs that must follow the post (durable subscribers of `content.written`): written by the same statement, only if the post is. */
+  followUps?: FollowUps,
 ): Promise<{ seq: number; createdAt: string } | undefined> {
   const { id, spaceId, authorId } = values;
   const result = (await db.execute(sql`
@@ -293,7 +296,7 @@ export async function insertPostLogged(
       select ${spaceId}::uuid, s.seq, 'post:created',
              jsonb_build_object('spaceId', ${spaceId}::text, 'seq', s.seq, 'post', ${JSON.stringify(post)}::jsonb || jsonb_build_object('createdAt', ${isoOf(sql`p.created_at`)}))
         from s, p
-    )
+    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from p)`)})` : sql``}
     select s.seq, ${isoOf(sql`p.created_at`)} as created_at from s, p`)) as unknown as { rows: { seq: number; created_at: string }[] };
   const row = result.rows[0];
   return row ? { seq: Number(row.seq), createdAt: row.created_at } : undefined;

@@ -16,6 +16,8 @@ import { comments, postEdits, posts, reactions, spaceMembers, spaces, users } fr
 import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
 import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
+import type { DomainEvents } from '../../core/events/domain-events';
+import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { Actor } from '../accounts/actor';
 import {
@@ -50,12 +52,10 @@ export const MAX_REPLAY = 500;
 
 type Published = { event: EventName; room: string; payload: unknown };
 
-/** Content just written, for the moderators' word list (called after commit; must not throw or wait). */
-export type ContentHook = (content: { kind: 'post' | 'comment' | 'message'; id: string; authorId: string; markdown: string }) => void;
+type Written = DomainEvents['content.written'];
 
-export function createStreamService(deps: { db: Db; realtime: Realtime; onContent?: ContentHook }) {
-  const { db, realtime } = deps;
-  const written: ContentHook = (content) => deps.onContent?.(content);
+export function createStreamService(deps: { db: Db; realtime: Realtime; work: Work }) {
+  const { db, realtime, work } = deps;
 
   /** Publishes after the transaction has committed — never before, or a client could see a change that rolled back. */
   function publishAll(events: Published[]) {
@@ -106,9 +106,14 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
   }
 
   /** Runs a change and logs its event in one transaction; the returned state is what was committed. */
-  async function logPostChange(spaceId: string, event: 'post:created' | 'post:updated' | 'post:deleted', change: (tx: Db) => Promise<string>) {
-    const payload = await db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Db;
+  async function logPostChange(
+    spaceId: string,
+    event: 'post:created' | 'post:updated' | 'post:deleted',
+    change: (tx: Db) => Promise<string>,
+    written?: Written,
+  ) {
+    const payload = await work.transaction(async ({ tx, emit }) => {
+      if (written) emit('content.written', written);
       const postId = await change(tx);
       const loaded = await loadPost(tx, postId);
       if (!loaded) throw AppError.notFound('No such post');
@@ -124,9 +129,10 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
     spaceId: string,
     event: 'comment:created' | 'comment:updated' | 'comment:deleted',
     change: (tx: Db) => Promise<string>,
+    written?: Written,
   ) {
-    return db.transaction(async (txRaw) => {
-      const tx = txRaw as unknown as Db;
+    return work.transaction(async ({ tx, emit }) => {
+      if (written) emit('content.written', written);
       const commentId = await change(tx);
       const loaded = await loadComment(tx, commentId);
       if (!loaded) throw AppError.notFound('No such comment');
@@ -221,12 +227,15 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
       const created = toPost(row, actor.user, new Map());
       const { createdAt: _placeholder, ...withoutTime } = created;
       const values = { ...row, authorIsAdmin: actor.user.role === 'admin' };
-      let logged = await insertPostLogged(db, values, withoutTime);
+      const followUps = await work.followUpsSql([
+        { name: 'content.written', payload: { kind: 'post', id: row.id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } },
+      ]);
+      let logged = await insertPostLogged(db, values, withoutTime, followUps);
       if (!logged) {
         // Nothing written: the full checks say why (404 unreadable, 403 archived or not a member).
         checkCanPost(await accessReadableSpace(db, actor, spaceId));
         // They passed, so access changed in between (joined, unarchived): once more.
-        logged = await insertPostLogged(db, values, withoutTime);
+        logged = await insertPostLogged(db, values, withoutTime, followUps);
         if (!logged) throw new AppError('conflict', 'The space changed while posting; try again');
       }
       const payload = { spaceId, seq: logged.seq, post: { ...created, createdAt: logged.createdAt } };
@@ -234,7 +243,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
         { event: 'post:created', room: spaceRoom(spaceId), payload },
         ...(mentionedIn ? mentionEvents(mentionedIn.access, actor, mentionedIn.mentioned, payload.post.id, null, input.bodyMarkdown) : []),
       ]);
-      written({ kind: 'post', id: payload.post.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
+      work.release({ events: [{ name: 'content.written', payload: { kind: 'post', id: row.id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } }] });
       return payload.post;
     },
 
@@ -258,13 +267,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
           })
           .where(eq(posts.id, row.id));
         return row.id;
-      });
+      }, { kind: 'post', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown, change: 'edited' });
       const newlyMentioned = mentioned.filter((m) => !row.mentions.includes(m.handle));
       publishAll([
         { event: 'post:updated', room: spaceRoom(access.space.id), payload },
         ...mentionEvents(access, actor, newlyMentioned, row.id, null, input.bodyMarkdown),
       ]);
-      written({ kind: 'post', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
       return payload.post;
     },
 
@@ -310,10 +318,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
         input = { ...input, parentId: parent.parentId ?? parent.id };
       }
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
+      const commentId = randomUUID();
       const payload = await logCommentChange(access.space.id, 'comment:created', async (tx) => {
         const [created] = await tx
           .insert(comments)
           .values({
+            id: commentId,
             postId: post.id,
             spaceId: access.space.id,
             parentId: input.parentId ?? null,
@@ -324,12 +334,11 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
           .returning({ id: comments.id });
         await tx.update(posts).set({ commentCount: sql`${posts.commentCount} + 1` }).where(eq(posts.id, post.id));
         return created!.id;
-      });
+      }, { kind: 'comment', id: commentId, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' });
       publishAll([
         { event: 'comment:created', room: spaceRoom(access.space.id), payload },
         ...mentionEvents(access, actor, mentioned, post.id, payload.comment.id, input.bodyMarkdown),
       ]);
-      written({ kind: 'comment', id: payload.comment.id, authorId: actor.user.id, markdown: input.bodyMarkdown });
       return payload.comment;
     },
 
@@ -345,9 +354,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; onConten
           .set({ bodyMarkdown: input.bodyMarkdown, bodyHtml: renderWithMentions(input.bodyMarkdown, mentioned.map((m) => m.handle)), editedAt: new Date() })
           .where(eq(comments.id, row.id));
         return row.id;
-      });
+      }, { kind: 'comment', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown, change: 'edited' });
       publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
-      written({ kind: 'comment', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown });
       return payload.comment;
     },
 

@@ -1,4 +1,5 @@
 import type { CommandHandlers } from '../../core/realtime/realtime';
+import type { Actor } from '../accounts/actor';
 import { spaceRoom } from './spaces.service';
 import type { StreamService } from './stream.service';
 
@@ -17,7 +18,7 @@ type StreamCommand =
   | 'stream:resume';
 
 /** Thin entry points: the payload is already validated; each calls one service function. */
-export function streamCommandHandlers(stream: StreamService): Pick<CommandHandlers, StreamCommand> {
+export function streamCommandHandlers(stream: StreamService): Pick<CommandHandlers<Actor>, StreamCommand> {
   return {
     'post:create': ({ actor }, payload) => stream.doCreatePost(actor, payload),
     'post:update': ({ actor }, payload) => stream.doUpdatePost(actor, payload),

@@ -1,6 +1,8 @@
-// The welcome bot and the welcome email. Greetings run after the request that triggered them has
-// answered (a newcomer never waits for the bot), and each is made at most once: the bot's chat
-// messages carry fixed client ids (exactly-once sends), the post and the email are recorded.
+// The welcome bot and the welcome email. Greetings are durable jobs written with the change that
+// calls for them (welcome.module.ts subscribes them to domain events), so they run after the
+// request has answered (a newcomer never waits for the bot) and survive a crash; each is made at
+// most once: one job per newcomer (dedupe key), the bot's chat messages carry fixed client ids
+// (exactly-once sends), and the email is recorded.
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
 import type { z } from 'zod';
@@ -9,13 +11,12 @@ import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { emails, spaceMembers, spaces, users, welcomeSettings } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
-import type { Logger } from '../../core/logger';
 import { checkAdmin, type Actor } from '../accounts/actor';
 import type { UserRow } from '../accounts/users.repository';
 import type { ChatService } from '../chat/chat.service';
 import { readSiteRow } from '../site/site.repository';
 import type { StreamService } from '../spaces/stream.service';
-import type { EmailOutbox } from './email-outbox';
+import type { OutboxMail } from '../../core/mail/outbox';
 import { DEFAULT_TEMPLATES, fill, PLACEHOLDERS } from './templates';
 
 const BOT_HANDLE = 'welcome_bot';
@@ -25,14 +26,12 @@ type SettingsRow = typeof welcomeSettings.$inferSelect;
 export function createWelcomeService(deps: {
   db: Db;
   config: Pick<Config, 'publicUrl' | 'siteName'>;
-  logger: Logger;
   chat: ChatService;
   stream: StreamService;
-  outbox: EmailOutbox;
+  mail: OutboxMail;
 }) {
-  const { db, config, logger, chat, stream, outbox } = deps;
+  const { db, config, chat, stream, mail } = deps;
   let bot: UserRow | undefined;
-  const pending = new Set<Promise<unknown>>();
 
   /** The one settings row: read, and made with the defaults only the first time it is missing. */
   async function settingsRow(): Promise<SettingsRow> {
@@ -145,17 +144,6 @@ export function createWelcomeService(deps: {
     return lines.join('\n');
   }
 
-  /** Runs a greeting after the current request; failures are logged, never thrown at the member. */
-  function later(what: string, work: () => Promise<void>): void {
-    const run = (async () => {
-      await new Promise((resolve) => setImmediate(resolve));
-      await work();
-    })()
-      .catch((error: unknown) => logger.warn({ err: error, what }, 'welcome bot could not greet'))
-      .finally(() => pending.delete(run));
-    pending.add(run);
-  }
-
   async function greetNewcomer(userId: string): Promise<void> {
     const settings = await settingsRow();
     const view = settingsView(settings);
@@ -191,7 +179,7 @@ export function createWelcomeService(deps: {
     if (settings.emailEnabled && user.email) {
       const [sent] = await db.select({ id: emails.id }).from(emails).where(and(eq(emails.userId, user.id), eq(emails.kind, 'welcome')));
       if (!sent) {
-        await outbox.enqueue({
+        await mail.enqueue(db, {
           kind: 'welcome',
           userId: user.id,
           to: user.email,
@@ -231,14 +219,10 @@ export function createWelcomeService(deps: {
 
   return {
     /** A member accepted the guidelines for the first time: they are in. */
-    onNewcomer(userId: string): void {
-      later('newcomer', () => greetNewcomer(userId));
-    },
+    greetNewcomer,
 
     /** A member became an active member of a space. */
-    onJoinedSpace(userId: string, spaceId: string): void {
-      later('space', () => greetInSpace(userId, spaceId));
-    },
+    greetInSpace,
 
     async accessSettings(actor: Actor) {
       checkAdmin(actor);
@@ -258,18 +242,12 @@ export function createWelcomeService(deps: {
 
     async accessOutbox(actor: Actor) {
       checkAdmin(actor);
-      return { items: await outbox.list(), transport: outbox.transport };
+      return { items: await mail.list(), transport: mail.transport };
     },
 
     async doRetryEmail(actor: Actor, emailId: string) {
       checkAdmin(actor);
-      return outbox.retry(emailId);
-    },
-
-    /** Waits for greetings in progress (tests, shutdown). */
-    async idle(): Promise<void> {
-      while (pending.size) await Promise.all([...pending]);
-      await outbox.idle();
+      return mail.retry(emailId);
     },
   };
 }

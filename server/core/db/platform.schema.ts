@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+// Tables of the platform every feature stands on (server/core): durable jobs and recurring schedules. docs/decisions/012-platform-modules-events-jobs.md
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
+
+/**
+ * Work that must happen after a change: written in the same transaction as the change, so a crash
+ * between the commit and the work cannot lose it. Claimed with SKIP LOCKED under a lease; a job
+ * whose node died is claimed again when its lease runs out. `dedupe_key` makes "at most once" work
+ * (a greeting) idempotent however often it is asked for.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default({}),
+    status: text('status', { enum: ['pending', 'running', 'done', 'failed'] }).notNull().default('pending'),
+    runAt: timestamptz('run_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull().default(5),
+    leaseUntil: timestamptz('lease_until'),
+    dedupeKey: text('dedupe_key'),
+    lastError: text('last_error'),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+  },
+  (t) => [
+    index('jobs_due_idx').on(t.runAt).where(sql`${t.status} = 'pending'`),
+    index('jobs_lease_idx').on(t.leaseUntil).where(sql`${t.status} = 'running'`),
+    uniqueIndex('jobs_dedupe_idx').on(t.dedupeKey),
+    index('jobs_finished_idx').on(t.finishedAt),
+  ],
+);
+
+/** Recurring work: one row per schedule; the node that moves `next_run_at` on is the one that runs it. */
+export const schedules = pgTable('schedules', {
+  name: text('name').primaryKey(),
+  nextRunAt: timestamptz('next_run_at').notNull(),
+  lastRunAt: timestamptz('last_run_at'),
+});
+
+export type JobRow = typeof jobs.$inferSelect;

@@ -1,0 +1,95 @@
+// Email is one kind of durable job: queuing a mail writes its row and its `email.send` job in the
+// caller's transaction (it never waits for a mail server); the job queue sends it, retries with
+// back-off, and after the last attempt the row is marked failed for admins to see and retry.
+import { desc, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/database';
+import { emails } from '../db/schema';
+import { AppError } from '../errors';
+import type { Jobs } from '../jobs/jobs';
+import type { Mailer } from './mailer';
+
+export const MAX_ATTEMPTS = 5;
+const SEND_JOB = 'email.send';
+
+type EmailRow = typeof emails.$inferSelect;
+
+export interface NewEmail {
+  kind: string;
+  userId: string | null;
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export function toOutboxEmail(row: EmailRow) {
+  return {
+    id: row.id,
+    to: row.toAddress,
+    subject: row.subject,
+    kind: row.kind,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    createdAt: row.createdAt.toISOString(),
+    sentAt: row.sentAt?.toISOString() ?? null,
+    nextAttemptAt: row.status === 'pending' ? (row.nextAttemptAt?.toISOString() ?? null) : null,
+  };
+}
+
+export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
+  const { db, jobs, mailer } = deps;
+
+  jobs.define<{ emailId: string }>(SEND_JOB, {
+    maxAttempts: MAX_ATTEMPTS,
+    async run({ emailId }, context) {
+      const [row] = await db.update(emails).set({ attempts: context.attempt }).where(eq(emails.id, emailId)).returning();
+      // Sent already (a lease ran out after the send), or gone with its member: nothing to do.
+      if (!row || row.status === 'sent') return;
+      await mailer.send({ id: row.id, to: row.toAddress, subject: row.subject, text: row.textBody });
+      await db.update(emails).set({ status: 'sent', sentAt: new Date(), lastError: null, nextAttemptAt: null }).where(eq(emails.id, emailId));
+    },
+    async onFailure({ emailId }, error, { retryAt }) {
+      const message = error instanceof Error ? error.message : String(error);
+      await db
+        .update(emails)
+        .set({ lastError: message.slice(0, 500), status: retryAt ? 'pending' : 'failed', nextAttemptAt: retryAt })
+        .where(eq(emails.id, emailId));
+    },
+  });
+
+  return {
+    transport: mailer.transport,
+    /** Queues an email in the caller's transaction (`tx`); it is sent once that commits. */
+    async enqueue(tx: Db, email: NewEmail): Promise<void> {
+      const [row] = await tx
+        .insert(emails)
+        .values({ kind: email.kind, userId: email.userId, toAddress: email.to, subject: email.subject, textBody: email.text })
+        .returning({ id: emails.id });
+      await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId: row!.id }, maxAttempts: MAX_ATTEMPTS });
+    },
+    async list() {
+      const rows = await db.select().from(emails).orderBy(desc(emails.createdAt)).limit(100);
+      return rows.map(toOutboxEmail);
+    },
+    async retry(emailId: string) {
+      const row = await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Db;
+        const [updated] = await tx
+          .update(emails)
+          .set({ status: 'pending', nextAttemptAt: new Date(), attempts: 0 })
+          .where(sql`${emails.id} = ${emailId} and ${emails.status} <> 'sent'`)
+          .returning();
+        if (!updated) throw AppError.notFound('No such email waiting or failed');
+        await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId }, maxAttempts: MAX_ATTEMPTS });
+        return updated;
+      });
+      jobs.kick();
+      return toOutboxEmail(row);
+    },
+    close(): void {
+      mailer.close();
+    },
+  };
+}
+
+export type OutboxMail = ReturnType<typeof createOutboxMail>;

@@ -1,0 +1,58 @@
+// What a feature hands the app: docs/ARCHITECTURE.md#feature-modules
+//
+// The app is core wiring plus a list of modules (server/app.ts). A module declares everything the
+// app must know of it — routes, socket command handlers, rooms to join on connect, the domain
+// events it reacts to, its jobs and schedules, and what to wait for on shutdown — so adding a
+// feature edits no other feature. Another module's services reach it only through that module's
+// `api` (its small public face), passed explicitly where the module is created.
+import type { RedisClientType } from 'redis';
+import type { Config } from '../config';
+import type { Database, Db } from './db/database';
+import type { AnySubscription, DomainEventBus } from './events/domain-events';
+import type { Work } from './events/unit-of-work';
+import type { RouteMounter } from './http/routes';
+import type { JobDefinition, Jobs, Schedule } from './jobs/jobs';
+import type { Logger } from './logger';
+import type { OutboxMail } from './mail/outbox';
+import type { Metrics } from './metrics';
+import type { CommandHandlers, Realtime, RealtimeActor } from './realtime/realtime';
+import type { LimiterFactory } from './auth/rate-limit';
+
+/** What every module is built with: the platform, never another feature. */
+export interface Platform<A extends RealtimeActor = RealtimeActor> {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  db: Db;
+  realtime: Realtime<A>;
+  metrics: Metrics;
+  events: DomainEventBus;
+  jobs: Jobs;
+  work: Work;
+  mail: OutboxMail;
+  /** A rate limiter shared by every node through Redis when there is one. */
+  createLimiter: LimiterFactory;
+  redis?: { client: RedisClientType };
+}
+
+export interface FeatureModule<A extends RealtimeActor = RealtimeActor, Api = unknown> {
+  name: string;
+  /** The module's public face for the modules created after it. */
+  api?: Api;
+  /** Mounts its shared RouteSpecs. */
+  routes?(router: RouteMounter<A>): void;
+  /** Its socket commands; the app checks at compile time that every command has one handler. */
+  commands?: Partial<CommandHandlers<A>>;
+  /** Rooms a member's sockets join at the handshake (before any event can be missed). */
+  roomsOnConnect?(actor: A): Promise<string[]>;
+  /** Domain events it reacts to. */
+  subscriptions?: AnySubscription[];
+  /** Job kinds it runs. */
+  jobs?: Record<string, JobDefinition<never>>;
+  /** Recurring work (each run on one node). */
+  schedules?: Schedule[];
+  /** Waits for its background work (tests, shutdown). */
+  idle?(): Promise<void>;
+  /** Releases what it holds (timers, connections), after the HTTP server stopped. */
+  stop?(): Promise<void> | void;
+}

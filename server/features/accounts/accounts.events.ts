@@ -1,0 +1,12 @@
+// Facts the accounts feature tells the others (server/core/events/domain-events.ts).
+
+declare module '../../core/events/domain-events' {
+  interface DomainEvents {
+    /** A member accepted the guidelines for the first time: they are in (the welcome bot greets them). */
+    'account.guidelines-first-accepted': { userId: string };
+    /** A member's account and personal data were erased; features forget what they kept of them. */
+    'account.erased': { userId: string };
+  }
+}
+
+export {};

@@ -1,0 +1,48 @@
+import { subscribe } from '../../core/events/domain-events';
+import { createContentRegistry } from '../../core/content/content-registry';
+import '../../core/content/content.events';
+import type { FeatureModule, Platform } from '../../core/module';
+import type { Actor } from '../accounts/actor';
+import type { ChatService } from '../chat/chat.service';
+import { chatContentKinds } from '../chat/chat.content';
+import type { SpacesService } from '../spaces/spaces.service';
+import { streamContentKinds } from '../spaces/stream.content';
+import type { StreamService } from '../spaces/stream.service';
+import { mountModerationRoutes } from './moderation.routes';
+import { createModerationService } from './moderation.service';
+
+/** How often the network looks for cases left unhandled past the admins' limit (one node per run). */
+const ESCALATION_CHECK_MS = 60 * 1000;
+
+/** Reports, the live moderation queue, actions with notices and appeals, the word list and the audit log. */
+export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatService; spaces: SpacesService; stream: StreamService }) {
+  const { db, realtime, logger, config, mail } = platform;
+  const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
+  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config });
+  return {
+    name: 'moderation',
+    api: { doEscalateOverdue: moderation.doEscalateOverdue },
+    routes(router) {
+      mountModerationRoutes(router, { moderation });
+    },
+    subscriptions: [
+      subscribe({
+        event: 'content.written',
+        name: 'moderation.word-list',
+        durable: true,
+        // Decided before the write commits, from the cached list: only content that matches costs a job.
+        when: (written) => moderation.matchesWordList(written.markdown),
+        handle: (written) => moderation.doCheckWrittenContent(written),
+      }),
+    ],
+    jobs: {
+      'moderation.escalate': {
+        run: async () => {
+          const count = await moderation.doEscalateOverdue();
+          if (count) logger.info({ count }, 'moderation cases escalated');
+        },
+      },
+    },
+    schedules: [{ name: 'moderation.escalate', everyMs: ESCALATION_CHECK_MS, job: 'moderation.escalate' }],
+  } satisfies FeatureModule<Actor>;
+}

@@ -1,0 +1,114 @@
+// What the moderators tell a member (the outcome of their report, an action on them, the answer
+// to their appeal), live in their `user:<id>` room; and the one appeal a member may make.
+import type { ModerationNotice } from '../../../shared/api/moderation.routes';
+import type { Config } from '../../config';
+import type { Db } from '../../core/db/database';
+import { AppError } from '../../core/errors';
+import type { Realtime } from '../../core/realtime/realtime';
+import type { Actor } from '../accounts/actor';
+import type { OutboxMail } from '../../core/mail/outbox';
+import type { CaseViews } from './moderation.cases';
+import type { ModerationLog } from './moderation.log';
+import {
+  findCase,
+  findNoticeOf,
+  insertNotices,
+  isUniqueViolation,
+  markNoticesRead,
+  noticesOf,
+  reopenForAppeal,
+  unreadNoticeCount,
+  userById,
+  type CaseRow,
+  type NoticeRow,
+} from './moderation.repository';
+
+/** Outcomes a member may appeal (once). */
+const appealable = new Set<string>(['hidden', 'deleted', 'warned', 'muted', 'removed', 'suspended', 'banned']);
+
+function noticeView(row: NoticeRow, caseRow: Pick<CaseRow, 'status' | 'appealedAt' | 'outcome'>): ModerationNotice {
+  return {
+    id: row.id,
+    kind: row.kind,
+    caseId: row.caseId,
+    text: row.text,
+    createdAt: row.createdAt.toISOString(),
+    readAt: row.readAt?.toISOString() ?? null,
+    canAppeal: row.kind === 'action' && caseRow.status === 'closed' && caseRow.appealedAt === null && appealable.has(caseRow.outcome ?? ''),
+    appealedAt: caseRow.appealedAt?.toISOString() ?? null,
+  };
+}
+
+export function createModerationNotices(deps: {
+  db: Db;
+  realtime: Realtime;
+  mail: OutboxMail;
+  config: Pick<Config, 'publicUrl'>;
+  cases: Pick<CaseViews, 'announce'>;
+  log: ModerationLog;
+}) {
+  const { db, realtime, mail, config, cases, log } = deps;
+
+  return {
+    async notify(userIds: string[], kind: NoticeRow['kind'], row: CaseRow, text: string): Promise<void> {
+      if (userIds.length === 0) return;
+      const created = await insertNotices(db, userIds, kind, row.id, text);
+      for (const notice of created) realtime.publish(`user:${notice.userId}`, 'moderation:notice', noticeView(notice, row));
+    },
+
+    /** A suspended or banned member cannot sign in to read notices: they get the decision by email too. */
+    async emailSubject(userId: string, text: string): Promise<void> {
+      const user = await userById(db, userId);
+      if (!user?.email) return;
+      await mail.enqueue(db, {
+        kind: 'moderation',
+        userId,
+        to: user.email,
+        subject: 'A decision by the moderators about your account',
+        text: `Hello ${user.displayName},\n\n${text}\n\nThis message was sent by ${config.publicUrl}.`,
+      });
+    },
+
+    async accessNotices(actor: Actor) {
+      const rows = await noticesOf(db, actor.user.id);
+      // Only the newest action notice of a case offers the appeal.
+      const seen = new Set<string>();
+      const items = rows.map((r) => {
+        const view = noticeView(r.notice, r);
+        if (view.kind === 'action' && seen.has(r.notice.caseId)) view.canAppeal = false;
+        if (view.kind === 'action') seen.add(r.notice.caseId);
+        return view;
+      });
+      return { items, unread: await unreadNoticeCount(db, actor.user.id) };
+    },
+
+    async doReadNotices(actor: Actor) {
+      await markNoticesRead(db, actor.user.id);
+      realtime.publish(`user:${actor.user.id}`, 'moderation:notices-read', { unread: 0 });
+      return { unread: 0 };
+    },
+
+    /** An appeal, once per case: the case goes back to the queue with it. */
+    async doAppeal(actor: Actor, noticeId: string, text: string) {
+      const notice = await findNoticeOf(db, actor.user.id, noticeId);
+      if (!notice) throw AppError.notFound('No such notice');
+      const row = await findCase(db, notice.caseId);
+      if (!row || notice.kind !== 'action' || !noticeView(notice, row).canAppeal) {
+        throw new AppError('conflict', row?.appealedAt ? 'You have appealed this decision already' : 'This notice cannot be appealed');
+      }
+      let reopened: CaseRow | undefined;
+      try {
+        reopened = await reopenForAppeal(db, row.id, text);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw new AppError('conflict', 'The moderators are looking at a new report about this already; try again once it is closed');
+        throw error;
+      }
+      if (!reopened) throw new AppError('conflict', 'You have appealed this decision already');
+      await log.write(actor.user.id, 'appeal', reopened, text);
+      await cases.announce(reopened, 'moderation:case-opened');
+      return noticeView(notice, reopened);
+    },
+  };
+}
+
+export type ModerationNotices = ReturnType<typeof createModerationNotices>;
