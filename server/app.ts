@@ -209,7 +209,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
     live.handle(commandsOf(list));
 
-    router = createRouteMounter<Actor>(app, createRouteGuard(db.db));
+    router = createRouteMounter<Actor>(app, createRouteGuard(db.db), { checkContracts: config.checkContracts });
     for (const m of modules) m.routes?.(router);
 
     if (!serveClient(app, config)) {
