@@ -1,5 +1,5 @@
 import type { FeatureModule, Platform } from '../../core/module';
-import { readSiteRow } from '../site/site.repository';
+import { readSiteRow } from '../site/site.public';
 import './accounts.events';
 import { mountAccountRoutes } from './accounts.routes';
 import { createAccountsService } from './accounts.service';

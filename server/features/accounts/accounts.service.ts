@@ -15,7 +15,7 @@ import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } fr
 import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { invites, users } from '../../core/db/schema';
-import { readSiteRow } from '../site/site.repository';
+import { readSiteRow } from '../site/site.public';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';

@@ -11,7 +11,7 @@ import type { Db } from '../../core/db/database';
 import { identities, invites, site, users } from '../../core/db/schema';
 import { decodeCursor, encodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
-import { readSiteRow } from '../site/site.repository';
+import { readSiteRow } from '../site/site.public';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkAdmin, type Actor } from './actor';
 import { toAdminUser } from './accounts.dto';

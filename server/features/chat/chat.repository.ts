@@ -5,8 +5,9 @@ import type { Db } from '../../core/db/database';
 import { blocks, conversationEvents, conversationParticipants, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { FollowUps } from '../../core/jobs/jobs';
-import type { UserRow } from '../accounts/users.repository';
-import { authorOf, isoOf, reactionsOf } from '../spaces/stream.repository';
+import { isoOf } from '../../core/db/sql';
+import { authorOf, type UserRow } from '../accounts/accounts.dto';
+import { reactionsOf } from '../spaces/reactions';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;

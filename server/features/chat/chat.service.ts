@@ -23,12 +23,11 @@ import {
 import { AppError } from '../../core/errors';
 import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
 import type { Realtime } from '../../core/realtime/realtime';
-import { toPublicProfile } from '../accounts/accounts.dto';
+import { authorOf, toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
-import { readSiteRow } from '../site/site.repository';
+import { readSiteRow } from '../site/site.public';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import { spaceRoom } from '../spaces/spaces.service';
-import { authorOf } from '../spaces/stream.repository';
 import type { DomainEvents } from '../../core/events/domain-events';
 import type { Work } from '../../core/events/unit-of-work';
 import {

@@ -1,46 +1,19 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Comment, Post, Space } from '../../../shared/api/spaces.routes';
 import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { encodeCursor, type Cursor } from '../../core/db/keyset';
+import { isoOf } from '../../core/db/sql';
 import type { FollowUps } from '../../core/jobs/jobs';
 import { renderMarkdown } from '../../core/markdown';
-import { avatarUrlOf } from '../accounts/accounts.dto';
+import { authorOf } from '../accounts/accounts.dto';
+import { reactionsOf, type Reactions } from './reactions';
 import type { MembershipRow, SpaceRow } from './spaces.access';
 
 type UserRow = typeof users.$inferSelect;
 export type PostRow = typeof posts.$inferSelect;
 export type CommentRow = typeof comments.$inferSelect;
-
-export const authorOf = (user: UserRow) => ({
-  id: user.id,
-  handle: user.handle,
-  displayName: user.displayName,
-  avatarUrl: avatarUrlOf(user),
-  isBot: user.isBot,
-});
-
-type Reactions = Record<string, { count: number; userIds: string[] }>;
-
-/** Reactions of many posts or comments in one query. */
-export async function reactionsOf(db: Db, targetIds: string[]): Promise<Map<string, Reactions>> {
-  const result = new Map<string, Reactions>();
-  if (targetIds.length === 0) return result;
-  const rows = await db
-    .select({ targetId: reactions.targetId, emoji: reactions.emoji, userId: reactions.userId })
-    .from(reactions)
-    .where(inArray(reactions.targetId, targetIds))
-    .orderBy(asc(reactions.createdAt));
-  for (const row of rows) {
-    const byEmoji = result.get(row.targetId) ?? {};
-    const entry = (byEmoji[row.emoji] ??= { count: 0, userIds: [] });
-    entry.count += 1;
-    entry.userIds.push(row.userId);
-    result.set(row.targetId, byEmoji);
-  }
-  return result;
-}
 
 export function toPost(row: PostRow, author: UserRow, reactionMap: Map<string, Reactions>): Post {
   const deleted = row.deletedAt !== null;
@@ -256,9 +229,6 @@ export async function appendEvent<P extends Record<string, unknown>>(
   await tx.insert(spaceEvents).values({ spaceId, seq: row.seq, event, payload });
   return payload;
 }
-
-/** SQL text of a timestamptz as `Date.prototype.toISOString()` writes it (the column keeps milliseconds). */
-export const isoOf = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
  * Creates a post and logs its `post:created` event in one statement (one round trip, atomic

@@ -19,6 +19,7 @@ import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/mark
 import type { DomainEvents } from '../../core/events/domain-events';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
+import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import {
   accessReadableSpace,
@@ -31,7 +32,6 @@ import {
 import { spaceRoom } from './spaces.service';
 import {
   appendEvent,
-  authorOf,
   commentsOfPost,
   eventsAfter,
   insertPostLogged,
