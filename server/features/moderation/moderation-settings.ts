@@ -8,7 +8,7 @@ import type { Db } from '../../core/db/database';
 import { moderationSettings, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
-import { personOf } from './moderation.cases';
+import { authorOf } from '../accounts/accounts.dto';
 
 export type SettingsRow = typeof moderationSettings.$inferSelect;
 
@@ -52,7 +52,7 @@ export function createModerationSettings(db: Db) {
   async function contactsOf(row: SettingsRow) {
     if (row.safeguardingContactIds.length === 0) return [];
     const found = await db.select().from(users).where(inArray(users.id, row.safeguardingContactIds));
-    return found.filter((u) => u.status === 'active').map(personOf);
+    return found.filter((u) => u.status === 'active').map(authorOf);
   }
 
   return {

@@ -2,17 +2,11 @@
 import type { ModerationCase } from '../../../shared/api/moderation.routes';
 import type { Db } from '../../core/db/database';
 import type { Realtime } from '../../core/realtime/realtime';
-import { toPublicProfile } from '../accounts/accounts.dto';
+import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import { isSafeguarding, type ModerationAccess } from './moderation.access';
-import { queuePage, reportsOfCases, usersByIds, type CaseRow, type Reason, type UserRow } from './moderation.repository';
+import { queuePage, reportsOfCases, usersByIds, type CaseRow, type Reason } from './moderation.repository';
 import type { ModerationTargets } from './moderation.targets';
-
-/** A member as a case or the log names them: the author fields of their public profile. */
-export function personOf(user: UserRow) {
-  const { id, handle, displayName, avatarUrl, isBot } = toPublicProfile(user);
-  return { id, handle, displayName, avatarUrl, isBot };
-}
 
 export function createCaseViews(deps: { db: Db; realtime: Realtime; access: ModerationAccess; targets: ModerationTargets }) {
   const { db, realtime, access, targets } = deps;
@@ -20,7 +14,7 @@ export function createCaseViews(deps: { db: Db; realtime: Realtime; access: Mode
   async function views(rows: CaseRow[]): Promise<ModerationCase[]> {
     if (rows.length === 0) return [];
     const people = [...new Set(rows.flatMap((r) => [r.subjectId, r.assigneeId]).filter((id): id is string => Boolean(id)))];
-    const byId = new Map((await usersByIds(db, people)).map((u) => [u.id, personOf(u)]));
+    const byId = new Map((await usersByIds(db, people)).map((u) => [u.id, authorOf(u)]));
     const reportRows = await reportsOfCases(
       db,
       rows.map((r) => r.id),

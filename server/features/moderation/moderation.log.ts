@@ -1,9 +1,9 @@
 // The append-only moderation log: every action, who took it and why (a trigger refuses UPDATE
 // and DELETE). Site moderators read it; admins export it as CSV.
 import type { Db } from '../../core/db/database';
+import { authorOf } from '../accounts/accounts.dto';
 import { checkAdmin, type Actor } from '../accounts/actor';
 import { isSiteModerator } from './moderation.access';
-import { personOf } from './moderation.cases';
 import { AppError } from '../../core/errors';
 import { insertLog, logPage, usersByIds, wholeLog, type CaseRow } from './moderation.repository';
 
@@ -38,12 +38,12 @@ export function createModerationLog(db: Db) {
       const rows = await logPage(db, before, PAGE + 1);
       const page = rows.slice(0, PAGE);
       const subjectIds = [...new Set(page.map((r) => r.entry.subjectId).filter((id): id is string => Boolean(id)))];
-      const subjectById = new Map((await usersByIds(db, subjectIds)).map((u) => [u.id, personOf(u)]));
+      const subjectById = new Map((await usersByIds(db, subjectIds)).map((u) => [u.id, authorOf(u)]));
       return {
         items: page.map((r) => ({
           id: r.entry.id,
           at: r.entry.at.toISOString(),
-          actor: r.actor ? personOf(r.actor) : null,
+          actor: r.actor ? authorOf(r.actor) : null,
           action: r.entry.action,
           caseId: r.entry.caseId,
           targetKind: r.entry.targetKind,
