@@ -61,6 +61,8 @@ export interface App {
   readonly mountedRoutes: ReadonlySet<RouteSpec>;
   /** Waits for background work in progress: welcome greetings, and the emails being sent. */
   settle(): Promise<void>;
+  /** What every module stands on (tests reach the bus, the job queue and the unit of work through it). Available after start(). */
+  readonly platform: Platform<Actor>;
   /** Runs the minutely moderation escalation now, as if the clock said `now` (tests; what the timer calls). */
   escalateModeration(now?: Date): Promise<number>;
 }
@@ -125,6 +127,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   let modules: readonly FeatureModule<Actor>[] = [];
   let bus: ReturnType<typeof createDomainEventBus> | undefined;
   let escalate: ((now?: Date) => Promise<number>) | undefined;
+  let platformRef: Platform<Actor> | undefined;
   const metrics = createMetrics(() => database);
   let state: 'new' | 'starting' | 'started' | 'stopping' | 'stopped' = 'new';
 
@@ -165,7 +168,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     realtime = live;
 
     // The platform every module stands on.
-    const queue = createJobs({ db: db.db, logger, pollMs: config.jobPollMs, tickMs: config.jobPollMs * 3 });
+    const queue = createJobs({ db: db.db, logger, pollMs: config.jobPollMs, tickMs: config.jobPollMs * 3, worker: config.jobWorker });
     jobs = queue;
     const events = createDomainEventBus({ jobs: queue, logger });
     bus = events;
@@ -199,6 +202,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
     queue.schedule({ name: 'platform.sweep', everyMs: SESSION_SWEEP_MS, job: 'platform.sweep' });
 
+    platformRef = platform;
     const list = createModules(platform);
     modules = list as readonly FeatureModule<Actor>[];
     escalate = list[5].api.doEscalateOverdue;
@@ -244,6 +248,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     get realtime() {
       if (!realtime) throw new Error('app not started');
       return realtime;
+    },
+    get platform() {
+      if (!platformRef) throw new Error('app not started');
+      return platformRef;
     },
     get httpServer() {
       if (!httpServer) throw new Error('app not started');

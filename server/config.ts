@@ -59,6 +59,8 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(120_000).default(10_000)),
   /** How often each node's job worker looks for due jobs written by other nodes (its own run at once). */
   JOB_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(600_000).default(5_000)),
+  /** `off`: this node writes jobs but runs none in the background (a web-only node; another node's worker runs them). */
+  JOB_WORKER: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   CHECK_CONTRACTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
 });
 
@@ -94,6 +96,8 @@ export interface Config {
   eventLogRetentionMs: number;
   /** Job worker poll (and, ×3, the scheduler's tick). */
   jobPollMs: number;
+  /** Whether this node runs background jobs and schedules. */
+  jobWorker: boolean;
   limits: {
     signUpsPerAddressPerHour: number;
     signInFailuresPerAddressPerHour: number;
@@ -184,6 +188,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     },
     eventLogRetentionMs: e.EVENT_LOG_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     jobPollMs: e.JOB_POLL_MS,
+    jobWorker: e.JOB_WORKER === 'on',
     limits: {
       signUpsPerAddressPerHour: e.SIGNUP_LIMIT_PER_HOUR,
       signInFailuresPerAddressPerHour: e.SIGNIN_FAILURE_LIMIT_PER_HOUR,

@@ -90,6 +90,8 @@ export interface JobsOptions {
   leaseMs?: number;
   /** Jobs claimed at once. */
   batch?: number;
+  /** false: a web-only node; it writes jobs but runs none in the background (default true). */
+  worker?: boolean;
 }
 
 const defaultBackoff = (attempts: number) => 30_000 * 4 ** Math.max(0, attempts - 1);
@@ -168,6 +170,11 @@ export function createJobs(options: JobsOptions): Jobs {
   }
 
   function kick(): void {
+    if (options.worker === false) return;
+    run();
+  }
+
+  function run(): void {
     if (stopped) return;
     if (running) {
       again = true;
@@ -244,7 +251,7 @@ export function createJobs(options: JobsOptions): Jobs {
     },
     kick,
     start() {
-      if (pollTimer) return;
+      if (pollTimer || options.worker === false) return;
       pollTimer = setInterval(kick, options.pollMs ?? 5_000);
       pollTimer.unref();
       tickTimer = setInterval(tickInBackground, options.tickMs ?? 15_000);
@@ -258,7 +265,7 @@ export function createJobs(options: JobsOptions): Jobs {
         while (running) await running;
         const before = await claimCount();
         if (before === 0) return;
-        kick();
+        run();
       }
     },
     tick,
