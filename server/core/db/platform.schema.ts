@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-// Tables of the platform every feature stands on (server/core): durable jobs and recurring schedules. docs/decisions/012-platform-modules-events-jobs.md
+// Tables of the platform every feature stands on (server/core): durable jobs and recurring schedules (decision 012).
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 

@@ -136,28 +136,3 @@ export const consents = pgTable(
   },
   (t) => [index('consents_user_idx').on(t.userId, t.acceptedAt)],
 );
-
-// A member's own replay log (server/core/replay-log): mentions, notices and read markers replay after a reconnect like posts.
-/** Each member's own log counter (a row per member who has had an event). */
-export const memberLogs = pgTable('member_logs', {
-  userId: uuid('user_id')
-    .primaryKey()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  seq: integer('seq').notNull().default(0),
-});
-
-/** A member's own events (mentions, notices, read markers), numbered per member, for replay after a reconnect. */
-export const memberEvents = pgTable(
-  'member_events',
-  {
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    seq: integer('seq').notNull(),
-    event: text('event').notNull(),
-    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date', precision: 3 }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.seq] }), index('member_events_created_idx').on(t.createdAt)],
-);
-

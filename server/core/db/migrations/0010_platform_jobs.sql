@@ -19,26 +19,10 @@ CREATE TABLE "schedules" (
 	"last_run_at" timestamp (3) with time zone
 );
 --> statement-breakpoint
-CREATE TABLE "member_events" (
-	"user_id" uuid NOT NULL,
-	"seq" integer NOT NULL,
-	"event" text NOT NULL,
-	"payload" jsonb NOT NULL,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "member_events_user_id_seq_pk" PRIMARY KEY("user_id","seq")
-);
---> statement-breakpoint
-CREATE TABLE "member_logs" (
-	"user_id" uuid PRIMARY KEY NOT NULL,
-	"seq" integer DEFAULT 0 NOT NULL
-);
---> statement-breakpoint
-ALTER TABLE "member_events" ADD CONSTRAINT "member_events_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "member_logs" ADD CONSTRAINT "member_logs_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("run_at") WHERE "jobs"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "jobs_lease_idx" ON "jobs" USING btree ("lease_until") WHERE "jobs"."status" = 'running';--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_dedupe_idx" ON "jobs" USING btree ("dedupe_key");--> statement-breakpoint
-CREATE INDEX "jobs_finished_idx" ON "jobs" USING btree ("finished_at");--> statement-breakpoint
-CREATE INDEX "member_events_created_idx" ON "member_events" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "jobs_finished_idx" ON "jobs" USING btree ("finished_at");
+--> statement-breakpoint
 -- Emails still waiting are sent by the job queue from now on: each gets its sending job.
 INSERT INTO "jobs" ("kind", "payload", "run_at", "attempts") SELECT 'email.send', jsonb_build_object('emailId', "id"::text), coalesce("next_attempt_at", now()), "attempts" FROM "emails" WHERE "status" = 'pending';
