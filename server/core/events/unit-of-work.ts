@@ -28,14 +28,11 @@ export interface UnitOfWork {
   emit<K extends DomainEventName>(name: K, payload: DomainEvents[K]): void;
   /** Follow-up work, written in this transaction. */
   enqueue(...jobs: NewJob[]): void;
-  /** Anything else that must wait for the commit (rarely needed: prefer publish and emit). */
-  afterCommit(run: () => void): void;
 }
 
 export interface Released {
   publishes?: Publish[];
   events?: EmittedEvent[];
-  after?: (() => void)[];
 }
 
 export interface Work {
@@ -54,10 +51,9 @@ export interface Work {
 export function createWork(deps: { db: Db; realtime: Realtime; bus: DomainEventBus; jobs: Jobs }): Work {
   const { db, realtime, bus, jobs } = deps;
 
-  function release({ publishes = [], events = [], after = [] }: Released, kick: boolean): void {
+  function release({ publishes = [], events = [] }: Released, kick: boolean): void {
     for (const p of publishes) realtime.publish(p.rooms, p.event, p.payload as never, p.except ? { except: p.except } : undefined);
     bus.releaseLive(events);
-    for (const run of after) run();
     if (kick) jobs.kick();
   }
 
@@ -66,7 +62,6 @@ export function createWork(deps: { db: Db; realtime: Realtime; bus: DomainEventB
       const publishes: Publish[] = [];
       const events: EmittedEvent[] = [];
       const queued: NewJob[] = [];
-      const after: (() => void)[] = [];
       let followUps: string[] = [];
       const result = await db.transaction(async (txRaw) => {
         const tx = txRaw as unknown as Db;
@@ -75,14 +70,13 @@ export function createWork(deps: { db: Db; realtime: Realtime; bus: DomainEventB
           publish: (rooms, event, payload, options) => publishes.push({ rooms, event, payload, except: options?.except }),
           emit: (name, payload) => events.push({ name, payload } as EmittedEvent),
           enqueue: (...rows) => queued.push(...rows),
-          afterCommit: (run) => after.push(run),
         };
         const value = await change(uow);
         const rows = [...queued, ...(await bus.jobsFor(events))];
         followUps = await jobs.enqueue(tx, ...rows);
         return value;
       });
-      release({ publishes, events, after }, followUps.length > 0 && options?.followUps !== 'await');
+      release({ publishes, events }, followUps.length > 0 && options?.followUps !== 'await');
       if (options?.followUps === 'await') await jobs.runNow(followUps);
       return result;
     },

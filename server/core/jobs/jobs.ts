@@ -96,16 +96,6 @@ export interface JobsOptions {
 
 const defaultBackoff = (attempts: number) => 30_000 * 4 ** Math.max(0, attempts - 1);
 
-function rowValues(row: NewJob) {
-  return {
-    kind: row.kind,
-    payload: row.payload ?? {},
-    runAt: row.runAt ?? new Date(),
-    dedupeKey: row.dedupeKey ?? null,
-    maxAttempts: row.maxAttempts ?? 5,
-  };
-}
-
 export function createJobs(options: JobsOptions): Jobs {
   const { db, logger } = options;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
@@ -118,6 +108,15 @@ export function createJobs(options: JobsOptions): Jobs {
   let pollTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
+
+  /** A job's row: its kind's `maxAttempts` unless the job says otherwise. */
+  const rowValues = (row: NewJob) => ({
+    kind: row.kind,
+    payload: row.payload ?? {},
+    runAt: row.runAt ?? new Date(),
+    dedupeKey: row.dedupeKey ?? null,
+    maxAttempts: row.maxAttempts ?? definitions.get(row.kind)?.maxAttempts ?? 5,
+  });
 
   async function claim(only?: string[]): Promise<JobRow[]> {
     const kinds = [...definitions.keys()];

@@ -65,7 +65,7 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
         .insert(emails)
         .values({ kind: email.kind, userId: email.userId, toAddress: email.to, subject: email.subject, textBody: email.text })
         .returning({ id: emails.id });
-      await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId: row!.id }, maxAttempts: MAX_ATTEMPTS });
+      await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId: row!.id } });
     },
     async list() {
       const rows = await db.select().from(emails).orderBy(desc(emails.createdAt)).limit(100);
@@ -80,7 +80,7 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
           .where(sql`${emails.id} = ${emailId} and ${emails.status} <> 'sent'`)
           .returning();
         if (!updated) throw AppError.notFound('No such email waiting or failed');
-        await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId }, maxAttempts: MAX_ATTEMPTS });
+        await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId } });
         return updated;
       });
       jobs.kick();

@@ -230,7 +230,7 @@ export function createSpacesService(deps: {
       let space: SpaceRow;
       let memberships: MembershipRow[];
       try {
-        ({ space, memberships } = await db.transaction(async (tx) => {
+        ({ space, memberships } = await work.transaction(async ({ tx, emit }) => {
           const [created] = await tx
             .insert(spaces)
             .values({
@@ -249,7 +249,9 @@ export function createSpacesService(deps: {
             { spaceId: created.id, userId: actor.user.id, role: input.creatorIsHost ? ('host' as const) : ('member' as const) },
             ...hosts.map((host) => ({ spaceId: created.id, userId: host.id, role: 'host' as const })),
           ];
-          return { space: created, memberships: await tx.insert(spaceMembers).values(members).returning() };
+          const made = await tx.insert(spaceMembers).values(members).returning();
+          for (const m of made) emit('space.membership-changed', { spaceId: m.spaceId, userId: m.userId, before: null, after: m.status, via: 'creation' });
+          return { space: created, memberships: made };
         }));
       } catch (error) {
         if (/spaces_slug_unique/.test(String((error as { cause?: unknown }).cause ?? error))) {

@@ -27,8 +27,8 @@ export function welcomeModule(platform: Platform<Actor>, deps: { chat: ChatServi
         event: 'space.membership-changed',
         name: 'welcome.greet-in-space',
         durable: true,
-        // Joined, approved or accepted an invitation; not the space's creators.
-        when: (change) => change.after === 'active' && change.before !== 'active' && change.via !== 'creation' && change.via !== 'erasure',
+        // Joined, approved or accepted an invitation; a space's first members are its creators, not newcomers.
+        when: (change) => change.after === 'active' && change.before !== 'active' && change.via !== 'creation',
         dedupeKey: ({ spaceId, userId }) => `${spaceId}:${userId}`,
         handle: ({ userId, spaceId }) => welcome.greetInSpace(userId, spaceId),
       }),
