@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 // Tables of the platform every feature stands on (server/core): durable jobs and recurring schedules (decision 012).
 
@@ -43,3 +43,26 @@ export const schedules = pgTable('schedules', {
 });
 
 export type JobRow = typeof jobs.$inferSelect;
+
+/**
+ * A member's own numbered log (one row per member that has one): `seq` counts the member's own
+ * events (mentions, moderation notices, read markers) so a client that reconnects replays what it
+ * missed, like a space's stream. No foreign key to users: core owns no feature's table; an erased
+ * member's log is forgotten by the accounts module, and old entries are pruned like every log.
+ */
+export const memberLogs = pgTable('member_logs', {
+  userId: uuid('user_id').primaryKey(),
+  seq: integer('seq').notNull().default(0),
+});
+
+export const memberEvents = pgTable(
+  'member_events',
+  {
+    userId: uuid('user_id').notNull(),
+    seq: integer('seq').notNull(),
+    event: text('event').notNull(),
+    payload: jsonb('payload').notNull(),
+    createdAt: timestamptz('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.seq] }), index('member_events_created_idx').on(t.createdAt)],
+);
