@@ -9,7 +9,6 @@ import type { Config } from './config';
 import { createLimiter } from './core/auth/rate-limit';
 import { createSessionMiddleware, csrfProtection, resolveSessionSecret } from './core/auth/session';
 import { openDatabase, type Database } from './core/db/database';
-import { pruneEventLogs } from './core/db/event-logs';
 import { createDomainEventBus } from './core/events/domain-events';
 import { createWork } from './core/events/unit-of-work';
 import { securityHeaders, serveClient } from './core/http/client';
@@ -23,6 +22,8 @@ import { createOutboxMail, type OutboxMail } from './core/mail/outbox';
 import { createMetrics, type Metrics } from './core/metrics';
 import type { FeatureModule, Platform } from './core/module';
 import { createRealtime, type CommandHandlers, type Realtime } from './core/realtime/realtime';
+import { createMemberLog, memberReplayLog } from './core/replay-log/member-log';
+import { pruneLogs } from './core/replay-log/replay-log';
 import type { CommandName } from '../shared/protocol/events';
 import { accountsModule } from './features/accounts/accounts.module';
 import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
@@ -188,6 +189,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       jobs: queue,
       work: createWork({ db: db.db, realtime: live, bus: events, jobs: queue }),
       mail,
+      memberLog: createMemberLog(),
       createLimiter: (options) => createLimiter(redis?.client, options),
       redis,
     };
@@ -196,7 +198,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     queue.define('platform.sweep', {
       run: async () => {
         await sessions.store.deleteExpired();
-        const pruned = await pruneEventLogs(db.db, new Date(Date.now() - config.eventLogRetentionMs));
+        const logs = [memberReplayLog, ...modules.flatMap((m) => m.logs ?? [])];
+        const pruned = await pruneLogs(db.db, logs, new Date(Date.now() - config.eventLogRetentionMs));
         logger.info({ pruned }, 'expired sessions and old replay events removed');
       },
     });

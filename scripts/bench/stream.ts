@@ -20,6 +20,7 @@ import * as schema from '../../server/core/db/schema';
 import type { Db } from '../../server/core/db/database';
 import type { Work } from '../../server/core/events/unit-of-work';
 import type { Realtime } from '../../server/core/realtime/realtime';
+import type { MemberLog } from '../../server/core/replay-log/member-log';
 import type { Actor } from '../../server/features/accounts/actor';
 import { encodeCursor } from '../../server/core/db/keyset';
 import { createStreamService } from '../../server/features/spaces/stream.service';
@@ -624,7 +625,7 @@ async function explainStreams(databaseUrl: string, input: { readerA: string; rea
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 1, application_name: 'hearth-bench' });
   const captured: { query: string; params: unknown[] }[] = [];
   const db = drizzle({ client: pool, schema, logger: { logQuery: (query, params) => captured.push({ query, params }) } }) as unknown as Db;
-  const stream = createStreamService({ db, realtime: {} as Realtime, work: {} as Work });
+  const stream = createStreamService({ db, realtime: {} as Realtime, work: {} as Work, memberLog: {} as MemberLog });
   const actor = (id: string) => ({ user: { id, role: 'member' } }) as unknown as Actor;
   const cases: { label: string; run: () => Promise<unknown>; pick: (q: string) => boolean }[] = [
     { label: 'home stream, first page (A)', run: () => stream.accessHomeStream(actor(input.readerA), { limit: 50 }), pick: isPage },

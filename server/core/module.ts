@@ -16,6 +16,8 @@ import type { Logger } from './logger';
 import type { OutboxMail } from './mail/outbox';
 import type { Metrics } from './metrics';
 import type { CommandHandlers, Realtime, RealtimeActor } from './realtime/realtime';
+import type { MemberLog } from './replay-log/member-log';
+import type { ReplayLog } from './replay-log/replay-log';
 import type { LimiterFactory } from './auth/rate-limit';
 
 /** What every module is built with: the platform, never another feature. */
@@ -30,6 +32,8 @@ export interface Platform<A extends RealtimeActor = RealtimeActor> {
   jobs: Jobs;
   work: Work;
   mail: OutboxMail;
+  /** Each member's own numbered log: events only they receive, replayed after a reconnect. */
+  memberLog: MemberLog;
   /** A rate limiter shared by every node through Redis when there is one. */
   createLimiter: LimiterFactory;
   redis?: { client: RedisClientType };
@@ -51,6 +55,8 @@ export interface FeatureModule<A extends RealtimeActor = RealtimeActor, Api = un
   jobs?: Record<string, JobDefinition<never>>;
   /** Recurring work (each run on one node). */
   schedules?: Schedule[];
+  /** Its replay logs (server/core/replay-log), pruned with every other after the retention. */
+  logs?: ReplayLog[];
   /** Waits for its background work (tests, shutdown). */
   idle?(): Promise<void>;
   /** Releases what it holds (timers, connections), after the HTTP server stopped. */

@@ -86,6 +86,12 @@ export const sessionSchema = z
     guidelinesRequired: z
       .boolean()
       .describe('True when the member must accept the current guidelines before doing anything else'),
+    memberSeq: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('Where my own log (mentions, notices, read markers) stood when this was read: the client replays from here with member:resume'),
   })
   .meta({ id: 'Session' });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { conversationSchema, MAX_MESSAGE_CHARS, messageSchema, sendMessageBodySchema } from '../api/chat.routes';
 import { reactionEmojis } from '../api/spaces.routes';
+import { inMemberLog } from './member';
 import type { CommandSpec, EventSpec } from './spec';
 
 export const sendMessageSchema = sendMessageBodySchema
@@ -133,8 +134,8 @@ export const chatEvents = {
     audience: 'user:<userId>',
     payload: conversationSchema,
   },
-  'chat:mentioned': { summary: 'Someone mentioned me in a chat I can read.', audience: 'user:<userId>', payload: chatMentionSchema },
-  'chat:read': { summary: 'My read marker moved (in another tab, or here).', audience: 'user:<userId>', payload: readMarkerSchema },
+  'chat:mentioned': { summary: 'Someone mentioned me in a chat I can read.', audience: 'user:<userId>', payload: chatMentionSchema.extend(inMemberLog).meta({ id: 'ChatMentioned' }) },
+  'chat:read': { summary: 'My read marker moved (in another tab, or here).', audience: 'user:<userId>', payload: readMarkerSchema.extend(inMemberLog).meta({ id: 'ReadMarkerMoved' }) },
   'chat:typing': { summary: 'Someone is typing in a conversation.', audience: 'as chat:message-created, without the typist', payload: typingSchema },
   'presence:changed': {
     summary: 'A member came online or went offline (after their last tab closed).',

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Ack } from './errors';
 import { accountEvents } from './accounts';
 import { chatCommands, chatEvents } from './chat';
+import { memberCommands } from './member';
 import { moderationEvents } from './moderation';
 import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
@@ -13,6 +14,7 @@ export const clientCommands = {
   ...systemCommands,
   ...streamCommands,
   ...chatCommands,
+  ...memberCommands,
 } as const;
 
 /** Every event the server may emit. */

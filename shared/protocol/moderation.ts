@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { moderationCaseSchema, moderationNoticeSchema } from '../api/moderation.routes';
+import { inMemberLog } from './member';
 import type { EventSpec } from './spec';
 
 export const moderationEvents = {
@@ -16,11 +17,11 @@ export const moderationEvents = {
   'moderation:notice': {
     summary: 'The moderators sent me a notice: the outcome of my report, an action on my content or account, the answer to my appeal.',
     audience: 'user:<id> of the member it is for',
-    payload: moderationNoticeSchema,
+    payload: moderationNoticeSchema.extend(inMemberLog).meta({ id: 'ModerationNoticeSent' }),
   },
   'moderation:notices-read': {
     summary: 'I marked my notices read (on another tab).',
     audience: 'user:<id>',
-    payload: z.object({ unread: z.number().int() }),
+    payload: z.object({ unread: z.number().int(), ...inMemberLog }),
   },
 } satisfies Record<string, EventSpec>;

@@ -7,6 +7,7 @@ import {
   reactionEmojis,
   spaceSchema,
 } from '../api/spaces.routes';
+import { inMemberLog } from './member';
 import type { CommandSpec, EventSpec } from './spec';
 
 const body = (max: number) =>
@@ -169,5 +170,5 @@ export const streamEvents = {
     audience: 'user:<userId>',
     payload: membershipChangedSchema,
   },
-  'mention:received': { summary: 'Someone mentioned me in a post or comment.', audience: 'user:<userId>', payload: mentionSchema },
+  'mention:received': { summary: 'Someone mentioned me in a post or comment.', audience: 'user:<userId>', payload: mentionSchema.extend(inMemberLog).meta({ id: 'MentionReceived' }) },
 } satisfies Record<string, EventSpec>;

@@ -1,4 +1,5 @@
 import type { FeatureModule, Platform } from '../../core/module';
+import { subscribe } from '../../core/events/domain-events';
 import { readSiteRow } from '../site/site.public';
 import './accounts.events';
 import { mountAccountRoutes } from './accounts.routes';
@@ -30,6 +31,7 @@ export function accountsModule(platform: Platform<Actor>) {
         guidelines,
         admin,
         oidc,
+        memberSeq: (userId) => platform.memberLog.head(db, userId),
         authConfig: async () => {
           const row = await readSiteRow(db);
           return {
@@ -41,5 +43,14 @@ export function accountsModule(platform: Platform<Actor>) {
         },
       });
     },
+    subscriptions: [
+      // A member's own log holds mentions and notices about them: it goes with the account.
+      subscribe({
+        event: 'account.erased',
+        name: 'accounts.forget-member-log',
+        durable: true,
+        handle: ({ userId }) => platform.memberLog.forget(db, userId),
+      }),
+    ],
   } satisfies FeatureModule<Actor>;
 }

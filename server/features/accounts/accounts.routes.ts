@@ -25,6 +25,8 @@ export function mountAccountRoutes(
     guidelines: GuidelinesService;
     admin: AdminService;
     oidc: Oidc;
+    /** Where a member's own log stands (the client replays it from there). */
+    memberSeq: (userId: string) => Promise<number>;
     authConfig: () => Promise<{
       registrationPolicy: 'open' | 'invite' | 'approval';
       localAccounts: boolean;
@@ -35,10 +37,11 @@ export function mountAccountRoutes(
 ): void {
   const { config, accounts, guidelines, admin, oidc } = deps;
 
-  const sessionView = (req: Request, actor: Actor | undefined) => ({
+  const sessionView = async (req: Request, actor: Actor | undefined) => ({
     user: actor ? toSessionUser(actor.user, actor.ssoLinked) : null,
     csrfToken: actor ? (req.session.csrfToken ?? null) : null,
     guidelinesRequired: actor ? mustAcceptGuidelines(actor) : false,
+    memberSeq: actor ? await deps.memberSeq(actor.user.id) : null,
   });
 
   router.mount(accountRoutes.authConfig, async () => {

@@ -16,9 +16,9 @@ const ESCALATION_CHECK_MS = 60 * 1000;
 
 /** Reports, the live moderation queue, actions with notices and appeals, the word list and the audit log. */
 export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatService; spaces: SpacesService; stream: StreamService }) {
-  const { db, realtime, logger, config, mail } = platform;
+  const { db, realtime, logger, config, mail, work, memberLog } = platform;
   const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
-  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config });
+  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config, work, memberLog });
   return {
     name: 'moderation',
     api: { doEscalateOverdue: moderation.doEscalateOverdue },

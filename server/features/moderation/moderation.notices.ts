@@ -4,7 +4,8 @@ import type { ModerationNotice } from '../../../shared/api/moderation.routes';
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { AppError } from '../../core/errors';
-import type { Realtime } from '../../core/realtime/realtime';
+import type { Work } from '../../core/events/unit-of-work';
+import type { MemberLog } from '../../core/replay-log/member-log';
 import type { Actor } from '../accounts/actor';
 import type { OutboxMail } from '../../core/mail/outbox';
 import type { CaseViews } from './moderation.cases';
@@ -41,19 +42,23 @@ function noticeView(row: NoticeRow, caseRow: Pick<CaseRow, 'status' | 'appealedA
 
 export function createModerationNotices(deps: {
   db: Db;
-  realtime: Realtime;
+  work: Work;
+  /** Notices and their read marker go through the member's own log: replayed after a reconnect. */
+  memberLog: MemberLog;
   mail: OutboxMail;
   config: Pick<Config, 'publicUrl'>;
   cases: Pick<CaseViews, 'announce'>;
   log: ModerationLog;
 }) {
-  const { db, realtime, mail, config, cases, log } = deps;
+  const { db, work, memberLog, mail, config, cases, log } = deps;
 
   return {
     async notify(userIds: string[], kind: NoticeRow['kind'], row: CaseRow, text: string): Promise<void> {
       if (userIds.length === 0) return;
-      const created = await insertNotices(db, userIds, kind, row.id, text);
-      for (const notice of created) realtime.publish(`user:${notice.userId}`, 'moderation:notice', noticeView(notice, row));
+      await work.transaction(async (uow) => {
+        const created = await insertNotices(uow.tx, userIds, kind, row.id, text);
+        for (const notice of created) await memberLog.tell(uow, notice.userId, 'moderation:notice', noticeView(notice, row));
+      });
     },
 
     /** A suspended or banned member cannot sign in to read notices: they get the decision by email too. */
@@ -83,8 +88,10 @@ export function createModerationNotices(deps: {
     },
 
     async doReadNotices(actor: Actor) {
-      await markNoticesRead(db, actor.user.id);
-      realtime.publish(`user:${actor.user.id}`, 'moderation:notices-read', { unread: 0 });
+      await work.transaction(async (uow) => {
+        await markNoticesRead(uow.tx, actor.user.id);
+        await memberLog.tell(uow, actor.user.id, 'moderation:notices-read', { unread: 0 });
+      });
       return { unread: 0 };
     },
 

@@ -16,7 +16,9 @@ import type { updateModerationSettingsSchema } from '../../../shared/api/moderat
 import type { Config } from '../../config';
 import type { ContentRegistry } from '../../core/content/content-registry';
 import type { Db } from '../../core/db/database';
+import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
+import type { MemberLog } from '../../core/replay-log/member-log';
 import { checkAdmin, type Actor } from '../accounts/actor';
 import type { SpacesService } from '../spaces/spaces.service';
 import type { OutboxMail } from '../../core/mail/outbox';
@@ -41,14 +43,16 @@ export function createModerationService(deps: {
   spaces: Pick<SpacesService, 'doSetMute' | 'doRemoveByModeration' | 'doRestoreMember'>;
   mail: OutboxMail;
   config: Pick<Config, 'publicUrl'>;
+  work: Work;
+  memberLog: MemberLog;
 }) {
-  const { db, realtime, content, spaces, mail, config } = deps;
+  const { db, realtime, content, spaces, mail, config, work, memberLog } = deps;
   const settings = createModerationSettings(db);
   const access = createModerationAccess({ db, settings });
   const targets = createModerationTargets({ db, content });
   const cases = createCaseViews({ db, realtime, access, targets });
   const log = createModerationLog(db);
-  const notices = createModerationNotices({ db, realtime, mail, config, cases, log });
+  const notices = createModerationNotices({ db, work, memberLog, mail, config, cases, log });
   const reports = createModerationReports({ db, access, targets, cases });
   const actions = createModerationActions({ db, realtime, spaces, access, targets, cases, notices, log });
   const wordList = createWordList({ db, settings, targets, reports, notices, cases, log });

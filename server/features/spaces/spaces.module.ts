@@ -5,13 +5,14 @@ import './spaces.events';
 import { mountSpaceRoutes } from './spaces.routes';
 import { createSpacesService } from './spaces.service';
 import { streamCommandHandlers } from './stream.socket';
+import { streamLog } from './stream.repository';
 import { createStreamService } from './stream.service';
 
 /** Spaces with their members and roles, and each space's live stream of posts and comments. */
 export function spacesModule(platform: Platform<Actor>) {
   const { db, realtime, config, work } = platform;
   const spaces = createSpacesService({ db, realtime, config, work });
-  const stream = createStreamService({ db, realtime, work });
+  const stream = createStreamService({ db, realtime, work, memberLog: platform.memberLog });
   return {
     name: 'spaces',
     api: { spaces, stream },
@@ -21,6 +22,7 @@ export function spacesModule(platform: Platform<Actor>) {
     commands: streamCommandHandlers(stream),
     // A member's sockets are in their spaces' rooms from the handshake on.
     roomsOnConnect: (actor) => spaces.roomsOf(actor.user.id),
+    logs: [streamLog],
     subscriptions: [
       subscribe({
         event: 'account.erased',

@@ -1,11 +1,11 @@
-import { and, asc, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Comment, Post, Space } from '../../../shared/api/spaces.routes';
 import type { Db } from '../../core/db/database';
 import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
 import { encodeCursor, type Cursor } from '../../core/db/keyset';
 import { isoOf } from '../../core/db/sql';
 import type { FollowUps } from '../../core/jobs/jobs';
+import { defineReplayLog } from '../../core/replay-log/replay-log';
 import { renderMarkdown } from '../../core/markdown';
 import { authorOf } from '../accounts/accounts.dto';
 import { reactionsOf, type Reactions } from './reactions';
@@ -208,10 +208,27 @@ export async function pageOfHomeStream(db: Db, userId: string, before: Cursor | 
   return toPage(rows, limit);
 }
 
+/** More missed events than this and a client reloads the space instead of replaying. */
+export const MAX_REPLAY = 500;
+
+/** Each space's stream: numbered by the space row's `seq` (server/core/replay-log). */
+export const streamLog = defineReplayLog({
+  noun: 'space',
+  head: { table: spaces, key: spaces.id, seq: spaces.seq },
+  events: {
+    table: spaceEvents,
+    key: spaceEvents.spaceId,
+    seq: spaceEvents.seq,
+    event: spaceEvents.event,
+    payload: spaceEvents.payload,
+    createdAt: spaceEvents.createdAt,
+  },
+  maxReplay: MAX_REPLAY,
+});
+
 /**
- * Appends an event to the space's log inside the caller's transaction: the space row's `seq` is
- * incremented under its row lock, so events of one space are numbered 1, 2, 3… with no gaps, in
- * commit order. Returns the payload to publish after commit.
+ * Appends an event to the space's log inside the caller's transaction (numbered 1, 2, 3… in
+ * commit order). Returns the payload to publish after commit.
  */
 export async function appendEvent<P extends Record<string, unknown>>(
   tx: Db,
@@ -219,14 +236,7 @@ export async function appendEvent<P extends Record<string, unknown>>(
   event: string,
   build: (seq: number) => P,
 ): Promise<P & { spaceId: string; seq: number }> {
-  const [row] = await tx
-    .update(spaces)
-    .set({ seq: sql`${spaces.seq} + 1` })
-    .where(eq(spaces.id, spaceId))
-    .returning({ seq: spaces.seq });
-  if (!row) throw AppError.notFound('No such space');
-  const payload = { spaceId, seq: row.seq, ...build(row.seq) };
-  await tx.insert(spaceEvents).values({ spaceId, seq: row.seq, event, payload });
+  const { payload } = await streamLog.append(tx, spaceId, event, (seq) => ({ spaceId, seq, ...build(seq) }));
   return payload;
 }
 
@@ -245,7 +255,10 @@ export async function insertPostLogged(
   post: Omit<Post, 'createdAt'>,
   /** Jobs that must follow the post (durable subscribers of `content.written`): written by the same statement, only if the post is. */
   followUps?: FollowUps,
-): Promise<{ seq: number; createdAt: string } | undefined> {
+  /** The mentioned members' own logs (`memberLog.tellSql`): written by the same statement, only if the post is. */
+  mentions?: (onlyIf: SQL) => { ctes: SQL; rows: SQL },
+): Promise<{ seq: number; createdAt: string; told: { userId: string; memberSeq: number }[] } | undefined> {
+  const told = mentions?.(sql`exists (select 1 from p)`);
   const { id, spaceId, authorId } = values;
   const result = (await db.execute(sql`
     with s as (
@@ -266,19 +279,12 @@ export async function insertPostLogged(
       select ${spaceId}::uuid, s.seq, 'post:created',
              jsonb_build_object('spaceId', ${spaceId}::text, 'seq', s.seq, 'post', ${JSON.stringify(post)}::jsonb || jsonb_build_object('createdAt', ${isoOf(sql`p.created_at`)}))
         from s, p
-    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from p)`)})` : sql``}
-    select s.seq, ${isoOf(sql`p.created_at`)} as created_at from s, p`)) as unknown as { rows: { seq: number; created_at: string }[] };
+    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from p)`)})` : sql``}${told ? sql`, ${told.ctes}` : sql``}
+    select s.seq, ${isoOf(sql`p.created_at`)} as created_at,
+           ${told ? sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', t.user_id, 'memberSeq', t.seq)), '[]'::jsonb) from (${told.rows}) t)` : sql`'[]'::jsonb`} as told
+      from s, p`)) as unknown as { rows: { seq: number; created_at: string; told: { userId: string; memberSeq: number }[] }[] };
   const row = result.rows[0];
-  return row ? { seq: Number(row.seq), createdAt: row.created_at } : undefined;
-}
-
-export async function eventsAfter(db: Db, spaceId: string, afterSeq: number, limit: number) {
-  return db
-    .select({ event: spaceEvents.event, payload: spaceEvents.payload, seq: spaceEvents.seq })
-    .from(spaceEvents)
-    .where(and(eq(spaceEvents.spaceId, spaceId), sql`${spaceEvents.seq} > ${afterSeq}`))
-    .orderBy(asc(spaceEvents.seq))
-    .limit(limit);
+  return row ? { seq: Number(row.seq), createdAt: row.created_at, told: row.told } : undefined;
 }
 
 export async function memberCounts(db: Db, spaceIds: string[]): Promise<Map<string, number>> {

@@ -1,6 +1,6 @@
 // The stream's write path and replay: docs/ARCHITECTURE.md#the-live-path
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Comment, Post } from '../../../shared/api/spaces.routes';
 import type {
@@ -17,7 +17,8 @@ import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
 import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
 import type { DomainEvents } from '../../core/events/domain-events';
-import type { Work } from '../../core/events/unit-of-work';
+import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
+import type { MemberEventBody, MemberLog } from '../../core/replay-log/member-log';
 import type { Realtime } from '../../core/realtime/realtime';
 import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
@@ -33,7 +34,7 @@ import { spaceRoom } from './spaces.service';
 import {
   appendEvent,
   commentsOfPost,
-  eventsAfter,
+  streamLog,
   insertPostLogged,
   loadComment,
   loadPost,
@@ -47,15 +48,12 @@ import {
   type PostRow,
 } from './stream.repository';
 
-/** A client that missed more than this many events of a space reloads it instead. */
-export const MAX_REPLAY = 500;
-
 type Published = { event: EventName; room: string; payload: unknown };
 
 type Written = DomainEvents['content.written'];
 
-export function createStreamService(deps: { db: Db; realtime: Realtime; work: Work }) {
-  const { db, realtime, work } = deps;
+export function createStreamService(deps: { db: Db; realtime: Realtime; work: Work; memberLog: MemberLog }) {
+  const { db, realtime, work, memberLog } = deps;
 
   /** Publishes after the transaction has committed — never before, or a client could see a change that rolled back. */
   function publishAll(events: Published[]) {
@@ -73,20 +71,24 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     return found.filter((u) => access.space.visibility === 'public' || u.membership === 'active' || u.role === 'admin');
   }
 
-  function mentionEvents(access: SpaceAccess, actor: Actor, mentioned: { id: string }[], postId: string, commentId: string | null, markdown: string): Published[] {
-    return mentioned
-      .filter((u) => u.id !== actor.user.id)
-      .map((u) => ({
-        event: 'mention:received' as const,
-        room: `user:${u.id}`,
-        payload: {
-          spaceId: access.space.id,
-          postId,
-          commentId,
-          by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
-          excerpt: excerptOf(markdown),
-        },
-      }));
+  /** What a mention tells: the same for each member mentioned (never the author), through their own log. */
+  function mentionOf(access: SpaceAccess, actor: Actor, postId: string, commentId: string | null, markdown: string): MemberEventBody<'mention:received'> {
+    return {
+      spaceId: access.space.id,
+      postId,
+      commentId,
+      by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
+      excerpt: excerptOf(markdown),
+    };
+  }
+
+  const othersThan = (actor: Actor, mentioned: { id: string }[]) => mentioned.filter((u) => u.id !== actor.user.id).map((u) => u.id);
+
+  /** Tells each member mentioned, in the write's transaction (released after COMMIT). */
+  function tellMentions(mentioned: { id: string }[], actor: Actor, mention: MemberEventBody<'mention:received'>) {
+    return async (uow: UnitOfWork) => {
+      for (const userId of othersThan(actor, mentioned)) await memberLog.tell(uow, userId, 'mention:received', mention);
+    };
   }
 
   async function writablePost(actor: Actor, postId: string) {
@@ -111,9 +113,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     event: 'post:created' | 'post:updated' | 'post:deleted',
     change: (tx: Db) => Promise<string>,
     written?: Written,
+    also?: (uow: UnitOfWork) => Promise<void>,
   ) {
-    const payload = await work.transaction(async ({ tx, emit }) => {
+    const payload = await work.transaction(async (uow) => {
+      const { tx, emit } = uow;
       if (written) emit('content.written', written);
+      await also?.(uow);
       const postId = await change(tx);
       const loaded = await loadPost(tx, postId);
       if (!loaded) throw AppError.notFound('No such post');
@@ -130,9 +135,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     event: 'comment:created' | 'comment:updated' | 'comment:deleted',
     change: (tx: Db) => Promise<string>,
     written?: Written,
+    also?: (uow: UnitOfWork) => Promise<void>,
   ) {
-    return work.transaction(async ({ tx, emit }) => {
+    return work.transaction(async (uow) => {
+      const { tx, emit } = uow;
       if (written) emit('content.written', written);
+      await also?.(uow);
       const commentId = await change(tx);
       const loaded = await loadComment(tx, commentId);
       if (!loaded) throw AppError.notFound('No such comment');
@@ -230,19 +238,21 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const followUps = await work.followUpsSql([
         { name: 'content.written', payload: { kind: 'post', id: row.id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } },
       ]);
-      let logged = await insertPostLogged(db, values, withoutTime, followUps);
+      // Mentions go into the mentioned members' own logs in the same statement.
+      const mention = mentionedIn && mentionOf(mentionedIn.access, actor, row.id, null, input.bodyMarkdown);
+      const told = mentionedIn ? othersThan(actor, mentionedIn.mentioned) : [];
+      const mentions = mention && told.length > 0 ? (onlyIf: SQL) => memberLog.tellSql(told, 'mention:received', mention, onlyIf) : undefined;
+      let logged = await insertPostLogged(db, values, withoutTime, followUps, mentions);
       if (!logged) {
         // Nothing written: the full checks say why (404 unreadable, 403 archived or not a member).
         checkCanPost(await accessReadableSpace(db, actor, spaceId));
         // They passed, so access changed in between (joined, unarchived): once more.
-        logged = await insertPostLogged(db, values, withoutTime, followUps);
+        logged = await insertPostLogged(db, values, withoutTime, followUps, mentions);
         if (!logged) throw new AppError('conflict', 'The space changed while posting; try again');
       }
       const payload = { spaceId, seq: logged.seq, post: { ...created, createdAt: logged.createdAt } };
-      publishAll([
-        { event: 'post:created', room: spaceRoom(spaceId), payload },
-        ...(mentionedIn ? mentionEvents(mentionedIn.access, actor, mentionedIn.mentioned, payload.post.id, null, input.bodyMarkdown) : []),
-      ]);
+      publishAll([{ event: 'post:created', room: spaceRoom(spaceId), payload }]);
+      if (mention) work.release({ publishes: memberLog.told(logged.told, 'mention:received', mention) });
       work.release({ events: [{ name: 'content.written', payload: { kind: 'post', id: row.id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } }] });
       return payload.post;
     },
@@ -254,6 +264,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
       const handles = mentioned.map((m) => m.handle);
+      const newlyMentioned = mentioned.filter((m) => !row.mentions.includes(m.handle));
+      const told = tellMentions(newlyMentioned, actor, mentionOf(access, actor, row.id, null, input.bodyMarkdown));
       const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
         await tx.insert(postEdits).values({ postId: row.id, bodyMarkdown: row.bodyMarkdown, editedBy: actor.user.id });
         await tx
@@ -267,12 +279,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
           })
           .where(eq(posts.id, row.id));
         return row.id;
-      }, { kind: 'post', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown, change: 'edited' });
-      const newlyMentioned = mentioned.filter((m) => !row.mentions.includes(m.handle));
-      publishAll([
-        { event: 'post:updated', room: spaceRoom(access.space.id), payload },
-        ...mentionEvents(access, actor, newlyMentioned, row.id, null, input.bodyMarkdown),
-      ]);
+      }, { kind: 'post', id: row.id, authorId: row.authorId, markdown: input.bodyMarkdown, change: 'edited' }, told);
+      publishAll([{ event: 'post:updated', room: spaceRoom(access.space.id), payload }]);
       return payload.post;
     },
 
@@ -334,11 +342,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
           .returning({ id: comments.id });
         await tx.update(posts).set({ commentCount: sql`${posts.commentCount} + 1` }).where(eq(posts.id, post.id));
         return created!.id;
-      }, { kind: 'comment', id: commentId, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' });
-      publishAll([
-        { event: 'comment:created', room: spaceRoom(access.space.id), payload },
-        ...mentionEvents(access, actor, mentioned, post.id, payload.comment.id, input.bodyMarkdown),
-      ]);
+      }, { kind: 'comment', id: commentId, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' }, tellMentions(mentioned, actor, mentionOf(access, actor, post.id, commentId, input.bodyMarkdown)));
+      publishAll([{ event: 'comment:created', room: spaceRoom(access.space.id), payload }]);
       return payload.comment;
     },
 
@@ -501,15 +506,9 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
           results.push({ spaceId, events: [], reset: true });
           continue;
         }
-        const rows = await eventsAfter(db, spaceId, afterSeq, MAX_REPLAY + 1);
         // Too much missed, or the events after afterSeq were pruned from the log: reload instead.
-        const firstSeq = rows[0]?.seq ?? access.space.seq + 1;
-        const reset = rows.length > MAX_REPLAY || (access.space.seq > afterSeq && firstSeq !== afterSeq + 1);
-        results.push({
-          spaceId,
-          reset,
-          events: reset ? [] : rows.map((r) => ({ event: r.event as never, payload: r.payload as Record<string, unknown> })),
-        });
+        const { reset, events } = await streamLog.resume(db, spaceId, afterSeq, access.space.seq);
+        results.push({ spaceId, reset, events: events.map((r) => ({ event: r.event as never, payload: r.payload })) });
       }
       return { spaces: results };
     },

@@ -28,6 +28,6 @@ export function systemModule(platform: Platform<Actor>) {
         },
       });
     },
-    commands: systemCommandHandlers,
+    commands: systemCommandHandlers({ db: database.db, memberLog: platform.memberLog }),
   } satisfies FeatureModule<Actor>;
 }

@@ -4,7 +4,6 @@ import type { Ack } from '../../../shared/protocol/errors';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
 import { startTestServer, type TestServer, type TestSocket } from '../../../test/support/server';
-import { pruneEventLogs } from './event-logs';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -43,8 +42,13 @@ test('when replay events are older than the retention, then they are pruned and 
     await db.execute(sql`update space_events set created_at = now() - interval '40 days' where space_id = ${space.id} and seq < 3`);
     await db.execute(sql`update conversation_events set created_at = now() - interval '40 days' where conversation_id = ${chat.id} and seq < 3`);
 
-    const pruned = await pruneEventLogs(db, new Date(Date.now() - 30 * 24 * 3600 * 1000));
-    expect(pruned).toEqual({ spaceEvents: 2, conversationEvents: 2 });
+    // The hourly sweep prunes every module's logs (the retention is 30 days).
+    const jobs = server.app.platform.jobs;
+    await jobs.runNow(await jobs.enqueue(db, { kind: 'platform.sweep' }));
+    const left = async (table: string, key: string, id: string) =>
+      ((await db.execute(sql`select count(*)::int as n from ${sql.identifier(table)} where ${sql.identifier(key)} = ${id}`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
+    expect(await left('space_events', 'space_id', space.id)).toBe(1);
+    expect(await left('conversation_events', 'conversation_id', chat.id)).toBe(1);
 
     // A client that applied up to the newest pruned event can still resume; one further behind must reload.
     type StreamResume = { spaces: { events: unknown[]; reset: boolean }[] };
