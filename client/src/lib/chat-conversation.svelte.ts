@@ -6,6 +6,7 @@ import { chatApi, type Conversation, type Message } from './chat-api';
 import { chatOutbox } from './chat-outbox.svelte';
 import { conversations } from './conversations.svelte';
 import { messageOf } from './forms.svelte';
+import { Overtaken, PagedLoadable } from './loadable.svelte';
 import { session } from './session.svelte';
 import type { ReactionEmoji } from './spaces-api';
 import { typing } from './typing.svelte';
@@ -29,18 +30,14 @@ export type ConversationSource = { conversationId: string } | { spaceId: string 
  * open thread. Its feed applies the conversation's events exactly once and in order from the seq
  * the REST answer reflects, so live events give the state a reload would show.
  */
-export class ChatConversation {
+export class ChatConversation extends PagedLoadable {
   conversation = $state<Conversation | undefined>(undefined);
-  status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading');
-  error = $state<string | undefined>(undefined);
   messages = new SvelteMap<string, Message>();
   /** Top-level messages shown, by seq. */
   order = $state<string[]>([]);
   hasOlder = $state(false);
   /** The window ends before the newest message (after a jump): live messages wait for "Jump to latest". */
   hasNewer = $state(false);
-  olderStatus = $state<'idle' | 'loading' | 'failed'>('idle');
-  olderError = $state<string | undefined>(undefined);
   /** The last seq of the log that the shown state reflects. */
   seq = $state(0);
   /** My read marker when the conversation was opened: the "new messages" divider sits after it. */
@@ -54,13 +51,16 @@ export class ChatConversation {
   loaded = $state(0);
 
   #feed: ChatFeed | undefined;
-  #loads = 0;
   #stopped = false;
   #markedSeq = 0;
   #threadEvents: ChatEvent[] | null = null;
   #undelivered: (() => void) | undefined;
 
-  constructor(readonly source: ConversationSource) {}
+  constructor(readonly source: ConversationSource) {
+    // A reload comes when the feed lost its place or the member jumps: a failed one shows the
+    // failure rather than a window that may no longer be right.
+    super({ initial: 'loading', reloadFailure: 'replace', notFoundIsMissing: true });
+  }
 
   get id(): string | undefined {
     return this.conversation?.id;
@@ -87,7 +87,7 @@ export class ChatConversation {
 
   stop(): void {
     this.#stopped = true;
-    this.#loads += 1;
+    this.forget();
     this.#undelivered?.();
     this.#feed?.close();
     this.#feed = undefined;
@@ -96,52 +96,56 @@ export class ChatConversation {
 
   async load(jumpTo?: string): Promise<void> {
     if (this.#stopped) return;
-    const load = ++this.#loads;
     this.#feed?.pause();
-    try {
-      // The conversation's seq first, then the page: the page holds at least what that seq says,
-      // and the feed applies every event after it (upserts make the overlap harmless).
-      const conversation =
-        'spaceId' in this.source ? await chatApi.spaceChat(this.source.spaceId) : await chatApi.conversation(this.source.conversationId);
-      if (load !== this.#loads) return;
-      if (!this.#feed || this.#feed.conversationId !== conversation.id) {
-        this.#feed?.close();
-        this.#feed = chatFeeds.open(conversation.id, { apply: (event) => this.#apply(event), reset: () => void this.load() });
-        this.#feed.pause();
-      }
-      const page = await chatApi.messages(conversation.id, jumpTo ? { around: jumpTo, limit: PAGE_SIZE } : { limit: PAGE_SIZE });
-      if (load !== this.#loads) return;
-      this.messages.clear();
-      this.thread = undefined;
-      this.#threadEvents = null;
-      for (const message of page.items) this.messages.set(message.id, message);
-      this.order = page.items.map((message) => message.id);
-      this.hasOlder = page.hasOlder;
-      this.hasNewer = page.hasNewer;
-      this.olderStatus = 'idle';
-      this.focusId = jumpTo && this.messages.has(jumpTo) ? jumpTo : undefined;
-      if (this.status !== 'ready' || this.conversation?.id !== conversation.id) this.readMarkerAtOpen = conversation.lastReadSeq;
-      this.conversation = conversation;
-      this.seq = conversation.seq;
-      this.#markedSeq = Math.max(this.#markedSeq, conversation.lastReadSeq);
-      this.status = 'ready';
-      this.error = undefined;
-      this.loaded += 1;
-      conversations.upsert(conversation);
-      this.#feed.start(conversation.seq);
-      // An event between reading the conversation and opening its feed would otherwise wait for the next one.
-      chatFeeds.requestResume(conversation.id);
-    } catch (error) {
-      if (load !== this.#loads) return;
-      if (error instanceof ApiError && error.code === 'not_found') {
-        // A message jumped to that is not there (any more): the newest page instead.
-        if (jumpTo) return this.load();
-        this.status = 'missing';
-      } else {
-        this.status = 'failed';
-        this.error = messageOf(error);
-      }
+    // Read now: by the time `track` applies the answer, the status is `ready`.
+    const opening = this.status !== 'ready';
+    await this.track(
+      async (latest) => {
+        // The conversation's seq first, then the page: the page holds at least what that seq says,
+        // and the feed applies every event after it (upserts make the overlap harmless).
+        const conversation =
+          'spaceId' in this.source ? await chatApi.spaceChat(this.source.spaceId) : await chatApi.conversation(this.source.conversationId);
+        if (!latest()) throw new Overtaken();
+        const feed = this.#feedFor(conversation.id);
+        try {
+          const page = await chatApi.messages(conversation.id, jumpTo ? { around: jumpTo, limit: PAGE_SIZE } : { limit: PAGE_SIZE });
+          return { conversation, feed, page, focusId: jumpTo };
+        } catch (error) {
+          // A message jumped to that is not there (any more): the newest page instead.
+          if (!(jumpTo && error instanceof ApiError && error.code === 'not_found')) throw error;
+          return { conversation, feed, page: await chatApi.messages(conversation.id, { limit: PAGE_SIZE }), focusId: undefined };
+        }
+      },
+      ({ conversation, feed, page, focusId }) => {
+        this.messages.clear();
+        this.thread = undefined;
+        this.#threadEvents = null;
+        for (const message of page.items) this.messages.set(message.id, message);
+        this.order = page.items.map((message) => message.id);
+        this.hasOlder = page.hasOlder;
+        this.hasNewer = page.hasNewer;
+        this.focusId = focusId && this.messages.has(focusId) ? focusId : undefined;
+        if (opening || this.conversation?.id !== conversation.id) this.readMarkerAtOpen = conversation.lastReadSeq;
+        this.conversation = conversation;
+        this.seq = conversation.seq;
+        this.#markedSeq = Math.max(this.#markedSeq, conversation.lastReadSeq);
+        this.loaded += 1;
+        conversations.upsert(conversation);
+        feed.start(conversation.seq);
+        // An event between reading the conversation and opening its feed would otherwise wait for the next one.
+        chatFeeds.requestResume(conversation.id);
+      },
+    );
+  }
+
+  /** The conversation's feed, paused until the page is shown. */
+  #feedFor(conversationId: string): ChatFeed {
+    if (!this.#feed || this.#feed.conversationId !== conversationId) {
+      this.#feed?.close();
+      this.#feed = chatFeeds.open(conversationId, { apply: (event) => this.#apply(event), reset: () => void this.load() });
+      this.#feed.pause();
     }
+    return this.#feed;
   }
 
   /** "Jump to latest" after a jump to an older message. */
@@ -153,33 +157,26 @@ export class ChatConversation {
     const conversation = this.conversation;
     const first = this.shown[0];
     if (!conversation || !first || !this.hasOlder || this.olderStatus === 'loading') return;
-    const load = this.#loads;
-    this.olderStatus = 'loading';
-    try {
-      const page = await chatApi.messages(conversation.id, { before: first.seq, limit: PAGE_SIZE });
-      if (load !== this.#loads) return;
-      // A message already known keeps the state its events gave it.
-      const fresh = page.items.filter((message) => !this.messages.has(message.id));
-      for (const message of fresh) this.messages.set(message.id, message);
-      this.order = [...fresh.map((message) => message.id), ...this.order];
-      this.hasOlder = page.hasOlder;
-      this.olderStatus = 'idle';
-      this.olderError = undefined;
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.olderStatus = 'failed';
-      this.olderError = messageOf(error);
-    }
+    await this.trackOlder(
+      () => chatApi.messages(conversation.id, { before: first.seq, limit: PAGE_SIZE }),
+      (page) => {
+        // A message already known keeps the state its events gave it.
+        const fresh = page.items.filter((message) => !this.messages.has(message.id));
+        for (const message of fresh) this.messages.set(message.id, message);
+        this.order = [...fresh.map((message) => message.id), ...this.order];
+        this.hasOlder = page.hasOlder;
+      },
+    );
   }
 
   async openThread(rootId: string): Promise<void> {
     if (this.thread?.rootId === rootId && this.thread.status !== 'failed') return;
-    const load = this.#loads;
+    const latest = this.latest();
     this.thread = { rootId, status: 'loading', replyIds: [] };
     this.#threadEvents = [];
     try {
       const found = await chatApi.thread(rootId);
-      if (load !== this.#loads || this.thread?.rootId !== rootId) return;
+      if (!latest() || this.thread?.rootId !== rootId) return;
       if (!this.messages.has(found.root.id)) this.messages.set(found.root.id, found.root);
       for (const reply of found.replies) if (!this.messages.has(reply.id)) this.messages.set(reply.id, reply);
       this.thread = { rootId, status: 'ready', replyIds: found.replies.map((reply) => reply.id) };

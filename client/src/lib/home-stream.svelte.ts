@@ -2,7 +2,7 @@ import { SvelteMap } from 'svelte/reactivity';
 import type { StreamEvent } from '../realtime/space-feeds';
 import { api } from './api';
 import { routes } from './api-routes';
-import { messageOf } from './forms.svelte';
+import { PagedLoadable } from './loadable.svelte';
 import type { Post } from './spaces-api';
 import { spaces } from './spaces.svelte';
 
@@ -13,18 +13,19 @@ const PAGE_SIZE = 20;
  * spaces store (each once, in order). Every event carries the whole post, so applying the events
  * that arrived while a page loaded on top of that page gives the state a reload would show.
  */
-export class HomeStream {
+export class HomeStream extends PagedLoadable<StreamEvent> {
   posts = new SvelteMap<string, Post>();
   order = $state<string[]>([]);
   nextCursor = $state<string | null>(null);
-  status = $state<'loading' | 'ready' | 'failed'>('loading');
-  error = $state<string | undefined>(undefined);
-  olderStatus = $state<'idle' | 'loading' | 'failed'>('idle');
 
-  /** Events that arrived while the first page loaded (all of them), or an older page (for its posts). */
+  /** Events that arrived while the first page loaded (all of them). */
   #whileLoading: StreamEvent[] | null = null;
-  #whileLoadingOlder: StreamEvent[] | null = null;
-  #loads = 0;
+
+  constructor() {
+    // A reload comes when my spaces changed or events were missed, so what is shown is out of
+    // date: a failed one shows the failure (with Try again) rather than keeping it.
+    super({ initial: 'loading', reloadFailure: 'replace' });
+  }
 
   /** Starts following my spaces and loads the first page; returns the undo. */
   start(): () => void {
@@ -35,58 +36,41 @@ export class HomeStream {
     void this.load();
     return () => {
       unfollow();
-      this.#loads += 1;
+      this.forget();
     };
   }
 
   async load(): Promise<void> {
-    const load = ++this.#loads;
     this.#whileLoading = [];
-    try {
-      const page = await api.call(routes.homeStream, { query: { limit: PAGE_SIZE } });
-      if (load !== this.#loads) return;
-      const missed = this.#whileLoading ?? [];
-      this.#whileLoading = null;
-      this.posts.clear();
-      for (const post of page.items) this.posts.set(post.id, post);
-      this.order = page.items.map((post) => post.id);
-      this.nextCursor = page.nextCursor;
-      for (const event of missed) this.#apply(event);
-      this.status = 'ready';
-      this.error = undefined;
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.#whileLoading = null;
-      this.error = messageOf(error);
-      this.status = 'failed';
-    }
+    await this.track(
+      () => api.call(routes.homeStream, { query: { limit: PAGE_SIZE } }),
+      (page) => {
+        const missed = this.#whileLoading ?? [];
+        this.#whileLoading = null;
+        this.posts.clear();
+        for (const post of page.items) this.posts.set(post.id, post);
+        this.order = page.items.map((post) => post.id);
+        this.nextCursor = page.nextCursor;
+        for (const event of missed) this.#apply(event);
+      },
+      () => (this.#whileLoading = null),
+    );
   }
 
   async loadOlder(): Promise<void> {
-    if (!this.nextCursor || this.olderStatus === 'loading') return;
-    const load = this.#loads;
-    this.olderStatus = 'loading';
-    this.#whileLoadingOlder = [];
-    try {
-      const page = await api.call(routes.homeStream, { query: { limit: PAGE_SIZE, before: this.nextCursor } });
-      if (load !== this.#loads) return;
-      const fresh = page.items.filter((post) => !this.posts.has(post.id));
-      for (const post of fresh) this.posts.set(post.id, post);
-      const added = fresh.map((post) => post.id);
-      this.order = [...this.order, ...added];
-      this.nextCursor = page.nextCursor;
-      const missed = this.#whileLoadingOlder ?? [];
-      this.#whileLoadingOlder = null;
-      for (const event of missed) if (added.includes(postIdOf(event) ?? '')) this.#apply(event);
-      this.olderStatus = 'idle';
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.olderStatus = 'failed';
-      this.error = messageOf(error);
-    } finally {
-      this.#whileLoadingOlder = null;
-      if (load !== this.#loads) this.olderStatus = 'idle';
-    }
+    const before = this.nextCursor;
+    if (!before || this.olderStatus === 'loading') return;
+    await this.trackOlder(
+      () => api.call(routes.homeStream, { query: { limit: PAGE_SIZE, before } }),
+      (page, missed) => {
+        const fresh = page.items.filter((post) => !this.posts.has(post.id));
+        for (const post of fresh) this.posts.set(post.id, post);
+        const added = fresh.map((post) => post.id);
+        this.order = [...this.order, ...added];
+        this.nextCursor = page.nextCursor;
+        for (const event of missed) if (added.includes(postIdOf(event) ?? '')) this.#apply(event);
+      },
+    );
   }
 
   #apply(event: StreamEvent): void {
@@ -94,7 +78,7 @@ export class HomeStream {
       this.#whileLoading.push(event);
       return;
     }
-    this.#whileLoadingOlder?.push(event);
+    this.holdForOlder(event);
     switch (event.name) {
       case 'post:created': {
         const { post } = event.payload;

@@ -1,8 +1,8 @@
 import { untrack } from 'svelte';
 import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
-import { messageOf } from './forms.svelte';
-import { moderationApi, type ModerationCase } from './moderation-api';
+import { Loadable, type LoadableOptions } from './loadable.svelte';
+import { moderationApi, type CaseStatus, type ModerationCase, type ModerationQueue } from './moderation-api';
 import { session } from './session.svelte';
 import { spaces } from './spaces.svelte';
 
@@ -13,11 +13,41 @@ function byActivity(a: ModerationCase, b: ModerationCase): number {
   return a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : a.id < b.id ? 1 : -1;
 }
 
-/** One list of cases (open or closed) as the queue page shows it. */
-export interface CaseList {
-  status: 'idle' | 'loading' | 'ready' | 'failed';
-  items: ModerationCase[];
-  error?: string;
+/** One list of cases (open or closed) as the queue page shows it; live events keep it current once loaded. */
+export class CaseList extends Loadable {
+  items = $state<ModerationCase[]>([]);
+
+  constructor(
+    readonly which: CaseStatus,
+    options?: LoadableOptions,
+  ) {
+    super(options);
+  }
+
+  /**
+   * Loads the list; `loaded` sees the whole answer (the open list's count).
+   * @returns whether this answer was applied
+   */
+  load(loaded?: (queue: ModerationQueue) => void, failed?: (error: unknown) => void): Promise<boolean> {
+    return this.track(
+      () => moderationApi.queue(this.which),
+      (queue) => {
+        this.items = [...queue.items].sort(byActivity);
+        loaded?.(queue);
+      },
+      failed,
+    );
+  }
+
+  /** A check that stays true until this list loads again or is cleared. */
+  override latest(): () => boolean {
+    return super.latest();
+  }
+
+  clear(): void {
+    this.forget();
+    this.items = [];
+  }
 }
 
 /**
@@ -30,13 +60,12 @@ export interface CaseList {
 export class ModerationStore {
   /** undefined until the first answer; false: this member moderates nothing. */
   available = $state<boolean | undefined>(undefined);
-  open = $state<CaseList>({ status: 'idle', items: [] });
-  closed = $state<CaseList>({ status: 'idle', items: [] });
+  readonly open = new CaseList('open');
+  /** A failed reload of the closed cases shows the failure on their tab (with Try again). */
+  readonly closed = new CaseList('closed', { reloadFailure: 'replace' });
   /** Open cases, counted by the server (it may have more than it lists). */
   openCount = $state(0);
 
-  #loads = 0;
-  #closedLoads = 0;
   /** The last `follow` decision, so that it is taken once per change. */
   #byRole: boolean | undefined;
   #held: ModerationCase[] | null = null;
@@ -59,56 +88,40 @@ export class ModerationStore {
       if (this.available !== true) await this.load();
       return;
     }
-    const loads = this.#loads;
+    const latest = this.open.latest();
     let contact = false;
     try {
       contact = (await moderationApi.help()).contacts.some((person) => person.id === myId);
     } catch {
       // Cannot tell: a case reaching me live still opens the queue (`received`).
     }
-    if (loads !== this.#loads || this.#byRole !== false) return;
+    if (!latest() || this.#byRole !== false) return;
     if (contact) await this.load();
     else this.#noQueue();
   }
 
   async load(): Promise<void> {
-    const load = ++this.#loads;
     clearTimeout(this.#soon);
     this.#held ??= [];
-    if (this.open.status !== 'ready') this.open = { ...this.open, status: 'loading' };
-    try {
-      const queue = await moderationApi.queue('open');
-      if (load !== this.#loads) return;
-      this.available = true;
-      this.open = { status: 'ready', items: [...queue.items].sort(byActivity) };
-      this.openCount = queue.openCount;
-      const held = this.#held ?? [];
-      this.#held = null;
-      for (const item of held) this.received(item);
-      if (this.closed.status === 'ready' || this.closed.status === 'failed') void this.loadClosed();
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.#held = null;
-      if (error instanceof ApiError && error.code === 'forbidden') {
-        this.#noQueue();
-      } else {
-        this.open = { ...this.open, status: this.open.status === 'ready' ? 'ready' : 'failed', error: messageOf(error) };
-      }
-    }
+    await this.open.load(
+      (queue) => {
+        this.available = true;
+        this.openCount = queue.openCount;
+        const held = this.#held ?? [];
+        this.#held = null;
+        for (const item of held) this.received(item);
+        if (this.closed.status === 'ready' || this.closed.status === 'failed') void this.loadClosed();
+      },
+      (error) => {
+        this.#held = null;
+        if (error instanceof ApiError && error.code === 'forbidden') this.#noQueue();
+      },
+    );
   }
 
   /** The closed cases, for their tab; live events keep them current once loaded. */
   async loadClosed(): Promise<void> {
-    const load = ++this.#closedLoads;
-    if (this.closed.status !== 'ready') this.closed = { status: 'loading', items: [] };
-    try {
-      const queue = await moderationApi.queue('closed');
-      if (load !== this.#closedLoads) return;
-      this.closed = { status: 'ready', items: [...queue.items].sort(byActivity) };
-    } catch (error) {
-      if (load !== this.#closedLoads) return;
-      this.closed = { status: 'failed', items: [], error: messageOf(error) };
-    }
+    await this.closed.load(undefined, () => (this.closed.items = []));
   }
 
   /** `moderation:case-opened`, `moderation:case-updated`, and every answer that returns a case. */
@@ -132,18 +145,18 @@ export class ModerationStore {
         this.reloadSoon();
       }
       if (!wasOpen) this.openCount += 1;
-      this.open = { ...this.open, items: [item, ...this.open.items.filter((other) => other.id !== item.id)].sort(byActivity) };
-      this.#dropFrom('closed', item.id);
+      this.open.items = [item, ...this.open.items.filter((other) => other.id !== item.id)].sort(byActivity);
+      this.#dropFrom(this.closed, item.id);
     } else {
       if (wasOpen) {
         this.openCount = Math.max(0, this.openCount - 1);
-        this.#dropFrom('open', item.id);
+        this.#dropFrom(this.open, item.id);
       } else if (this.open.items.length < this.openCount) {
         // Perhaps one of the open cases beyond the list: count again.
         this.reloadSoon();
       }
       if (this.closed.status === 'ready') {
-        this.closed = { ...this.closed, items: [item, ...this.closed.items.filter((other) => other.id !== item.id)].sort(byActivity) };
+        this.closed.items = [item, ...this.closed.items.filter((other) => other.id !== item.id)].sort(byActivity);
       }
     }
   }
@@ -171,27 +184,24 @@ export class ModerationStore {
   }
 
   clear(): void {
-    this.#loads += 1;
-    this.#closedLoads += 1;
     clearTimeout(this.#soon);
     this.#held = null;
     this.#byRole = undefined;
     this.available = undefined;
-    this.open = { status: 'idle', items: [] };
-    this.closed = { status: 'idle', items: [] };
+    this.open.clear();
+    this.closed.clear();
     this.openCount = 0;
   }
 
   #noQueue(): void {
     this.available = false;
-    this.open = { status: 'idle', items: [] };
-    this.closed = { status: 'idle', items: [] };
+    this.open.clear();
+    this.closed.clear();
     this.openCount = 0;
   }
 
-  #dropFrom(list: 'open' | 'closed', caseId: string): void {
-    const current = this[list];
-    if (current.items.some((item) => item.id === caseId)) this[list] = { ...current, items: current.items.filter((item) => item.id !== caseId) };
+  #dropFrom(list: CaseList, caseId: string): void {
+    if (list.items.some((item) => item.id === caseId)) list.items = list.items.filter((item) => item.id !== caseId);
   }
 }
 

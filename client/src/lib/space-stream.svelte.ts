@@ -6,6 +6,7 @@ import { api, ApiError } from './api';
 import { routes } from './api-routes';
 import { messageOf } from './forms.svelte';
 import { insertNewestFirst, postIdOf } from './home-stream.svelte';
+import { Overtaken, PagedLoadable } from './loadable.svelte';
 import type { Comment, Post, Space } from './spaces-api';
 
 const PAGE_SIZE = 20;
@@ -26,33 +27,31 @@ export type StreamFocus = { slug: string } | { postId: string };
  * space's events exactly once, in order, from the seq the REST page reflects, so the state
  * after live events is the state a reload would show.
  */
-export class SpaceStream {
+export class SpaceStream extends PagedLoadable<StreamEvent> {
   /** Every stream a page has open, for membership changes. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   static readonly open = new Set<SpaceStream>();
 
   space = $state<Space | undefined>(undefined);
-  status = $state<'loading' | 'ready' | 'missing' | 'failed'>('loading');
-  error = $state<string | undefined>(undefined);
   posts = new SvelteMap<string, Post>();
   order = $state<string[]>([]);
   pinnedIds = $state<string[]>([]);
   nextCursor = $state<string | null>(null);
-  olderStatus = $state<'idle' | 'loading' | 'failed'>('idle');
-  olderError = $state<string | undefined>(undefined);
   comments = new SvelteMap<string, CommentsState>();
   /** The last seq of the space's log that the shown state reflects. */
   seq = $state(0);
 
   #feed: SpaceFeed | undefined;
-  #loads = 0;
   #stopped = false;
-  #whileLoadingOlder: StreamEvent[] | null = null;
   /** Comment events for posts whose comments are loading, applied once they are there. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   #commentsLoading = new Map<string, StreamEvent[]>();
 
-  constructor(readonly focus: StreamFocus) {}
+  constructor(readonly focus: StreamFocus) {
+    // A reload comes when what I may read changed or the feed lost its place: a failed one shows
+    // the failure rather than posts that may no longer be right.
+    super({ initial: 'loading', reloadFailure: 'replace', notFoundIsMissing: true });
+  }
 
   get pinned(): Post[] {
     return this.pinnedIds.map((id) => this.posts.get(id)).filter((post): post is Post => post !== undefined);
@@ -71,77 +70,66 @@ export class SpaceStream {
 
   stop(): void {
     this.#stopped = true;
-    this.#loads += 1;
+    this.forget();
     SpaceStream.open.delete(this);
-    this.#feed?.close();
-    this.#feed = undefined;
+    this.#closeFeed();
   }
 
   async load(): Promise<void> {
-    const load = ++this.#loads;
     this.#feed?.pause();
-    try {
-      if ('postId' in this.focus) await this.#loadPost(load, this.focus.postId);
-      else await this.#loadSpace(load, this.focus.slug);
-    } catch (error) {
-      if (load !== this.#loads) return;
-      if (error instanceof ApiError && error.code === 'not_found') {
-        this.status = 'missing';
-      } else {
-        this.status = 'failed';
-        this.error = messageOf(error);
-      }
-      this.#feed?.close();
-      this.#feed = undefined;
-    }
+    if ('postId' in this.focus) await this.#loadPost(this.focus.postId);
+    else await this.#loadSpace(this.focus.slug);
   }
 
-  async #loadSpace(load: number, slug: string): Promise<void> {
-    const space = await api.call(routes.space, { params: { slug } });
-    if (load !== this.#loads) return;
-    if (!space.canRead) {
-      this.#feed?.close();
-      this.#feed = undefined;
-      this.#clearPosts();
-      this.space = space;
-      this.status = 'ready';
-      return;
-    }
-    // Subscribe before reading the page: every event after the page's seq then reaches the feed.
-    const ready = this.#openFeed(space);
-    await ready;
-    if (load !== this.#loads) return;
-    const page = await api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE } });
-    if (load !== this.#loads) return;
-    this.#clearPosts();
-    for (const post of [...page.pinned, ...page.items]) this.#setPost(post);
-    this.order = page.items.map((post) => post.id);
-    this.pinnedIds = page.pinned.map((post) => post.id);
-    this.nextCursor = page.nextCursor;
-    this.space = space;
-    this.seq = page.seq;
-    this.status = 'ready';
-    this.error = undefined;
-    this.#feed?.start(page.seq);
+  async #loadSpace(slug: string): Promise<void> {
+    await this.track(
+      async (latest) => {
+        const space = await api.call(routes.space, { params: { slug } });
+        if (!space.canRead) return { space, page: undefined };
+        if (!latest()) throw new Overtaken();
+        // Subscribe before reading the page: every event after the page's seq then reaches the feed.
+        await this.#openFeed(space);
+        if (!latest()) throw new Overtaken();
+        return { space, page: await api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE } }) };
+      },
+      ({ space, page }) => {
+        this.#clearPosts();
+        this.space = space;
+        if (!page) {
+          // Not readable: the page shows the space and how to join.
+          this.#closeFeed();
+          return;
+        }
+        for (const post of [...page.pinned, ...page.items]) this.#setPost(post);
+        this.order = page.items.map((post) => post.id);
+        this.pinnedIds = page.pinned.map((post) => post.id);
+        this.nextCursor = page.nextCursor;
+        this.seq = page.seq;
+        this.#feed?.start(page.seq);
+      },
+      () => this.#closeFeed(),
+    );
   }
 
-  async #loadPost(load: number, postId: string): Promise<void> {
-    const found = await api.call(routes.post, { params: { postId } });
-    if (load !== this.#loads) return;
-    const ready = this.#openFeed(found.space);
-    this.#clearPosts();
-    this.posts.set(found.post.id, found.post);
-    this.order = [found.post.id];
-    this.comments.set(found.post.id, { status: 'ready', items: sortComments(found.comments) });
-    this.space = found.space;
-    this.seq = found.space.seq;
-    this.status = 'ready';
-    this.error = undefined;
-    await ready;
-    if (load !== this.#loads) return;
-    // The post was read before the subscription: ask for whatever happened since.
-    this.#feed?.start(found.space.seq);
-    spaceFeeds.requestResume(found.space.id);
+  async #loadPost(postId: string): Promise<void> {
+    await this.track(
+      () => api.call(routes.post, { params: { postId } }),
+      async (found, latest) => {
+        const ready = this.#openFeed(found.space);
+        this.#clearPosts();
+        this.posts.set(found.post.id, found.post);
+        this.order = [found.post.id];
+        this.comments.set(found.post.id, { status: 'ready', items: sortComments(found.comments) });
+        this.space = found.space;
+        this.seq = found.space.seq;
+        await ready;
+        if (!latest()) return;
+        // The post was read before the subscription: ask for whatever happened since.
+        this.#feed?.start(found.space.seq);
+        spaceFeeds.requestResume(found.space.id);
+      },
+      () => this.#closeFeed(),
+    );
   }
 
   /** A member's socket is in the space's room already; anyone else viewing it subscribes. */
@@ -155,6 +143,11 @@ export class SpaceStream {
     );
     this.#feed = feed;
     return ready;
+  }
+
+  #closeFeed(): void {
+    this.#feed?.close();
+    this.#feed = undefined;
   }
 
   #clearPosts(): void {
@@ -174,46 +167,33 @@ export class SpaceStream {
 
   async loadOlder(): Promise<void> {
     const space = this.space;
-    if (!space || !this.nextCursor || this.olderStatus === 'loading') return;
-    const load = this.#loads;
-    this.olderStatus = 'loading';
-    this.#whileLoadingOlder = [];
-    try {
-      const page = await api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE, before: this.nextCursor } });
-      // Reloaded meanwhile: the new first page stands, and this one is older than it.
-      if (load !== this.#loads) return;
-      const fresh = page.items.filter((post) => !this.order.includes(post.id));
-      // A pinned post already known keeps the state its events gave it.
-      for (const post of fresh) if (!this.posts.has(post.id)) this.#setPost(post);
-      const added = fresh.map((post) => post.id);
-      this.order = [...this.order, ...added];
-      this.nextCursor = page.nextCursor;
-      const missed = this.#whileLoadingOlder ?? [];
-      this.#whileLoadingOlder = null;
-      // The page may be older than events that arrived while it loaded; they carry whole posts.
-      for (const event of missed) if (added.includes(postIdOf(event) ?? '')) this.#applyToPosts(event);
-      this.olderStatus = 'idle';
-      this.olderError = undefined;
-    } catch (error) {
-      if (load !== this.#loads) return;
-      this.olderStatus = 'failed';
-      this.olderError = messageOf(error);
-    } finally {
-      this.#whileLoadingOlder = null;
-      if (load !== this.#loads) this.olderStatus = 'idle';
-    }
+    const before = this.nextCursor;
+    if (!space || !before || this.olderStatus === 'loading') return;
+    await this.trackOlder(
+      () => api.call(routes.spacePosts, { params: { spaceId: space.id }, query: { limit: PAGE_SIZE, before } }),
+      (page, missed) => {
+        const fresh = page.items.filter((post) => !this.order.includes(post.id));
+        // A pinned post already known keeps the state its events gave it.
+        for (const post of fresh) if (!this.posts.has(post.id)) this.#setPost(post);
+        const added = fresh.map((post) => post.id);
+        this.order = [...this.order, ...added];
+        this.nextCursor = page.nextCursor;
+        // The page may be older than events that arrived while it loaded; they carry whole posts.
+        for (const event of missed) if (added.includes(postIdOf(event) ?? '')) this.#applyToPosts(event);
+      },
+    );
   }
 
   /** Opens a post's comments: loads them once; live events keep them current. */
   async loadComments(postId: string): Promise<void> {
     const current = this.comments.get(postId);
     if (current && current.status !== 'failed') return;
-    const load = this.#loads;
+    const latest = this.latest();
     this.comments.set(postId, { status: 'loading', items: [] });
     this.#commentsLoading.set(postId, []);
     try {
       const found = await api.call(routes.post, { params: { postId } });
-      if (load !== this.#loads || this.#stopped) return;
+      if (!latest() || this.#stopped) return;
       this.comments.set(postId, { status: 'ready', items: sortComments(found.comments) });
       const missed = this.#commentsLoading.get(postId) ?? [];
       this.#commentsLoading.delete(postId);
@@ -267,7 +247,7 @@ export class SpaceStream {
       if (event.payload.space.visibility !== space.visibility && space.membership?.status !== 'active') void this.load();
       return;
     }
-    this.#whileLoadingOlder?.push(event);
+    this.holdForOlder(event);
     const postId = postIdOf(event);
     if (postId && event.name.startsWith('comment:')) this.#commentsLoading.get(postId)?.push(event);
     this.#applyToPosts(event);
