@@ -24,6 +24,7 @@ import type { FeatureModule, Platform } from './core/module';
 import { createRealtime, type CommandHandlers, type Realtime } from './core/realtime/realtime';
 import { createMemberLog, memberReplayLog } from './core/replay-log/member-log';
 import { pruneLogs } from './core/replay-log/replay-log';
+import { createSettingsRegistry } from './core/settings/settings';
 import type { CommandName } from '../shared/protocol/events';
 import { accountsModule } from './features/accounts/accounts.module';
 import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
@@ -173,6 +174,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     jobs = queue;
     const events = createDomainEventBus({ jobs: queue, logger });
     bus = events;
+    const settings = createSettingsRegistry({ db: db.db, logger, events, redis: redis?.client });
+    await settings.start();
     mail = createOutboxMail({
       db: db.db,
       jobs: queue,
@@ -191,6 +194,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       mail,
       memberLog: createMemberLog(),
       createLimiter: (options) => createLimiter(redis?.client, options),
+      settings,
       redis,
     };
 
@@ -333,6 +337,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         }
         clearTimeout(timer);
       }
+      await platformRef?.settings.stop();
       if (redis) await Promise.allSettled([redis.client.quit(), redis.subscriber.quit()]);
       if (database && !deps.database) await database.close();
       state = 'stopped';

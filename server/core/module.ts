@@ -19,6 +19,7 @@ import type { CommandHandlers, Realtime, RealtimeActor } from './realtime/realti
 import type { MemberLog } from './replay-log/member-log';
 import type { ReplayLog } from './replay-log/replay-log';
 import type { LimiterFactory } from './auth/rate-limit';
+import type { AnySettingsGroup, SettingsRegistry } from './settings/settings';
 
 /** What every module is built with: the platform, never another feature. */
 export interface Platform<A extends RealtimeActor = RealtimeActor> {
@@ -36,6 +37,8 @@ export interface Platform<A extends RealtimeActor = RealtimeActor> {
   memberLog: MemberLog;
   /** A rate limiter shared by every node through Redis when there is one. */
   createLimiter: LimiterFactory;
+  /** Site, space and member settings declared by the modules, cached per node and dropped on every node on change. */
+  settings: SettingsRegistry;
   redis?: { client: RedisClientType };
 }
 
@@ -57,6 +60,8 @@ export interface FeatureModule<A extends RealtimeActor = RealtimeActor, Api = un
   schedules?: Schedule[];
   /** Its replay logs (server/core/replay-log), pruned with every other after the retention. */
   logs?: ReplayLog[];
+  /** The settings groups it declared (platform.settings.define), so the list of modules tells every setting there is. */
+  settings?: readonly AnySettingsGroup[];
   /** Waits for its background work (tests, shutdown). */
   idle?(): Promise<void>;
   /** Releases what it holds (timers, connections), after the HTTP server stopped. */

@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { io, type ManagerOptions, type SocketOptions } from 'socket.io-client';
 import type { Socket } from 'socket.io-client';
-import { welcomeSettings } from '../../server/core/db/schema';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Env } from '../../server/config';
 import type { Database } from '../../server/core/db/database';
@@ -57,10 +56,7 @@ export async function startTestServer(options: { database?: Database; env?: Env;
   const app = createApp(config, options.database ? { database: options.database } : {});
   await app.start();
   const on = options.welcome === true;
-  await app.database.db
-    .insert(welcomeSettings)
-    .values({ id: 1, botEnabled: on, emailEnabled: on })
-    .onConflictDoUpdate({ target: welcomeSettings.id, set: { botEnabled: on, emailEnabled: on } });
+  await app.platform.settings.group('site', 'welcome').update(app.database.db, { botEnabled: on, emailEnabled: on });
   return {
     app,
     url,

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 // Tables of the platform every feature stands on (server/core): durable jobs and recurring schedules (decision 012).
 
@@ -65,4 +65,25 @@ export const memberEvents = pgTable(
     createdAt: timestamptz('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.seq] }), index('member_events_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Every settings group of every feature (server/core/settings): one row per scope, scope id and
+ * key, the value a JSON object of the fields someone set (defaults fill in the rest on read).
+ * `scope_id` is '' for the site, else a space's or a member's id; no foreign key, since core owns
+ * no feature's table (decision 013).
+ */
+export const settings = pgTable(
+  'settings',
+  {
+    scope: text('scope', { enum: ['site', 'space', 'member'] }).notNull(),
+    scopeId: text('scope_id').notNull().default(''),
+    key: text('key').notNull(),
+    value: jsonb('value').$type<Record<string, unknown>>().notNull().default({}),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.scope, t.scopeId, t.key] }),
+    check('settings_scope_id', sql`(${t.scope} = 'site') = (${t.scopeId} = '')`),
+  ],
 );

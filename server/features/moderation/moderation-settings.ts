@@ -1,19 +1,29 @@
-// The network's moderation settings (one row) and the word list built from them. The word list is
-// checked on every post, comment and chat message, so each node keeps the compiled pattern for a
-// short while instead of reading the row on every write (decision 011).
-import { eq, inArray } from 'drizzle-orm';
-import type { z } from 'zod';
-import type { updateModerationSettingsSchema } from '../../../shared/api/moderation.routes';
+// The network's moderation settings (a group of the settings registry, decision 013) and the word
+// list built from them. The word list is checked on every post, comment and chat message, so each
+// node keeps the compiled pattern with the registry's copy of the settings instead of reading them
+// on every write (decision 011); a change reaches every node through the registry.
+import { inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import { updateModerationSettingsSchema } from '../../../shared/api/moderation.routes';
 import type { Db } from '../../core/db/database';
-import { moderationSettings, users } from '../../core/db/schema';
+import { users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
+import type { SettingsRegistry } from '../../core/settings/settings';
 import { authorOf } from '../accounts/accounts.dto';
 
-export type SettingsRow = typeof moderationSettings.$inferSelect;
+const field = updateModerationSettingsSchema.shape;
 
-/** How long a node trusts its copy of the settings: another node's change reaches it within this. */
-export const SETTINGS_TTL_MS = 15_000;
+/** What is stored: the admins' form with the safeguarding contacts as user ids (their handles may change). */
+export const moderationSettingsSchema = z.object({
+  wordList: field.wordList.unwrap(),
+  autoHide: field.autoHide.unwrap(),
+  escalateAfterMinutes: field.escalateAfterMinutes.unwrap(),
+  safeguardingContactIds: z.array(z.uuid()).max(20),
+  helpMarkdown: field.helpMarkdown.unwrap(),
+});
+
+export type SettingsRow = z.output<typeof moderationSettingsSchema>;
 
 export const DEFAULT_HELP_MARKDOWN = [
   'If you or someone else is in danger right now, call your local emergency number.',
@@ -32,39 +42,40 @@ export function wordPattern(words: string[]): RegExp | null {
   return new RegExp(`(?<![\\p{L}\\p{N}_])(?:${escaped.join('|')})(?![\\p{L}\\p{N}_])`, 'iu');
 }
 
-export function createModerationSettings(db: Db) {
-  let cached: { at: number; row: SettingsRow; pattern: RegExp | null } | undefined;
+export function createModerationSettings(db: Db, registry: SettingsRegistry) {
+  const group = registry.define({
+    scope: 'site',
+    key: 'moderation',
+    schema: moderationSettingsSchema,
+    defaults: { wordList: [], autoHide: false, escalateAfterMinutes: 60, safeguardingContactIds: [], helpMarkdown: '' },
+  });
+  // The pattern compiled from the registry's copy; the registry hands out the same object until it
+  // reads again, so a new object means new settings.
+  let compiled: { row: Readonly<SettingsRow>; pattern: RegExp | null } | undefined;
 
-  async function read(): Promise<SettingsRow> {
-    const [row] = await db.select().from(moderationSettings).where(eq(moderationSettings.id, 1));
-    if (row) return row;
-    // First use: the row with its defaults (two nodes at once: one insert wins, both read it).
-    await db.insert(moderationSettings).values({ id: 1 }).onConflictDoNothing();
-    const [created] = await db.select().from(moderationSettings).where(eq(moderationSettings.id, 1));
-    return created!;
+  function withPattern(row: Readonly<SettingsRow>) {
+    if (compiled?.row !== row) compiled = { row, pattern: wordPattern(row.wordList) };
+    return compiled;
   }
 
-  function remember(row: SettingsRow) {
-    cached = { at: Date.now(), row, pattern: wordPattern(row.wordList) };
-    return cached;
-  }
-
-  async function contactsOf(row: SettingsRow) {
+  async function contactsOf(row: Readonly<SettingsRow>) {
     if (row.safeguardingContactIds.length === 0) return [];
     const found = await db.select().from(users).where(inArray(users.id, row.safeguardingContactIds));
     return found.filter((u) => u.status === 'active').map(authorOf);
   }
 
   return {
-    /** The settings, from this node's copy when it is fresh. */
+    group,
+
+    /** The settings and the compiled word list, from this node's copy when it is fresh. */
     async current() {
-      if (cached && Date.now() - cached.at < SETTINGS_TTL_MS) return cached;
-      return remember(await read());
+      return withPattern(await group.get());
     },
 
     /** Whether this node knows, without a query, that the word list is empty. */
     knownEmpty(): boolean {
-      return Boolean(cached && Date.now() - cached.at < SETTINGS_TTL_MS && !cached.pattern);
+      const row = group.peek();
+      return row !== undefined && !withPattern(row).pattern;
     },
 
     async view() {
@@ -85,7 +96,6 @@ export function createModerationSettings(db: Db) {
 
     /** Applies a change; returns what changed, for the audit log. */
     async update(patch: z.output<typeof updateModerationSettingsSchema>) {
-      await read();
       let contactIds: string[] | undefined;
       if (patch.safeguardingContactHandles) {
         const handles = [...new Set(patch.safeguardingContactHandles.map((h) => h.replace(/^@/, '').toLowerCase()))];
@@ -99,19 +109,13 @@ export function createModerationSettings(db: Db) {
         }
         contactIds = active.map((u) => u.id);
       }
-      const [row] = await db
-        .update(moderationSettings)
-        .set({
-          ...(patch.wordList ? { wordList: [...new Set(patch.wordList)] } : {}),
-          ...(patch.autoHide !== undefined ? { autoHide: patch.autoHide } : {}),
-          ...(patch.escalateAfterMinutes !== undefined ? { escalateAfterMinutes: patch.escalateAfterMinutes } : {}),
-          ...(contactIds ? { safeguardingContactIds: contactIds } : {}),
-          ...(patch.helpMarkdown !== undefined ? { helpMarkdown: patch.helpMarkdown } : {}),
-          updatedAt: new Date(),
-        })
-        .where(eq(moderationSettings.id, 1))
-        .returning();
-      remember(row!);
+      await group.update(db, {
+        ...(patch.wordList ? { wordList: [...new Set(patch.wordList)] } : {}),
+        ...(patch.autoHide !== undefined ? { autoHide: patch.autoHide } : {}),
+        ...(patch.escalateAfterMinutes !== undefined ? { escalateAfterMinutes: patch.escalateAfterMinutes } : {}),
+        ...(contactIds ? { safeguardingContactIds: contactIds } : {}),
+        ...(patch.helpMarkdown !== undefined ? { helpMarkdown: patch.helpMarkdown } : {}),
+      });
       const { safeguardingContactHandles: _handles, ...rest } = patch;
       return { changed: { ...rest, ...(contactIds ? { safeguardingContactIds: contactIds } : {}) } };
     },

@@ -18,9 +18,10 @@ const ESCALATION_CHECK_MS = 60 * 1000;
 export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatService; spaces: SpacesService; stream: StreamService }) {
   const { db, realtime, logger, config, mail, work, memberLog } = platform;
   const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
-  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config, work, memberLog });
+  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config, work, memberLog, settingsRegistry: platform.settings });
   return {
     name: 'moderation',
+    settings: [moderation.settings.group],
     api: { doEscalateOverdue: moderation.doEscalateOverdue },
     routes(router) {
       mountModerationRoutes(router, { moderation });

@@ -91,14 +91,3 @@ export const moderationNotices = pgTable(
   },
   (t) => [index('moderation_notices_user_idx').on(t.userId, t.createdAt)],
 );
-
-/** The network's moderation settings: one row. */
-export const moderationSettings = pgTable('moderation_settings', {
-  id: integer('id').primaryKey().default(1),
-  wordList: text('word_list').array().notNull().default(sql`'{}'::text[]`),
-  autoHide: boolean('auto_hide').notNull().default(false),
-  escalateAfterMinutes: integer('escalate_after_minutes').notNull().default(60),
-  safeguardingContactIds: uuid('safeguarding_contact_ids').array().notNull().default(sql`'{}'::uuid[]`),
-  helpMarkdown: text('help_markdown').notNull().default(''),
-  updatedAt: timestampMs('updated_at').notNull().defaultNow(),
-});

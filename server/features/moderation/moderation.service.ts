@@ -19,6 +19,7 @@ import type { Db } from '../../core/db/database';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { MemberLog } from '../../core/replay-log/member-log';
+import type { SettingsRegistry } from '../../core/settings/settings';
 import { checkAdmin, type Actor } from '../accounts/actor';
 import type { SpacesService } from '../spaces/spaces.service';
 import type { OutboxMail } from '../../core/mail/outbox';
@@ -45,9 +46,10 @@ export function createModerationService(deps: {
   config: Pick<Config, 'publicUrl'>;
   work: Work;
   memberLog: MemberLog;
+  settingsRegistry: SettingsRegistry;
 }) {
   const { db, realtime, content, spaces, mail, config, work, memberLog } = deps;
-  const settings = createModerationSettings(db);
+  const settings = createModerationSettings(db, deps.settingsRegistry);
   const access = createModerationAccess({ db, settings });
   const targets = createModerationTargets({ db, content });
   const cases = createCaseViews({ db, realtime, access, targets });

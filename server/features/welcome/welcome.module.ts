@@ -5,13 +5,16 @@ import type { ChatService } from '../chat/chat.service';
 import type { StreamService } from '../spaces/stream.service';
 import { mountWelcomeRoutes } from './welcome.routes';
 import { createWelcomeService } from './welcome.service';
+import { defineWelcomeSettings } from './welcome.settings';
 
 /** The welcome bot and the welcome email: they greet every newcomer, and in spaces with a greeting. */
 export function welcomeModule(platform: Platform<Actor>, deps: { chat: ChatService; stream: StreamService }) {
   const { db, config, mail } = platform;
-  const welcome = createWelcomeService({ db, config, chat: deps.chat, stream: deps.stream, mail });
+  const settings = defineWelcomeSettings(platform.settings);
+  const welcome = createWelcomeService({ db, config, chat: deps.chat, stream: deps.stream, mail, settings });
   return {
     name: 'welcome',
+    settings: [settings],
     routes(router) {
       mountWelcomeRoutes(router, { welcome });
     },

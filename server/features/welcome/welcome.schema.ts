@@ -1,27 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, smallint, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { users } from '../accounts/accounts.schema';
-import { spaces } from '../spaces/spaces.schema';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
-
-/** One row: what the welcome bot and the welcome email say, and whether they are on. */
-export const welcomeSettings = pgTable(
-  'welcome_settings',
-  {
-    id: smallint('id').primaryKey().default(1),
-    botEnabled: boolean('bot_enabled').notNull().default(true),
-    welcomeSpaceId: uuid('welcome_space_id').references(() => spaces.id, { onDelete: 'set null' }),
-    /** Null: the built-in text (server/features/welcome/templates.ts). */
-    postTemplate: text('post_template'),
-    messageTemplate: text('message_template'),
-    emailEnabled: boolean('email_enabled').notNull().default(true),
-    emailSubject: text('email_subject'),
-    emailTemplate: text('email_template'),
-    managerName: text('manager_name'),
-  },
-  (t) => [check('welcome_settings_single_row', sql`${t.id} = 1`)],
-);
 
 /**
  * Emails to send, sent and failed: a request only adds a row; a worker on every node sends what is

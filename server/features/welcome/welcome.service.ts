@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { updateWelcomeSettingsSchema } from '../../../shared/api/welcome.routes';
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
-import { emails, spaceMembers, spaces, users, welcomeSettings } from '../../core/db/schema';
+import { emails, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { UserRow } from '../accounts/accounts.dto';
 import { checkAdmin, type Actor } from '../accounts/actor';
@@ -17,11 +17,10 @@ import type { ChatService } from '../chat/chat.service';
 import { readSiteRow } from '../site/site.public';
 import type { StreamService } from '../spaces/stream.service';
 import type { OutboxMail } from '../../core/mail/outbox';
-import { DEFAULT_TEMPLATES, fill, PLACEHOLDERS } from './templates';
+import { fill, PLACEHOLDERS } from './templates';
+import type { WelcomeSettings, WelcomeSettingsGroup } from './welcome.settings';
 
 const BOT_HANDLE = 'welcome_bot';
-
-type SettingsRow = typeof welcomeSettings.$inferSelect;
 
 export function createWelcomeService(deps: {
   db: Db;
@@ -29,30 +28,28 @@ export function createWelcomeService(deps: {
   chat: ChatService;
   stream: StreamService;
   mail: OutboxMail;
+  settings: WelcomeSettingsGroup;
 }) {
   const { db, config, chat, stream, mail } = deps;
   let bot: UserRow | undefined;
 
-  /** The one settings row: read, and made with the defaults only the first time it is missing. */
-  async function settingsRow(): Promise<SettingsRow> {
-    const [row] = await db.select().from(welcomeSettings).where(eq(welcomeSettings.id, 1));
-    if (row) return row;
-    await db.insert(welcomeSettings).values({ id: 1 }).onConflictDoNothing();
-    return settingsRow();
+  async function spaceExists(spaceId: string): Promise<boolean> {
+    const [space] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.id, spaceId));
+    return Boolean(space);
   }
 
-  function settingsView(row: SettingsRow) {
-    return {
-      botEnabled: row.botEnabled,
-      welcomeSpaceId: row.welcomeSpaceId,
-      postTemplate: row.postTemplate ?? DEFAULT_TEMPLATES.post,
-      messageTemplate: row.messageTemplate ?? DEFAULT_TEMPLATES.message,
-      emailEnabled: row.emailEnabled,
-      emailSubject: row.emailSubject ?? DEFAULT_TEMPLATES.emailSubject,
-      emailTemplate: row.emailTemplate ?? DEFAULT_TEMPLATES.email,
-      managerName: row.managerName ?? DEFAULT_TEMPLATES.manager,
-      placeholders: [...PLACEHOLDERS],
-    };
+  /**
+   * The network's welcome settings. The welcome space is a space's id without a foreign key: a
+   * space that was deleted reads as none, as the old column's ON DELETE SET NULL made it.
+   */
+  async function currentSettings(): Promise<Readonly<WelcomeSettings>> {
+    const current = await deps.settings.get();
+    if (current.welcomeSpaceId && !(await spaceExists(current.welcomeSpaceId))) return { ...current, welcomeSpaceId: null };
+    return current;
+  }
+
+  function settingsView(current: Readonly<WelcomeSettings>) {
+    return { ...current, placeholders: [...PLACEHOLDERS] };
   }
 
   /** The bot's account, made on first need: marked as a bot everywhere its name shows. */
@@ -145,8 +142,7 @@ export function createWelcomeService(deps: {
   }
 
   async function greetNewcomer(userId: string): Promise<void> {
-    const settings = await settingsRow();
-    const view = settingsView(settings);
+    const settings = await currentSettings();
     const [user] = await db.select().from(users).where(eq(users.id, userId));
     if (!user || user.isBot || user.status !== 'active') return;
     const site = await readSiteRow(db);
@@ -158,7 +154,7 @@ export function createWelcomeService(deps: {
       '{site}': siteName,
       '{guidelines}': `${config.publicUrl}/guidelines`,
       '{help}': await helpText(),
-      '{manager}': view.managerName,
+      '{manager}': settings.managerName,
     };
 
     if (settings.botEnabled) {
@@ -166,13 +162,13 @@ export function createWelcomeService(deps: {
       if (settings.welcomeSpaceId) {
         await ensureBotIn(settings.welcomeSpaceId);
         // Once per newcomer: this runs on their first acceptance of the guidelines only.
-        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fill(view.postTemplate, values), tags: [] });
+        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fill(settings.postTemplate, values), tags: [] });
       }
       const conversation = await chat.doOpenConversation(actor, { handles: [user.handle] });
       await chat.doSend(actor, {
         conversationId: conversation.id,
         clientId: `welcome-${user.id}`,
-        bodyMarkdown: fill(view.messageTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'markdown') }),
+        bodyMarkdown: fill(settings.messageTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'markdown') }),
       });
     }
 
@@ -183,15 +179,15 @@ export function createWelcomeService(deps: {
           kind: 'welcome',
           userId: user.id,
           to: user.email,
-          subject: fill(view.emailSubject, values),
-          text: fill(view.emailTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'text') }),
+          subject: fill(settings.emailSubject, values),
+          text: fill(settings.emailTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'text') }),
         });
       }
     }
   }
 
   async function greetInSpace(userId: string, spaceId: string): Promise<void> {
-    const settings = await settingsRow();
+    const settings = await deps.settings.get();
     if (!settings.botEnabled) return;
     const [space] = await db.select().from(spaces).where(eq(spaces.id, spaceId));
     const [user] = await db.select().from(users).where(eq(users.id, userId));
@@ -226,18 +222,14 @@ export function createWelcomeService(deps: {
 
     async accessSettings(actor: Actor) {
       checkAdmin(actor);
-      return settingsView(await settingsRow());
+      return settingsView(await currentSettings());
     },
 
     async doUpdateSettings(actor: Actor, patch: z.output<typeof updateWelcomeSettingsSchema>) {
       checkAdmin(actor);
-      await settingsRow();
-      if (patch.welcomeSpaceId) {
-        const [space] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.id, patch.welcomeSpaceId));
-        if (!space) throw AppError.notFound('No such space');
-      }
-      const [row] = await db.update(welcomeSettings).set(patch).where(eq(welcomeSettings.id, 1)).returning();
-      return settingsView(row!);
+      if (patch.welcomeSpaceId && !(await spaceExists(patch.welcomeSpaceId))) throw AppError.notFound('No such space');
+      await deps.settings.update(db, patch);
+      return settingsView(await currentSettings());
     },
 
     async accessOutbox(actor: Actor) {

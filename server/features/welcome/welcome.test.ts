@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'drizzle-orm';
 import { SMTPServer } from 'smtp-server';
 import type { Conversation, Message } from '../../../shared/api/chat.routes';
 import type { Post, Space } from '../../../shared/api/spaces.routes';
@@ -184,6 +185,26 @@ describe('the welcome bot and the welcome email', () => {
     }
     const bad = await admin.call<{ code: string }>('PATCH', '/api/v1/admin/welcome', { postTemplate: '', extra: 1 });
     expect(bad.status).toBe(400);
+  });
+
+  test('when the welcome space is deleted, then the settings name no welcome space and a newcomer still gets the direct message', async () => {
+    const doomed = (
+      await admin.call<Space>('POST', '/api/v1/spaces', { name: 'Doomed', slug: `doomed-${process.pid}`, visibility: 'public', joinPolicy: 'open' })
+    ).body;
+    expect((await admin.call('PATCH', '/api/v1/admin/welcome', { welcomeSpaceId: doomed.id })).status).toBe(200);
+    try {
+      // The app archives spaces and never deletes one; an operator still may, by hand.
+      await testDb.database.db.execute(sql`delete from spaces where id = ${doomed.id}`);
+
+      const settings = await admin.call<{ welcomeSpaceId: string | null }>('GET', '/api/v1/admin/welcome');
+      expect(settings.body.welcomeSpaceId).toBeNull();
+      const newcomer = await createMember(server.url, { handle: uniqueHandle('after'), displayName: 'Dee After' });
+      await server.app.settle();
+      const conversations = await newcomer.call<{ items: Conversation[] }>('GET', '/api/v1/chat/conversations');
+      expect(conversations.body.items.filter((c) => c.kind === 'direct')).toHaveLength(1);
+    } finally {
+      await admin.call('PATCH', '/api/v1/admin/welcome', { welcomeSpaceId: welcomeSpace.id });
+    }
   });
 });
 
