@@ -92,32 +92,61 @@ export function fieldErrorsOf(error: unknown): FieldErrors {
   return errors;
 }
 
+/** How a form shows a refusal when it has no fields to mark. */
+export interface FormOptions {
+  /** Nothing to mark (a button, an upload): a refusal is one line, in these words (e.g. `messageOf`). */
+  describe?: (error: unknown) => string;
+  /**
+   * Fields not marked one by one (a composer, a dialog): a refusal is one line with one line per
+   * field the server marked under it (`details`), named by these labels.
+   */
+  labels?: Record<string, string>;
+}
+
 /**
  * The state of one form that sends something: whether it is on its way, what the server (or the
  * form's own checks) said about each field, and one line for the form when no field is to blame.
  * `submit` is the try/catch/finally every form had: busy while it runs; a refusal fills `errors`
  * from the server's per-field messages, else `error` in words; then the keyboard goes to the
- * first marked field.
+ * first marked field. Where there are no fields to mark, the options say how a refusal shows.
  * @example
  *   const form = new FormState();
  *   // <form bind:this={form.element} onsubmit={(e) => { e.preventDefault(); void form.submit(() => save()); }}>
  *   // <TextField error={form.errors.name} /> {#if form.error}<p role="alert">{form.error}</p>{/if} <button disabled={form.busy}>
+ * @example
+ *   const composer = new FormState({ labels: { bodyMarkdown: 'Text' } });
+ *   // <FailureNotice failure={composer.failure} />
+ *   const join = new FormState({ describe: messageOf });
+ *   // <button onclick={() => join.submit(() => api.call(routes.join, …))} disabled={join.busy}> {join.error}
  */
 export class FormState {
   busy = $state(false);
   errors = $state<FieldErrors>({});
   error = $state<string | undefined>(undefined);
+  /** Under `error`, one line per field the server marked (with `labels`). */
+  details = $state<string[]>([]);
   /** The form element (`bind:this`), where the keyboard goes after a refusal. */
   element = $state<HTMLFormElement | undefined>(undefined);
+  readonly #options: FormOptions;
+
+  constructor(options: FormOptions = {}) {
+    this.#options = options;
+  }
+
+  /** `error` with its `details`, as FailureNotice shows them. */
+  get failure(): { message: string; details: string[] } | undefined {
+    return this.error === undefined ? undefined : { message: this.error, details: this.details };
+  }
 
   /** Forgets what the last attempt said (call before the form's own checks). */
   reset(): void {
     this.errors = {};
     this.error = undefined;
+    this.details = [];
   }
 
   /**
-   * After the form's own checks (which fill `errors`): puts the keyboard on the first marked field.
+   * After the form's own checks (which fill `errors` or `error`): puts the keyboard on the first marked field.
    * @returns true when a check failed (the caller stops there)
    */
   showErrors(): boolean {
@@ -137,8 +166,19 @@ export class FormState {
       await action();
       return true;
     } catch (error) {
-      this.errors = fieldErrorsOf(error);
-      this.error = Object.keys(this.errors).length === 0 ? messageOf(error) : undefined;
+      const { describe, labels } = this.#options;
+      if (describe) {
+        this.errors = {};
+        this.error = describe(error);
+      } else if (labels) {
+        const { message, details } = failureOf(error, labels);
+        this.errors = {};
+        this.error = message;
+        this.details = details;
+      } else {
+        this.errors = fieldErrorsOf(error);
+        this.error = Object.keys(this.errors).length === 0 ? messageOf(error) : undefined;
+      }
       explain?.(error, this);
       void focusFirstError(this.element);
       return false;
