@@ -188,6 +188,32 @@ export class FormState {
   }
 }
 
+/**
+ * A FormState for each row of a list whose rows have their own buttons (approve, retry): each row
+ * waits and says its refusal on its own. A row's state is made the first time it is asked for.
+ * @example
+ *   const rows = new RowForms({ describe: messageOf });
+ *   // <button disabled={rows.of(user.id).busy} onclick={() => rows.of(user.id).submit(() => approve(user))}>
+ */
+export class RowForms {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- each FormState is reactive; the map only keeps them
+  readonly #forms = new Map<string, FormState>();
+  readonly #options: FormOptions;
+
+  constructor(options: FormOptions = {}) {
+    this.#options = options;
+  }
+
+  of(row: string): FormState {
+    let form = this.#forms.get(row);
+    if (!form) {
+      form = new FormState(this.#options);
+      this.#forms.set(row, form);
+    }
+    return form;
+  }
+}
+
 /** After errors render, puts the keyboard on the first marked field (or the form's alert). */
 export async function focusFirstError(form: HTMLElement | undefined): Promise<void> {
   await tick();
