@@ -210,7 +210,7 @@ describe('published events are held to their event schema', () => {
     test('when the payload is missing a field or has one of the wrong type, then publish throws a ContractError naming the event', () => {
       expect(() => realtime.publish('members', 'guidelines:published', { version: 0 })).toThrow(ContractError);
       expect(() =>
-        realtime.publish('members', 'moderation:notices-read', { unread: 'three' } as unknown as { unread: number }),
+        realtime.publish('members', 'moderation:notices-read', { unread: 'three', memberSeq: 1 } as unknown as { unread: number; memberSeq: number }),
       ).toThrow(/event moderation:notices-read does not match its shared schema/);
     });
 

@@ -13,7 +13,7 @@ export type MemberEventName = (typeof memberEventNames)[number];
 
 /** Every event of a member's own log carries its place in it: apply each memberSeq once, in order. */
 export const inMemberLog = {
-  memberSeq: z.number().int().positive().optional().describe('This event’s place in my own log: apply each once, in order (member:resume replays the missed ones)'),
+  memberSeq: z.number().int().positive().describe('This event’s place in my own log: apply each once, in order (member:resume replays the missed ones)'),
 };
 
 export const memberResumeSchema = z

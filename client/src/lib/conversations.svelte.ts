@@ -2,6 +2,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
 import type { ChatEvent } from '../realtime/chat-feeds';
 import { liveStores } from '../realtime/live-stores';
+import { memberFeed } from '../realtime/member-feed';
 import { chatApi, type Conversation } from './chat-api';
 import { Loadable, worthRetrying } from './loadable.svelte';
 import { presence } from './presence.svelte';
@@ -94,7 +95,7 @@ export class ConversationsStore extends Loadable {
   }
 
   /** `chat:read`: my marker moved here or in another tab. */
-  read({ conversationId, lastReadSeq, unread }: EventPayload<'chat:read'>): void {
+  read({ conversationId, lastReadSeq, unread }: Omit<EventPayload<'chat:read'>, 'memberSeq'>): void {
     const item = this.byId(conversationId);
     if (!item) return;
     if (lastReadSeq < item.lastReadSeq) return;
@@ -132,13 +133,15 @@ function sortByRecent(items: Conversation[]): Conversation[] {
 
 export const conversations = new ConversationsStore();
 
+// My read markers come through my own log (replayed after a reconnect).
+memberFeed.route({ name: 'conversations', events: { 'chat:read': (marker) => conversations.read(marker) } });
+
 liveStores.register({
   name: 'conversations',
   events: {
     'chat:message-created': (payload) => conversations.event({ name: 'chat:message-created', payload }),
     'chat:message-updated': (payload) => conversations.event({ name: 'chat:message-updated', payload }),
     'chat:conversation-updated': (conversation) => conversations.upsert(conversation),
-    'chat:read': (marker) => conversations.read(marker),
     // Joining or leaving a space adds or removes its chat from my conversations.
     'space:membership-changed': () => conversations.reloadSoon('membership'),
   },

@@ -1,5 +1,6 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
+import { memberFeed } from '../realtime/member-feed';
 import { messageHref } from './chat-api';
 import { conversations } from './conversations.svelte';
 import { Toasts } from './toasts.svelte';
@@ -23,7 +24,8 @@ export class MentionsStore extends Toasts<MentionEvent> {
 
 export const mentions = new MentionsStore();
 
-liveStores.register({
+// Through my own log: a mention made while the socket was away is shown once it is back.
+memberFeed.route({
   name: 'mentions',
   events: {
     'mention:received': (mention) => mentions.received(mention),
@@ -36,5 +38,6 @@ liveStores.register({
       mentions.chatReceived(mention, href);
     },
   },
-  clear: () => mentions.clear(),
 });
+
+liveStores.register({ name: 'mentions', clear: () => mentions.clear() });

@@ -1,13 +1,14 @@
 import type { EventPayload } from '../../../shared/protocol/events';
 import { liveStores } from '../realtime/live-stores';
+import { memberFeed } from '../realtime/member-feed';
 import { Loadable } from './loadable.svelte';
 import { moderationApi, type ModerationNotice } from './moderation-api';
 import { Toasts } from './toasts.svelte';
 
 /**
  * My notices from the moderators (`/notices` and the header's count): loaded after sign-in,
- * kept current by `moderation:notice` and `moderation:notices-read`, and loaded again after
- * every reconnect (these events are not replayed).
+ * kept current by `moderation:notice` and `moderation:notices-read`, which come through my own
+ * log: what was sent while the socket was away is replayed after it is back.
  */
 export class NoticesStore extends Loadable {
   items = $state<ModerationNotice[]>([]);
@@ -90,15 +91,15 @@ export class NoticesStore extends Loadable {
 
 export const notices = new NoticesStore();
 
-liveStores.register({
+memberFeed.route({
   name: 'notices',
   events: {
     'moderation:notice': (notice) => notices.received(notice),
     'moderation:notices-read': (read) => notices.readElsewhere(read),
   },
-  load: () => notices.load(),
-  clear: () => notices.clear(),
-  // Not replayed: read them again.
-  reconnected: () => notices.reloadSoon(),
+  // Too much missed to replay: read them again.
+  reload: () => notices.reloadSoon(),
 });
+
+liveStores.register({ name: 'notices', load: () => notices.load(), clear: () => notices.clear() });
 

@@ -39,6 +39,8 @@ export class SessionStore {
   user = $state<SessionUser | null>(null);
   csrfToken = $state<string | null>(null);
   guidelinesRequired = $state(false);
+  /** Where my own log (mentions, notices, read markers) stood when the session was last read. */
+  memberSeq: number | null = null;
   authConfig = $state<AuthConfig | undefined>(undefined);
   /** The account just created on an approval network; it cannot sign in yet. */
   pendingUser = $state<SessionUser | null>(null);
@@ -82,6 +84,7 @@ export class SessionStore {
     this.user = current.user;
     this.csrfToken = current.csrfToken;
     this.guidelinesRequired = current.user !== null && current.guidelinesRequired;
+    this.memberSeq = current.memberSeq;
   }
 
   async signIn(email: string, password: string): Promise<void> {

@@ -1,10 +1,10 @@
 // Each log's events applied once, in seq order, across races and reconnects: docs/decisions/007-stream-event-log-and-replay.md
 import { live } from './connection.svelte';
 
-/** An event of a numbered log (a space's stream, a conversation's messages). */
+/** An event of a numbered log (a space's stream, a conversation's messages, my own log). */
 export interface SeqEvent {
   name: string;
-  payload: { seq: number };
+  payload: object;
 }
 
 /** What a store does with its log's events. */
@@ -34,6 +34,8 @@ export interface Replay<E extends SeqEvent> {
    * purpose (for this reader) are skipped. Absent where the log is replayed without holes.
    */
   upToSeq?: number;
+  /** Only a page of a large gap: ask again after `upToSeq`. */
+  more?: boolean;
 }
 
 /** More held events than this, and catching up is slower than reloading. */
@@ -106,7 +108,7 @@ export class SeqFeed<E extends SeqEvent> {
   /** Takes one event, live or replayed; whatever it already applied is ignored. */
   offer(event: E): void {
     if (this.#closed) return;
-    const seq = event.payload.seq;
+    const seq = this.feeds.seqOf(event);
     if (this.#last !== null && seq <= this.#last) return;
     this.#held.set(seq, event);
     if (this.#held.size > MAX_HELD) {
@@ -136,7 +138,7 @@ export class SeqFeed<E extends SeqEvent> {
       this.handlers.apply(event);
     } catch (error) {
       // A store's bug must not stop the other stores, nor this feed's later events.
-      console.error(`Applying ${event.name} #${event.payload.seq} in ${this.feeds.noun} ${this.key} failed`, error);
+      console.error(`Applying ${event.name} #${this.feeds.seqOf(event)} in ${this.feeds.noun} ${this.key} failed`, error);
     }
   }
 
@@ -172,6 +174,11 @@ export abstract class SeqFeeds<E extends SeqEvent, F extends SeqFeed<E>> {
 
   /** Which log an event belongs to. */
   protected abstract keyOf(event: E): string;
+
+  /** An event's place in its log (`payload.seq` unless the log numbers it otherwise). */
+  seqOf(event: E): number {
+    return (event.payload as { seq: number }).seq;
+  }
 
   /** Asks the server for the events after each `afterSeq`; throws when refused or not answered. */
   protected abstract replay(wanted: ReplayRequest[]): Promise<Replay<E>[]>;
@@ -244,7 +251,7 @@ export abstract class SeqFeeds<E extends SeqEvent, F extends SeqFeed<E>> {
     if (wanted.length === 0 || !live.connected) return;
     for (const { key } of wanted) this.#resuming.add(key);
     try {
-      for (const { key, events, reset, upToSeq } of await this.replay(wanted)) {
+      for (const { key, events, reset, upToSeq, more } of await this.replay(wanted)) {
         const feeds = this.feedsOf(key);
         if (reset) {
           this.#resetAll(feeds);
@@ -252,7 +259,9 @@ export abstract class SeqFeeds<E extends SeqEvent, F extends SeqFeed<E>> {
         }
         for (const event of events) for (const feed of feeds) feed.offer(event);
         if (upToSeq !== undefined) for (const feed of feeds) feed.advanceTo(upToSeq);
-        this.#checkCaughtUp(key, feeds);
+        // A page of a large gap: the next one follows at once.
+        if (more) this.#again.add(key);
+        else this.#checkCaughtUp(key, feeds);
       }
     } catch {
       // Not answered (the connection dropped: `connected()` replays everything when it is back).

@@ -1,5 +1,6 @@
 import type { FeatureModule, Platform } from '../../core/module';
 import type { Actor } from '../accounts/actor';
+import { chatLog } from './chat.repository';
 import { mountChatRoutes } from './chat.routes';
 import { createChatService } from './chat.service';
 import { chatCommandHandlers } from './chat.socket';
@@ -7,7 +8,7 @@ import { createPresence } from './presence';
 
 /** Space chats and direct messages, with presence, typing and read markers. */
 export function chatModule(platform: Platform<Actor>) {
-  const { db, realtime, logger, config, work, createLimiter } = platform;
+  const { db, realtime, logger, config, work, createLimiter, memberLog } = platform;
   const presence = createPresence({ db, realtime, logger });
   const chat = createChatService({
     db,
@@ -19,6 +20,7 @@ export function chatModule(platform: Platform<Actor>) {
       burst: { points: config.limits.chatBurst, durationSeconds: 10 },
     },
     work,
+    memberLog,
   });
   return {
     name: 'chat',
@@ -27,6 +29,7 @@ export function chatModule(platform: Platform<Actor>) {
       mountChatRoutes(router, { chat });
     },
     commands: chatCommandHandlers(chat),
+    logs: [chatLog],
     stop: () => presence.close(),
   } satisfies FeatureModule<Actor>;
 }

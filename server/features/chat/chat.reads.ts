@@ -3,9 +3,10 @@
 import { and, eq, isNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { conversationReads, messages } from '../../core/db/schema';
-import type { Realtime } from '../../core/realtime/realtime';
+import type { Work } from '../../core/events/unit-of-work';
+import type { MemberLog } from '../../core/replay-log/member-log';
 import type { Actor } from '../accounts/actor';
-import { userRoom, type ChatPermissions } from './chat.access';
+import type { ChatPermissions } from './chat.access';
 import { notBlockedBy } from './chat.repository';
 
 /** Messages from others after a read marker that the reader may see: what "unread" counts. */
@@ -19,11 +20,12 @@ export const unreadIn = (conversationId: SQL | string, userId: string, lastReadS
     notBlockedBy(userId),
   );
 
-export function createChatReads(deps: { db: Db; realtime: Realtime; access: Pick<ChatPermissions, 'accessConversation'> }) {
-  const { db, realtime, access: permissions } = deps;
+export function createChatReads(deps: { db: Db; work: Work; memberLog: MemberLog; access: Pick<ChatPermissions, 'accessConversation'> }) {
+  const { db, work, memberLog, access: permissions } = deps;
 
-  async function unreadOf(conversationId: string, userId: string, lastReadSeq: number): Promise<number> {
-    const [row] = await db
+  /** `on`: the transaction to read in (PGlite has one connection: a read beside an open transaction waits for it). */
+  async function unreadOf(conversationId: string, userId: string, lastReadSeq: number, on: Db = db): Promise<number> {
+    const [row] = await on
       .select({ n: sql<number>`count(*)`.mapWith(Number) })
       .from(messages)
       .where(unreadIn(conversationId, userId, lastReadSeq));
@@ -41,22 +43,24 @@ export function createChatReads(deps: { db: Db; realtime: Realtime; access: Pick
       return row?.seq ?? 0;
     },
 
-    /** Moves my read marker (never backwards); every tab of mine hears of it. */
+    /** Moves my read marker (never backwards); every tab of mine hears of it, through my own log. */
     async doRead(actor: Actor, conversationId: string, seq: number) {
       const access = await permissions.accessConversation(actor, conversationId);
       const upTo = Math.min(seq, access.conversation.seq);
-      const [marker] = await db
-        .insert(conversationReads)
-        .values({ conversationId, userId: actor.user.id, lastReadSeq: upTo })
-        .onConflictDoUpdate({
-          target: [conversationReads.conversationId, conversationReads.userId],
-          set: { lastReadSeq: sql`greatest(${conversationReads.lastReadSeq}, ${upTo})` },
-        })
-        .returning();
-      const lastReadSeq = marker?.lastReadSeq ?? upTo;
-      const result = { conversationId, lastReadSeq, unread: await unreadOf(conversationId, actor.user.id, lastReadSeq) };
-      realtime.publish(userRoom(actor.user.id), 'chat:read', result);
-      return result;
+      return work.transaction(async (uow) => {
+        const [marker] = await uow.tx
+          .insert(conversationReads)
+          .values({ conversationId, userId: actor.user.id, lastReadSeq: upTo })
+          .onConflictDoUpdate({
+            target: [conversationReads.conversationId, conversationReads.userId],
+            set: { lastReadSeq: sql`greatest(${conversationReads.lastReadSeq}, ${upTo})` },
+          })
+          .returning();
+        const lastReadSeq = marker?.lastReadSeq ?? upTo;
+        const result = { conversationId, lastReadSeq, unread: await unreadOf(conversationId, actor.user.id, lastReadSeq, uow.tx) };
+        await memberLog.tell(uow, actor.user.id, 'chat:read', result);
+        return result;
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Db } from '../../core/db/database';
 import { blocks, conversationEvents, conversationParticipants, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { FollowUps } from '../../core/jobs/jobs';
+import { defineReplayLog } from '../../core/replay-log/replay-log';
 import { isoOf } from '../../core/db/sql';
 import { authorOf, type UserRow } from '../accounts/accounts.dto';
 import { reactionsOf } from '../spaces/reactions';
@@ -68,10 +69,28 @@ export async function selectMessages(db: Db, where: SQL | undefined, order: 'asc
   return messagesWithDetails(db, rows);
 }
 
+/** A client that missed more than this many events of a conversation reloads it instead. */
+export const MAX_CHAT_REPLAY = 500;
+
+/** Each conversation's log: numbered by the conversation row's `seq` (server/core/replay-log). */
+export const chatLog = defineReplayLog({
+  noun: 'conversation',
+  head: { table: conversations, key: conversations.id, seq: conversations.seq },
+  events: {
+    table: conversationEvents,
+    key: conversationEvents.conversationId,
+    seq: conversationEvents.seq,
+    event: conversationEvents.event,
+    payload: conversationEvents.payload,
+    createdAt: conversationEvents.createdAt,
+  },
+  maxReplay: MAX_CHAT_REPLAY,
+});
+
 /**
- * Appends an event to the conversation's log inside the caller's transaction: the conversation
- * row's `seq` is incremented under its row lock, so its events are numbered 1, 2, 3… with no gaps,
- * in commit order. `build` gets the seq before the payload is written.
+ * Appends an event to the conversation's log inside the caller's transaction (numbered 1, 2, 3…
+ * in commit order). `build` gets the seq before the payload is written; `touch` moves the
+ * conversation's last message time in the same statement.
  */
 export async function appendChatEvent(
   tx: Db,
@@ -80,24 +99,10 @@ export async function appendChatEvent(
   build: (seq: number) => Promise<Message> | Message,
   touch = false,
 ): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message } }> {
-  const [row] = await tx
-    .update(conversations)
-    .set({ seq: sql`${conversations.seq} + 1`, ...(touch ? { lastMessageAt: new Date() } : {}) })
-    .where(eq(conversations.id, conversationId))
-    .returning({ seq: conversations.seq });
-  if (!row) throw AppError.notFound('No such conversation');
-  const payload = { conversationId, seq: row.seq, message: await build(row.seq) };
-  await tx.insert(conversationEvents).values({ conversationId, seq: row.seq, event, payload });
+  const { payload } = await chatLog.append(tx, conversationId, event, async (seq) => ({ conversationId, seq, message: await build(seq) }), {
+    set: touch ? { lastMessageAt: new Date() } : undefined,
+  });
   return { event, payload };
-}
-
-export async function chatEventsAfter(db: Db, conversationId: string, afterSeq: number, limit: number) {
-  return db
-    .select({ seq: conversationEvents.seq, event: conversationEvents.event, payload: conversationEvents.payload })
-    .from(conversationEvents)
-    .where(and(eq(conversationEvents.conversationId, conversationId), sql`${conversationEvents.seq} > ${afterSeq}`))
-    .orderBy(asc(conversationEvents.seq))
-    .limit(limit);
 }
 
 /** Who blocked this member (their sockets are left out of what the member sends). */
@@ -131,8 +136,11 @@ export async function insertMessageLogged(
   message: Omit<Message, 'createdAt' | 'seq'>,
   /** Jobs that must follow the message (durable subscribers of `content.written`): written by the same statement, only if the message is. */
   followUps?: FollowUps,
-): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message } }> {
+  /** The mentioned members' own logs (`memberLog.tellSql`): written by the same statement, only if the message is. */
+  mentions?: (onlyIf: SQL) => { ctes: SQL; rows: SQL },
+): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message }; told: { userId: string; memberSeq: number }[] }> {
   const { id, conversationId } = values;
+  const told = mentions?.(sql`exists (select 1 from m)`);
   const result = (await db.execute(sql`
     with c as (
       update ${conversations} set seq = seq + 1, last_message_at = now() where id = ${conversationId} returning seq
@@ -148,12 +156,14 @@ export async function insertMessageLogged(
              jsonb_build_object('conversationId', ${conversationId}::text, 'seq', c.seq,
                'message', ${JSON.stringify(message)}::jsonb || jsonb_build_object('seq', c.seq, 'createdAt', ${isoOf(sql`m.created_at`)}))
         from c, m
-    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from m)`)})` : sql``}
-    select c.seq, ${isoOf(sql`m.created_at`)} as created_at from c, m`)) as unknown as { rows: { seq: number; created_at: string }[] };
+    )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from m)`)})` : sql``}${told ? sql`, ${told.ctes}` : sql``}
+    select c.seq, ${isoOf(sql`m.created_at`)} as created_at,
+           ${told ? sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', t.user_id, 'memberSeq', t.seq)), '[]'::jsonb) from (${told.rows}) t)` : sql`'[]'::jsonb`} as told
+      from c, m`)) as unknown as { rows: { seq: number; created_at: string; told: { userId: string; memberSeq: number }[] }[] };
   const row = result.rows[0];
   if (!row) throw AppError.notFound('No such conversation');
   const seq = Number(row.seq);
-  return { event: 'chat:message-created', payload: { conversationId, seq, message: { ...message, seq, createdAt: row.created_at } } };
+  return { event: 'chat:message-created', payload: { conversationId, seq, message: { ...message, seq, createdAt: row.created_at } }, told: row.told };
 }
 
 /** The hot reads of sending a message, as prepared statements (Drizzle builds their SQL once per database). */

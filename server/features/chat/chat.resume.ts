@@ -6,10 +6,9 @@ import type { Db } from '../../core/db/database';
 import type { Actor } from '../accounts/actor';
 import type { ChatAccess, ChatPermissions } from './chat.access';
 import type { Logged } from './chat.log';
-import { blockedBy, chatEventsAfter } from './chat.repository';
+import { blockedBy, chatLog } from './chat.repository';
 
-/** A client that missed more than this many events of a conversation reloads it instead. */
-export const MAX_CHAT_REPLAY = 500;
+export { MAX_CHAT_REPLAY } from './chat.repository';
 
 export function createChatResume(deps: { db: Db; access: Pick<ChatPermissions, 'accessConversation'> }) {
   const { db, access: permissions } = deps;
@@ -26,16 +25,12 @@ export function createChatResume(deps: { db: Db; access: Pick<ChatPermissions, '
           results.push({ conversationId, events: [], reset: true, upToSeq: afterSeq });
           continue;
         }
-        const rows = await chatEventsAfter(db, conversationId, afterSeq, MAX_CHAT_REPLAY + 1);
         // Too much missed, or the events after afterSeq were pruned from the log: reload instead.
-        const firstSeq = rows[0]?.seq ?? access.conversation.seq + 1;
-        const reset = rows.length > MAX_CHAT_REPLAY || (access.conversation.seq > afterSeq && firstSeq !== afterSeq + 1);
-        const events = reset
-          ? []
-          : rows
-              .map((r) => ({ event: r.event as ChatEventName, payload: r.payload as Logged['payload'] }))
-              .filter((e) => !hidden.has(e.payload.message.author.id));
-        results.push({ conversationId, events, reset, upToSeq: reset ? access.conversation.seq : (rows.at(-1)?.seq ?? afterSeq) });
+        const resumed = await chatLog.resume(db, conversationId, afterSeq, access.conversation.seq);
+        const events = resumed.events
+          .map((r) => ({ event: r.event as ChatEventName, payload: r.payload as Logged['payload'] }))
+          .filter((e) => !hidden.has(e.payload.message.author.id));
+        results.push({ conversationId, events, reset: resumed.reset, upToSeq: resumed.upToSeq });
       }
       return { conversations: results };
     },

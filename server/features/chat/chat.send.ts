@@ -1,7 +1,7 @@
 // Sending a message: exactly once per client id, rate-limited, in one statement unless it is a
 // thread reply (decision 009), with its mentions told live (docs/ARCHITECTURE.md, "Chat").
 import { randomUUID } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { BurstyRateLimiter, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { Message } from '../../../shared/api/chat.routes';
@@ -11,11 +11,11 @@ import { messages } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
 import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
-import type { Realtime } from '../../core/realtime/realtime';
+import type { MemberEventBody, MemberLog } from '../../core/replay-log/member-log';
 import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import { canRead, type SpaceAccess } from '../spaces/spaces.access';
-import { userRoom, type ChatAccess, type ChatPermissions } from './chat.access';
+import type { ChatAccess, ChatPermissions } from './chat.access';
 import { reloadMessage, type ChatLog, type Logged } from './chat.log';
 import { readableMentions } from './chat.mentions';
 import { appendChatEvent, insertMessageLogged, loadMessage, sendQueriesOf, toMessage, type MessageRow } from './chat.repository';
@@ -33,14 +33,14 @@ const isUniqueViolation = (error: unknown, constraint: string) =>
 
 export function createChatSend(deps: {
   db: Db;
-  realtime: Realtime;
+  memberLog: MemberLog;
   work: Work;
   createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
   limits?: ChatLimits;
   access: Pick<ChatPermissions, 'checkCanSend'>;
   log: Pick<ChatLog, 'publishLogged'>;
 }) {
-  const { db, realtime, work, access: permissions, log } = deps;
+  const { db, memberLog, work, access: permissions, log } = deps;
   const limits = deps.limits ?? { send: { points: 5, durationSeconds: 1 }, burst: { points: 5, durationSeconds: 10 } };
   const sendLimiter = new BurstyRateLimiter(
     deps.createLimiter({ keyPrefix: 'chat-send', ...limits.send }),
@@ -119,6 +119,14 @@ export function createChatSend(deps: {
         bodyHtml,
         mentions: mentioned.map((m) => m.handle),
       };
+      // Each member mentioned (never the author) is told through their own log, with the message.
+      const told = mentioned.filter((m) => m.id !== actor.user.id).map((m) => m.id);
+      const mention: MemberEventBody<'chat:mentioned'> = {
+        conversationId: access.conversation.id,
+        messageId: id,
+        by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
+        excerpt: excerptOf(input.bodyMarkdown),
+      };
       const written = { name: 'content.written', payload: { kind: 'message', id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } } as const;
       let logged: Logged[];
       try {
@@ -126,20 +134,23 @@ export function createChatSend(deps: {
           // The common case: one statement (decision 009), which also writes the follow-up jobs.
           const { authorId: _authorId, ...shown } = values;
           const followUps = await work.followUpsSql([written]);
-          logged = [
-            await insertMessageLogged(
-              db,
-              values,
-              { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false, hidden: false },
-              followUps,
-            ),
-          ];
-          work.release({ events: [written] });
+              const mentions = told.length > 0 ? (onlyIf: SQL) => memberLog.tellSql(told, 'chat:mentioned', mention, onlyIf) : undefined;
+          const created = await insertMessageLogged(
+            db,
+            values,
+            { ...shown, parentId: null, replyCount: 0, author: authorOf(actor.user), reactions: {}, editedAt: null, deleted: false, hidden: false },
+            followUps,
+            mentions,
+          );
+          logged = [created];
+          work.release({ events: [written], publishes: memberLog.told(created.told, 'chat:mentioned', mention) });
         } else {
           // A reply also bumps its thread's first message: two logged events in one transaction.
           const root = parent;
-          logged = await work.transaction(async ({ tx, emit }) => {
+          logged = await work.transaction(async (uow) => {
+            const { tx, emit } = uow;
             emit(written.name, written.payload);
+            for (const userId of told) await memberLog.tell(uow, userId, 'chat:mentioned', mention);
             const created = await appendChatEvent(
               tx,
               access.conversation.id,
@@ -169,16 +180,7 @@ export function createChatSend(deps: {
         throw error;
       }
       await log.publishLogged(access, actor.user.id, logged, blockers);
-      const message = logged[0]!.payload.message;
-      for (const user of mentioned.filter((m) => m.id !== actor.user.id)) {
-        realtime.publish(userRoom(user.id), 'chat:mentioned', {
-          conversationId: access.conversation.id,
-          messageId: message.id,
-          by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
-          excerpt: excerptOf(input.bodyMarkdown),
-        });
-      }
-      return message;
+      return logged[0]!.payload.message;
     },
   };
 }

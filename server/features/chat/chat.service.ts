@@ -19,6 +19,7 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../../core/db/database';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
+import type { MemberLog } from '../../core/replay-log/member-log';
 import { createChatAccess } from './chat.access';
 import { createChatBlocks } from './chat.blocks';
 import { createChatConversations } from './chat.conversations';
@@ -43,14 +44,15 @@ export function createChatService(deps: {
   createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
   limits?: ChatLimits;
   work: Work;
+  memberLog: MemberLog;
 }) {
-  const { db, realtime, presence, work } = deps;
+  const { db, realtime, presence, work, memberLog } = deps;
   const access = createChatAccess({ db });
   const log = createChatLog({ db, realtime, work });
-  const send = createChatSend({ db, realtime, work, createLimiter: deps.createLimiter, limits: deps.limits, access, log });
+  const send = createChatSend({ db, memberLog, work, createLimiter: deps.createLimiter, limits: deps.limits, access, log });
   const edits = createChatEdits({ db, access, log });
   const messages = createChatMessages({ db, access });
-  const reads = createChatReads({ db, realtime, access });
+  const reads = createChatReads({ db, work, memberLog, access });
   const conversations = createChatConversations({ db, realtime, presence, access, reads });
   const typing = createChatTyping({ db, realtime, access });
   const resume = createChatResume({ db, access });
