@@ -28,6 +28,11 @@ export const spaces = pgTable(
     /** The welcome bot's greeting in the space's chat (empty: a short default). */
     welcomeMarkdown: text('welcome_markdown').notNull().default(''),
     welcomeBot: boolean('welcome_bot').notNull().default(true),
+    /**
+     * The creator asked not to be a host (`creatorIsHost: false`): they stay host until one of the
+     * hosts they named accepts, then step down to member (docs/permissions.md, "Hosts accept first").
+     */
+    creatorStepsDown: boolean('creator_steps_down').notNull().default(false),
   },
   (t) => [index('spaces_name_idx').on(t.name)],
 );

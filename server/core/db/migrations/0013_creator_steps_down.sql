@@ -1,0 +1,1 @@
+ALTER TABLE "spaces" ADD COLUMN "creator_steps_down" boolean DEFAULT false NOT NULL;
