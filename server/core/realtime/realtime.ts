@@ -62,6 +62,12 @@ export interface SocketAuth<A extends RealtimeActor = RealtimeActor> {
   admit(userId: string | undefined, sessionId: string): Promise<A>;
   /** Loads the member for one command and checks the command's access level. */
   actorFor(socket: HearthSocket, access: 'connected' | 'member'): Promise<A>;
+  /**
+   * Whether the member admitted at the handshake may still be connected, asked once the socket
+   * has joined its rooms: a sign-out that ran between the admission and the join disconnected
+   * the session's room before this socket was in it, so it is refused here instead.
+   */
+  stillAdmitted?(actor: A): Promise<boolean>;
 }
 
 /** One handler per command, checked at compile time: a new command without a handler does not build. */
@@ -148,6 +154,10 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
       admitted.set(socket, actor);
       const rooms = (await options.roomsOnConnect?.(actor)) ?? [];
       await socket.join([`user:${actor.user.id}`, `session:${actor.sessionId}`, 'members', ...rooms]);
+      if (options.auth.stillAdmitted && !(await options.auth.stillAdmitted(actor))) {
+        for (const room of [...socket.rooms]) await socket.leave(room);
+        throw new AppError('unauthorized', 'Your session has ended: sign in again');
+      }
     };
     admit().then(
       () => next(),
@@ -187,7 +197,10 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
         const access = (spec as { access?: 'connected' | 'member' }).access ?? 'member';
         const actor = (access === 'connected' && admitted.get(socket)) || (await options.auth.actorFor(socket, access));
         const payload = parseInput(spec.payload, args[0]);
-        return handler({ socket, actor }, payload);
+        const data = await handler({ socket, actor }, payload);
+        // Development and tests: an answer its schema refuses fails the command (answered `internal`, logged).
+        if (config.checkContracts) checkContract(spec.result, data, `ack of ${name}`);
+        return data;
       };
       run().then(
         (data) => {
@@ -225,12 +238,15 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
       io.in(fromRoom).socketsLeave(room);
     },
     endSession(room, reason) {
+      if (config.checkContracts) checkContract(serverEvents['session:ended'].payload, { reason }, 'event session:ended');
       metrics.eventsEmitted.inc({ event: 'session:ended' });
       io.to(room).emit('session:ended', { reason });
       io.in(room).disconnectSockets(true);
     },
     async close() {
-      io.local.emit('system:shutdown-started', { reconnectAfterMs: 1_000 });
+      const notice = { reconnectAfterMs: 1_000 };
+      if (config.checkContracts) checkContract(serverEvents['system:shutdown-started'].payload, notice, 'event system:shutdown-started');
+      io.local.emit('system:shutdown-started', notice);
       io.local.disconnectSockets(true);
       await io.close();
     },

@@ -33,18 +33,31 @@ export function createRouteGuard(db: Db): RouteGuard<Actor> {
 
 /** The same rules for the live connection: the handshake needs a member's session; commands need their access level. */
 export function createSocketAuth(db: Db, sessionMiddleware: RequestHandler): SocketAuth<Actor> {
+  // The session must still exist at every step: signing out (or a password change) deletes the
+  // row before it disconnects the sockets, so a handshake or command that races it is refused.
   async function activeActor(userId: string | undefined, sessionId: string): Promise<Actor> {
     if (!userId) throw new AppError('unauthorized', 'Sign in to connect');
-    const actor = await loadActor(db, userId, sessionId);
-    if (!actor) throw new AppError('unauthorized', 'Sign in to connect');
+    const actor = await loadActor(db, userId, sessionId, { session: 'live' });
+    if (!actor) throw new AppError('unauthorized', 'Your session has ended: sign in again');
     checkActive(actor.user);
     return actor;
   }
   return {
     sessionMiddleware,
     admit: activeActor,
+    async stillAdmitted(actor) {
+      return (await loadActor(db, actor.user.id, actor.sessionId, { session: 'live' }))?.user.status === 'active';
+    },
     async actorFor(socket: HearthSocket, access) {
-      const actor = await activeActor(socket.data.userId, socket.data.sessionId);
+      let actor: Actor;
+      try {
+        actor = await activeActor(socket.data.userId, socket.data.sessionId);
+      } catch (error) {
+        // A socket whose session or account has ended is cut, after this answer reaches it (a
+        // database error is not a verdict on the session: the socket stays).
+        if (error instanceof AppError) setImmediate(() => socket.disconnect(true));
+        throw error;
+      }
       if (access === 'member') checkGuidelines(actor);
       return actor;
     },

@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
-import { guidelinesVersions, identities, users } from '../../core/db/schema';
+import { guidelinesVersions, identities, sessions, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import { updateUser, type UserRow } from './users.repository';
 
@@ -15,10 +15,12 @@ export interface Actor {
 
 /**
  * Loads the caller's account as it is now (a role or status change takes effect on the next
- * request or command). An expired suspension is lifted on the way.
+ * request or command). An expired suspension is lifted on the way. With `session: 'live'` (the
+ * live connection, whose session was read once at the handshake) the session row must still be
+ * there, unexpired, and the member's: a signed-out session gives undefined, in the same query.
  */
-export async function loadActor(db: Db, userId: string, sessionId: string): Promise<Actor | undefined> {
-  const [found] = await actorQueryOf(db).execute({ id: userId });
+export async function loadActor(db: Db, userId: string, sessionId: string, options?: { session: 'live' }): Promise<Actor | undefined> {
+  const [found] = options?.session === 'live' ? await liveActorQueryOf(db).execute({ id: userId, sid: sessionId }) : await actorQueryOf(db).execute({ id: userId });
   if (!found) return undefined;
   return {
     user: await liftExpiredSuspension(db, found.user),
@@ -45,11 +47,36 @@ function prepareActorQuery(db: Db) {
     .prepare('hearth_load_actor');
 }
 
+/** The same, only while the session (placeholder `sid`) is live: what every socket command runs. */
+function prepareLiveActorQuery(db: Db) {
+  return db
+    .select({
+      user: users,
+      current: sql<number>`(select coalesce(max(${guidelinesVersions.version}), 0) from ${guidelinesVersions})`.mapWith(Number),
+      ssoLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
+    })
+    .from(users)
+    .where(
+      and(
+        eq(users.id, sql.placeholder('id')),
+        sql`exists (select 1 from ${sessions} where ${sessions.sid} = ${sql.placeholder('sid')} and ${sessions.userId} = ${users.id} and ${sessions.expiresAt} > now())`,
+      ),
+    )
+    .prepare('hearth_load_live_actor');
+}
+
 const actorQueries = new WeakMap<Db, ReturnType<typeof prepareActorQuery>>();
+const liveActorQueries = new WeakMap<Db, ReturnType<typeof prepareLiveActorQuery>>();
 
 function actorQueryOf(db: Db) {
   let query = actorQueries.get(db);
   if (!query) actorQueries.set(db, (query = prepareActorQuery(db)));
+  return query;
+}
+
+function liveActorQueryOf(db: Db) {
+  let query = liveActorQueries.get(db);
+  if (!query) liveActorQueries.set(db, (query = prepareLiveActorQuery(db)));
   return query;
 }
 
