@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, nameText, text } from './input';
 import { defineRoute } from './route-spec';
 
 export const roles = ['admin', 'moderator', 'member'] as const;
@@ -19,22 +20,16 @@ export const handleSchema = z
 
 export const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email('must be an email address'));
 
-export const displayNameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(60, 'must be at most 60 characters')
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters');
+/** NFC, visible, no control or bidi characters: a name cannot pass for another one (issue #12). */
+export const displayNameSchema = nameText({ min: 1, max: 60 });
 
 /** Length only; the server adds the rules that need context (not your email, not a common password). */
-export const newPasswordSchema = z
-  .string()
+export const newPasswordSchema = text()
   .min(10, 'must be at least 10 characters')
   .max(256, 'must be at most 256 characters');
 
 export const interestsSchema = z
-  .array(z.string().trim().toLowerCase().min(1).max(40))
+  .array(text().trim().toLowerCase().min(1).max(40))
   .max(20, 'at most 20 interests')
   .transform((list) => [...new Set(list)]);
 
@@ -117,9 +112,9 @@ export const signUpSchema = z
     displayName: displayNameSchema,
     handle: handleSchema,
     password: newPasswordSchema,
-    inviteToken: z.string().min(1).max(200).optional(),
+    inviteToken: text().min(1).max(200).optional(),
     /** Optional profile fields: the welcome bot suggests spaces and people from them. */
-    location: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+    location: text().trim().max(100, 'must be at most 100 characters').optional(),
     interests: interestsSchema.optional(),
   })
   .strict()
@@ -156,8 +151,8 @@ export const updateProfileSchema = z
   .object({
     displayName: displayNameSchema.optional(),
     handle: handleSchema.optional(),
-    bio: z.string().trim().max(500, 'must be at most 500 characters').optional(),
-    location: z.string().trim().max(100, 'must be at most 100 characters').optional(),
+    bio: text().trim().max(500, 'must be at most 500 characters').optional(),
+    location: text().trim().max(100, 'must be at most 100 characters').optional(),
     interests: interestsSchema.optional(),
   })
   .strict()
@@ -178,7 +173,7 @@ export const deleteAccountSchema = z
 
 export const acceptGuidelinesSchema = z
   .object({
-    version: z.number().int().positive().describe('The version the member read and accepts'),
+    version: int4().positive().describe('The version the member read and accepts'),
     confirmAge: z.boolean().optional().describe('Required (true) when the network sets a minimum age'),
   })
   .strict()
@@ -190,9 +185,9 @@ export const consentSchema = z
 
 export const consentListSchema = z.object({ items: z.array(consentSchema) }).meta({ id: 'ConsentList' });
 
-const handleParams = z.object({ handle: z.string().min(1).max(40) });
+const handleParams = z.object({ handle: text().min(1).max(40) });
 const userIdParams = z.object({ userId: z.uuid() });
-const tokenParams = z.object({ token: z.string().min(1).max(200) });
+const tokenParams = z.object({ token: text().min(1).max(200) });
 
 export const accountRoutes = {
   authConfig: defineRoute({
@@ -257,7 +252,7 @@ export const accountRoutes = {
     tag: 'profiles',
     access: 'member',
     query: z
-      .object({ q: z.string().trim().min(1).max(60), limit: z.coerce.number().int().min(1).max(20).default(8) })
+      .object({ q: text().trim().min(1).max(60), limit: z.coerce.number().int().min(1).max(20).default(8) })
       .strict(),
     responses: { 200: { description: 'Matching members, best first', schema: z.object({ items: z.array(publicProfileSchema) }).meta({ id: 'MemberMatches' }) } },
   }),

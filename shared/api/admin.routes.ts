@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursor, nameText, text } from './input';
 import {
   accountStatuses,
   guidelinesVersionSchema,
@@ -21,7 +22,7 @@ export const siteSettingsSchema = z
 
 export const updateSiteSettingsSchema = z
   .object({
-    siteName: z.string().trim().min(1).max(80).optional(),
+    siteName: nameText({ min: 1, max: 80 }).optional(),
     registrationPolicy: z.enum(registrationPolicies).optional(),
     localAccounts: z.boolean().optional(),
     minimumAge: z.number().int().min(13).max(21).nullable().optional(),
@@ -43,8 +44,8 @@ export const adminUserListSchema = z
 export const adminUserQuerySchema = z
   .object({
     status: z.enum(accountStatuses).optional(),
-    q: z.string().trim().max(100).optional().describe('Matches handle, display name or email'),
-    cursor: z.string().max(200).optional(),
+    q: text().trim().max(100).optional().describe('Matches handle, display name or email'),
+    cursor: cursor().optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
   })
   .strict();
@@ -78,13 +79,13 @@ export const createInviteSchema = z
   .object({
     expiresInHours: z.number().int().min(1).max(24 * 90).default(24 * 7),
     maxUses: z.number().int().min(1).max(1000).nullable().default(1),
-    note: z.string().trim().max(200).default(''),
+    note: text().trim().max(200).default(''),
   })
   .strict()
   .meta({ id: 'CreateInvite' });
 
 export const publishGuidelinesSchema = z
-  .object({ bodyMarkdown: z.string().trim().min(1, 'must not be empty').max(50_000) })
+  .object({ bodyMarkdown: text().trim().min(1, 'must not be empty').max(50_000) })
   .strict()
   .meta({ id: 'PublishGuidelines' });
 

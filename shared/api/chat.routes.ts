@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { handleRef, int4Query, text } from './input';
 import { publicProfileSchema } from './accounts.routes';
 import { defineRoute } from './route-spec';
 import { reactionsSchema } from './spaces.routes';
@@ -86,15 +87,14 @@ export const chatSearchSchema = z
   .meta({ id: 'ChatSearchResults' });
 
 export const createConversationSchema = z
-  .object({ handles: z.array(z.string().trim().toLowerCase().min(1).max(40)).min(1).max(50) })
+  .object({ handles: z.array(handleRef()).min(1).max(50) })
   .strict()
   .meta({ id: 'CreateConversation', description: 'The other participants; the same set of people always gets the same conversation.' });
 
 export const sendMessageBodySchema = z
   .object({
     clientId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _'),
-    bodyMarkdown: z
-      .string()
+    bodyMarkdown: text()
       .max(MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`)
       .refine((text) => text.trim().length > 0, 'must not be empty'),
     parentId: z.uuid().optional(),
@@ -172,7 +172,7 @@ export const chatRoutes = {
     params: conversationParams,
     query: z
       .object({
-        before: z.coerce.number().int().min(1).optional(),
+        before: int4Query().min(1).optional().describe('A message seq: the page of messages before it'),
         around: z.uuid().optional(),
         limit: z.coerce.number().int().min(1).max(100).default(50),
       })
@@ -217,7 +217,7 @@ export const chatRoutes = {
     summary: 'Full-text search over the messages I may read.',
     tag: 'chat',
     access: 'member',
-    query: z.object({ q: z.string().trim().min(2).max(200), conversationId: z.uuid().optional() }).strict(),
+    query: z.object({ q: text().trim().min(2).max(200), conversationId: z.uuid().optional() }).strict(),
     responses: { 200: { description: 'Matches, best first', schema: chatSearchSchema } },
   }),
   blocks: defineRoute({
@@ -234,7 +234,7 @@ export const chatRoutes = {
     summary: 'Blocks a member: they cannot start or send direct messages to me, and their messages are hidden from me.',
     tag: 'chat',
     access: 'member',
-    body: z.object({ handle: z.string().trim().toLowerCase().min(1).max(40) }).strict().meta({ id: 'BlockMember' }),
+    body: z.object({ handle: handleRef() }).strict().meta({ id: 'BlockMember' }),
     responses: { 200: { description: 'The block', schema: blockSchema } },
     errors: [404, 409],
   }),

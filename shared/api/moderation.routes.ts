@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { handleRef, int4Query, text } from './input';
 import { publicProfileSchema } from './accounts.routes';
 import { defineRoute } from './route-spec';
 
@@ -18,7 +19,7 @@ export const createReportSchema = z
     targetKind: z.enum(reportTargets),
     targetId: z.uuid(),
     reason: z.enum(reportReasons),
-    note: z.string().trim().max(1_000).default(''),
+    note: text().trim().max(1_000).default(''),
   })
   .strict()
   .meta({ id: 'CreateReport' });
@@ -84,7 +85,7 @@ export const moderationLogEntrySchema = z
 export const caseActionSchema = z
   .object({
     action: z.enum(moderationActions),
-    reason: z.string().trim().min(1).max(1_000).describe('Why: goes to the audit log and to the member acted on'),
+    reason: text().trim().min(1).max(1_000).describe('Why: goes to the audit log and to the member acted on'),
     hours: z.number().int().min(1).max(24 * 365).optional().describe('How long a mute or suspension lasts (required for them)'),
   })
   .strict()
@@ -120,11 +121,11 @@ export const moderationSettingsSchema = z
 
 export const updateModerationSettingsSchema = z
   .object({
-    wordList: z.array(z.string().trim().toLowerCase().min(1).max(100)).max(500).optional(),
+    wordList: z.array(text().trim().toLowerCase().min(1).max(100)).max(500).optional(),
     autoHide: z.boolean().optional(),
     escalateAfterMinutes: z.number().int().min(0).max(60 * 24 * 30).optional(),
-    safeguardingContactHandles: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
-    helpMarkdown: z.string().trim().max(5_000).optional(),
+    safeguardingContactHandles: z.array(handleRef()).max(20).optional(),
+    helpMarkdown: text().trim().max(5_000).optional(),
   })
   .strict()
   .meta({ id: 'UpdateModerationSettings' });
@@ -178,7 +179,7 @@ export const moderationRoutes = {
     tag: 'moderation',
     access: 'member',
     params: caseParams,
-    body: z.object({ reason: z.string().trim().min(1).max(1_000) }).strict().meta({ id: 'DismissCase' }),
+    body: z.object({ reason: text().trim().min(1).max(1_000) }).strict().meta({ id: 'DismissCase' }),
     responses: { 200: { description: 'The case', schema: moderationCaseSchema } },
     errors: [403, 404, 409],
   }),
@@ -217,7 +218,7 @@ export const moderationRoutes = {
     tag: 'moderation',
     access: 'member',
     params: noticeParams,
-    body: z.object({ text: z.string().trim().min(1).max(2_000) }).strict().meta({ id: 'Appeal' }),
+    body: z.object({ text: text().trim().min(1).max(2_000) }).strict().meta({ id: 'Appeal' }),
     responses: { 200: { description: 'The notice', schema: moderationNoticeSchema } },
     errors: [404, 409],
   }),
@@ -264,7 +265,7 @@ export const moderationRoutes = {
     summary: 'The append-only audit log of moderator actions (site moderators and admins).',
     tag: 'moderation',
     access: 'member',
-    query: z.object({ before: z.coerce.number().int().positive().optional() }).strict(),
+    query: z.object({ before: int4Query().positive().optional() }).strict(),
     responses: { 200: { description: 'Newest first, 200 at a time', schema: z.object({ items: z.array(moderationLogEntrySchema), nextBefore: z.number().int().nullable() }).meta({ id: 'ModerationLog' }) } },
     errors: [403],
   }),

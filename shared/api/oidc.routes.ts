@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { text } from './input';
 import { defineRoute } from './route-spec';
 
 const callbackQuery = z
   .object({
-    code: z.string().max(2000).optional(),
-    state: z.string().max(500).optional(),
-    error: z.string().max(200).optional(),
-    error_description: z.string().max(2000).optional(),
-    iss: z.string().max(500).optional(),
-    session_state: z.string().max(500).optional(),
+    code: text().max(2000).optional(),
+    state: text().max(500).optional(),
+    error: text().max(200).optional(),
+    error_description: text().max(2000).optional(),
+    iss: text().max(500).optional(),
+    session_state: text().max(500).optional(),
   })
   .loose();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cursor, handleRef, int4, nameText, text, textCursor } from './input';
 import { publicProfileSchema } from './accounts.routes';
 import { createInviteSchema, inviteListSchema, inviteSchema } from './admin.routes';
 import { defineRoute } from './route-spec';
@@ -19,6 +20,9 @@ export const slugSchema = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$/, 'must be 3–40 characters: letters, digits and dashes');
+
+/** A space's name: NFC, visible, no control or bidi characters, like a member's (issue #12). */
+export const spaceNameSchema = nameText({ min: 2, max: 60 });
 
 export const spaceSchema = z
   .object({
@@ -67,15 +71,15 @@ export const mySpaceListSchema = z.object({ items: z.array(mySpaceSchema) }).met
 
 export const createSpaceSchema = z
   .object({
-    name: z.string().trim().min(2).max(60),
+    name: spaceNameSchema,
     slug: slugSchema,
-    description: z.string().trim().max(280).default(''),
-    aboutMarkdown: z.string().trim().max(10_000).default(''),
+    description: text().trim().max(280).default(''),
+    aboutMarkdown: text().trim().max(10_000).default(''),
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #c2410c').default('#c2410c'),
     visibility: z.enum(visibilities).default('public'),
     joinPolicy: z.enum(joinPolicies).default('open'),
     /** Handles of the space hosts besides the creator; the creator is a host unless `creatorIsHost` is false. */
-    hostHandles: z.array(z.string().trim().toLowerCase().max(40)).max(10).default([]),
+    hostHandles: z.array(handleRef()).max(10).default([]),
     creatorIsHost: z.boolean().default(true),
   })
   .strict()
@@ -83,14 +87,14 @@ export const createSpaceSchema = z
 
 export const updateSpaceSchema = z
   .object({
-    name: z.string().trim().min(2).max(60).optional(),
-    description: z.string().trim().max(280).optional(),
-    aboutMarkdown: z.string().trim().max(10_000).optional(),
+    name: spaceNameSchema.optional(),
+    description: text().trim().max(280).optional(),
+    aboutMarkdown: text().trim().max(10_000).optional(),
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/).optional(),
     visibility: z.enum(visibilities).optional(),
     joinPolicy: z.enum(joinPolicies).optional(),
     archived: z.boolean().optional(),
-    welcomeMarkdown: z.string().trim().max(5_000).optional(),
+    welcomeMarkdown: text().trim().max(5_000).optional(),
     welcomeBot: z.boolean().optional(),
   })
   .strict()
@@ -108,7 +112,7 @@ export const spaceMemberSchema = z
 export const spaceMemberListSchema = z.object({ items: z.array(spaceMemberSchema) }).meta({ id: 'SpaceMemberList' });
 
 export const addMemberSchema = z
-  .object({ handle: z.string().trim().toLowerCase().min(1).max(40), role: z.enum(spaceRoles).default('member') })
+  .object({ handle: handleRef(), role: z.enum(spaceRoles).default('member') })
   .strict()
   .meta({ id: 'AddSpaceMember' });
 
@@ -205,12 +209,12 @@ export const spaceInvitePreviewSchema = z
 
 const spaceIdParams = z.object({ spaceId: z.uuid() });
 const spaceInviteParams = z.object({ spaceId: z.uuid(), inviteId: z.uuid() });
-const inviteTokenParams = z.object({ token: z.string().min(16).max(100) });
+const inviteTokenParams = z.object({ token: text().min(16).max(100) });
 const memberParams = z.object({ spaceId: z.uuid(), userId: z.uuid() });
 const postIdParams = z.object({ postId: z.uuid() });
 const pageQuery = z
   .object({
-    before: z.string().max(200).optional().describe('Cursor from the previous page'),
+    before: cursor().optional().describe('Cursor from the previous page'),
     limit: z.coerce.number().int().min(1).max(100).default(50),
   })
   .strict();
@@ -222,7 +226,7 @@ export const spaceRoutes = {
     summary: 'The space directory: public and private spaces (secret ones only to their members), searchable by name.',
     tag: 'spaces',
     access: 'member',
-    query: z.object({ q: z.string().trim().max(100).optional(), cursor: z.string().max(200).optional() }).strict(),
+    query: z.object({ q: text().trim().max(100).optional(), cursor: textCursor().optional() }).strict(),
     responses: { 200: { description: 'Spaces', schema: spaceListSchema } },
   }),
   mySpaces: defineRoute({
@@ -249,7 +253,7 @@ export const spaceRoutes = {
     summary: 'A space by its slug. Secret spaces answer 404 to non-members.',
     tag: 'spaces',
     access: 'member',
-    params: z.object({ slug: z.string().max(60) }),
+    params: z.object({ slug: text().max(60) }),
     responses: { 200: { description: 'The space', schema: spaceSchema } },
     errors: [404],
   }),
@@ -333,7 +337,7 @@ export const spaceRoutes = {
     tag: 'spaces',
     access: 'member',
     params: spaceIdParams,
-    body: z.object({ seq: z.number().int().min(0) }).strict().meta({ id: 'MarkRead' }),
+    body: z.object({ seq: int4().min(0) }).strict().meta({ id: 'MarkRead' }),
     responses: { 200: { description: 'The space', schema: spaceSchema } },
     errors: [404],
   }),
@@ -468,7 +472,7 @@ export const spaceRoutes = {
     summary: 'Full-text search over posts and comments I may read.',
     tag: 'stream',
     access: 'member',
-    query: z.object({ q: z.string().trim().min(2).max(200), spaceId: z.uuid().optional() }).strict(),
+    query: z.object({ q: text().trim().min(2).max(200), spaceId: z.uuid().optional() }).strict(),
     responses: { 200: { description: 'Matches, best first', schema: searchResultSchema } },
   }),
 };

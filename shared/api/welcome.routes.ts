@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nameText, text } from './input';
 import { defineRoute } from './route-spec';
 
 export const welcomeSettingsSchema = z
@@ -15,7 +16,7 @@ export const welcomeSettingsSchema = z
   })
   .meta({ id: 'WelcomeSettings' });
 
-const template = z.string().trim().min(1).max(5_000);
+const template = text().trim().min(1).max(5_000);
 
 export const updateWelcomeSettingsSchema = z
   .object({
@@ -24,9 +25,9 @@ export const updateWelcomeSettingsSchema = z
     postTemplate: template.optional(),
     messageTemplate: template.optional(),
     emailEnabled: z.boolean().optional(),
-    emailSubject: z.string().trim().min(1).max(200).optional(),
+    emailSubject: text().trim().min(1).max(200).optional(),
     emailTemplate: template.optional(),
-    managerName: z.string().trim().min(1).max(80).optional(),
+    managerName: nameText({ min: 1, max: 80 }).optional(),
   })
   .strict()
   .meta({ id: 'UpdateWelcomeSettings' });

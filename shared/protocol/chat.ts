@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, text } from '../api/input';
 import { conversationSchema, MAX_MESSAGE_CHARS, messageSchema, sendMessageBodySchema } from '../api/chat.routes';
 import { reactionEmojis } from '../api/spaces.routes';
 import { inMemberLog } from './member';
@@ -12,8 +13,7 @@ export const sendMessageSchema = sendMessageBodySchema
 export const editMessageSchema = z
   .object({
     messageId: z.uuid(),
-    bodyMarkdown: z
-      .string()
+    bodyMarkdown: text()
       .max(MAX_MESSAGE_CHARS, `must be at most ${MAX_MESSAGE_CHARS} characters`)
       .refine((text) => text.trim().length > 0, 'must not be empty'),
   })
@@ -24,7 +24,7 @@ export const messageRefSchema = z.object({ messageId: z.uuid() }).strict().meta(
 export const reactMessageSchema = z.object({ messageId: z.uuid(), emoji: z.enum(reactionEmojis) }).strict().meta({ id: 'ReactMessage' });
 export const conversationRefSchema = z.object({ conversationId: z.uuid() }).strict().meta({ id: 'ConversationRef' });
 export const markConversationReadSchema = z
-  .object({ conversationId: z.uuid(), seq: z.number().int().min(0) })
+  .object({ conversationId: z.uuid(), seq: int4().min(0) })
   .strict()
   .meta({ id: 'MarkConversationRead' });
 
@@ -43,7 +43,7 @@ export const chatLogEventSchema = z
 export const chatResumeSchema = z
   .object({
     conversations: z
-      .array(z.object({ conversationId: z.uuid(), afterSeq: z.number().int().min(0) }))
+      .array(z.object({ conversationId: z.uuid(), afterSeq: int4().min(0) }))
       .max(500)
       .describe('For each conversation: the last sequence number the client applied'),
   })

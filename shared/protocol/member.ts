@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4 } from '../api/input';
 import type { CommandSpec } from './spec';
 
 // A member's own log: the events only they receive (mentions of them, notices from the
@@ -17,7 +18,7 @@ export const inMemberLog = {
 };
 
 export const memberResumeSchema = z
-  .object({ afterSeq: z.number().int().min(0).describe('The last memberSeq the client applied (the session’s memberSeq at sign-in)') })
+  .object({ afterSeq: int4().min(0).describe('The last memberSeq the client applied (the session’s memberSeq at sign-in)') })
   .strict()
   .meta({ id: 'MemberResume' });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int4, text } from '../api/input';
 import {
   commentSchema,
   MAX_COMMENT_CHARS,
@@ -11,8 +12,7 @@ import { inMemberLog } from './member';
 import type { CommandSpec, EventSpec } from './spec';
 
 const body = (max: number) =>
-  z
-    .string()
+  text()
     .max(max, `must be at most ${max} characters`)
     .refine((text) => text.trim().length > 0, 'must not be empty');
 
@@ -85,7 +85,7 @@ export const streamEventSchema = z
 export const resumeSchema = z
   .object({
     spaces: z
-      .array(z.object({ spaceId: z.uuid(), afterSeq: z.number().int().min(0) }))
+      .array(z.object({ spaceId: z.uuid(), afterSeq: int4().min(0) }))
       .max(500)
       .describe('For each space: the last sequence number the client applied'),
   })

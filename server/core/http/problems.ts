@@ -31,11 +31,31 @@ function fromBodyParser(error: { type?: unknown; status?: unknown; limit?: unkno
   }
 }
 
-// multer (multipart uploads) signals its failures with a `code`.
-function fromMulter(error: { name?: unknown; code?: unknown }): AppError | undefined {
-  if (error.name !== 'MulterError') return undefined;
-  if (error.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', 'The file is too large');
-  return new AppError('validation_failed', 'The upload is not in the expected form (one file field)');
+// The plain errors busboy (multer's parser) and multer raise for a body that is not a whole
+// multipart form: cut short, malformed, or a connection that went away mid-upload. They carry no
+// code, only these messages.
+const UNREADABLE_UPLOAD = new Set([
+  'Unexpected end of form',
+  'Unexpected end of file',
+  'Malformed part header',
+  'Malformed content type',
+  'Missing Content-Type',
+  'Multipart: Boundary not found',
+  'Request aborted',
+  'Request closed',
+  'Request error',
+]);
+
+// multer (multipart uploads) signals its own failures with a `code`.
+function fromMulter(error: { name?: unknown; code?: unknown; message?: unknown }): AppError | undefined {
+  if (error.name === 'MulterError') {
+    if (error.code === 'LIMIT_FILE_SIZE') return new AppError('payload_too_large', 'The file is too large');
+    return new AppError('validation_failed', 'The upload is not in the expected form (one file field)');
+  }
+  if (error instanceof Error && error.name === 'Error' && typeof error.message === 'string' && UNREADABLE_UPLOAD.has(error.message)) {
+    return new AppError('validation_failed', 'The upload could not be read: the multipart form is incomplete or malformed');
+  }
+  return undefined;
 }
 
 /** The one error middleware: every failure leaves as `application/problem+json`. */
