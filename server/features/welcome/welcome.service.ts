@@ -17,7 +17,7 @@ import type { ChatService } from '../chat/chat.service';
 import { readSiteRow } from '../site/site.public';
 import type { StreamService } from '../spaces/stream.service';
 import type { OutboxMail } from '../../core/mail/outbox';
-import { fill, PLACEHOLDERS } from './templates';
+import { fill, fillMarkdown, handleMarkdown, markdownText, PLACEHOLDERS } from './templates';
 import type { WelcomeSettings, WelcomeSettingsGroup } from './welcome.settings';
 
 const BOT_HANDLE = 'welcome_bot';
@@ -131,7 +131,7 @@ export function createWelcomeService(deps: {
     const lines: string[] = [];
     if (found.spaces.length) {
       lines.push('Spaces you might like:');
-      for (const s of found.spaces) lines.push(style === 'markdown' ? `- [${s.name}](/s/${s.slug})` : `- ${s.name}: ${config.publicUrl}/s/${s.slug}`);
+      for (const s of found.spaces) lines.push(style === 'markdown' ? `- [${markdownText(s.name)}](/s/${s.slug})` : `- ${s.name}: ${config.publicUrl}/s/${s.slug}`);
     }
     if (found.people.length) {
       if (lines.length) lines.push('');
@@ -148,6 +148,7 @@ export function createWelcomeService(deps: {
     const site = await readSiteRow(db);
     const siteName = site.name ?? config.siteName;
     const found = await suggestionsFor(user);
+    // Plain text for the email; for the bot's Markdown, the names go in as text (docs/permissions.md).
     const values = {
       '{name}': user.displayName,
       '{handle}': user.handle,
@@ -156,19 +157,28 @@ export function createWelcomeService(deps: {
       '{help}': await helpText(),
       '{manager}': settings.managerName,
     };
+    const markdownValues = (suggestions?: string) => ({
+      text: { '{name}': user.displayName, '{site}': siteName, '{manager}': settings.managerName },
+      markdown: {
+        '{handle}': handleMarkdown(user.handle),
+        '{guidelines}': values['{guidelines}'],
+        '{help}': values['{help}'],
+        ...(suggestions === undefined ? {} : { '{suggestions}': suggestions }),
+      },
+    });
 
     if (settings.botEnabled) {
       const actor = await botActor();
       if (settings.welcomeSpaceId) {
         await ensureBotIn(settings.welcomeSpaceId);
         // Once per newcomer: this runs on their first acceptance of the guidelines only.
-        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fill(settings.postTemplate, values), tags: [] });
+        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fillMarkdown(settings.postTemplate, markdownValues()), tags: [] });
       }
       const conversation = await chat.doOpenConversation(actor, { handles: [user.handle] });
       await chat.doSend(actor, {
         conversationId: conversation.id,
         clientId: `welcome-${user.id}`,
-        bodyMarkdown: fill(settings.messageTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'markdown') }),
+        bodyMarkdown: fillMarkdown(settings.messageTemplate, markdownValues(describeSuggestions(found, 'markdown'))),
       });
     }
 
@@ -203,12 +213,14 @@ export function createWelcomeService(deps: {
     await ensureBotIn(spaceId);
     const actor = await botActor();
     const conversation = await chat.accessSpaceChat(actor, spaceId);
-    const text = fill(space.welcomeMarkdown.trim(), {
-      '{name}': user.displayName,
-      '{handle}': user.handle,
-      '{space}': space.name,
-      '{hosts}': hosts.map((h) => h.name).join(', ') || 'The hosts',
-      '{site}': config.siteName,
+    const text = fillMarkdown(space.welcomeMarkdown.trim(), {
+      text: {
+        '{name}': user.displayName,
+        '{space}': space.name,
+        '{hosts}': hosts.map((h) => h.name).join(', ') || 'The hosts',
+        '{site}': config.siteName,
+      },
+      markdown: { '{handle}': handleMarkdown(user.handle) },
     });
     await chat.doSend(actor, { conversationId: conversation.id, clientId: `welcome-${spaceId}-${userId}`, bodyMarkdown: text });
   }
