@@ -53,6 +53,13 @@ const envSchema = z.object({
   SIGNIN_FAILURE_LIMIT_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).default(30)),
   CHAT_MESSAGES_PER_SECOND: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1000).default(5)),
   CHAT_BURST: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(10_000).default(5)),
+  /** Per-member write limits (issue #12): generous for people, a wall for scripts. */
+  POSTS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(120)),
+  COMMENTS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(120)),
+  REACTIONS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(120)),
+  EDITS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(120)),
+  REPORTS_PER_HOUR: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(20)),
+  RESUME_EVENTS_PER_COMMAND: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(1000)),
   SMTP_URL: optionalUrl(['smtp:', 'smtps:'], 'smtp(s)'),
   MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().trim().max(200).optional()),
   EVENT_LOG_RETENTION_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(3650).default(30)),
@@ -104,6 +111,14 @@ export interface Config {
     /** Chat messages a member may send per second, plus `chatBurst` more over any 10 s. */
     chatMessagesPerSecond: number;
     chatBurst: number;
+    /** Per member, shared by the nodes through Redis; the welcome bot is exempt. Chat's reactions and edits have limits of these sizes of their own. */
+    postsPerMinute: number;
+    commentsPerMinute: number;
+    reactionsPerMinute: number;
+    editsPerMinute: number;
+    reportsPerHour: number;
+    /** Events one `stream:resume` or `chat:resume` answers at most; the spaces or conversations beyond it are told to reset. */
+    resumeEventsPerCommand: number;
   };
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
@@ -194,6 +209,12 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       signInFailuresPerAddressPerHour: e.SIGNIN_FAILURE_LIMIT_PER_HOUR,
       chatMessagesPerSecond: e.CHAT_MESSAGES_PER_SECOND,
       chatBurst: e.CHAT_BURST,
+      postsPerMinute: e.POSTS_PER_MINUTE,
+      commentsPerMinute: e.COMMENTS_PER_MINUTE,
+      reactionsPerMinute: e.REACTIONS_PER_MINUTE,
+      editsPerMinute: e.EDITS_PER_MINUTE,
+      reportsPerHour: e.REPORTS_PER_HOUR,
+      resumeEventsPerCommand: e.RESUME_EVENTS_PER_COMMAND,
     },
     clientDist: path.join(appRoot(), 'client', 'dist'),
     checkContracts: e.CHECK_CONTRACTS ? e.CHECK_CONTRACTS === 'true' : e.NODE_ENV !== 'production',

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
+import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RedisClientType } from 'redis';
 import { AppError } from '../errors';
 
@@ -24,12 +24,6 @@ function rateLimited(retryAfterMs: number, message: string): AppError {
   return new AppError('rate_limited', message, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
 }
 
-/** Throws rate_limited when the key has no points left; does not spend one. */
-export async function checkNotBlocked(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
-  const state = await limiter.get(key);
-  if (state && state.remainingPoints <= 0) throw rateLimited(state.msBeforeNext, message);
-}
-
 /** Spends a point; throws rate_limited when none was left. */
 export async function consume(limiter: RateLimiterAbstract, key: string, message: string): Promise<void> {
   try {
@@ -40,10 +34,66 @@ export async function consume(limiter: RateLimiterAbstract, key: string, message
   }
 }
 
-/** Spends a point without throwing (records a failure). */
-export async function penalise(limiter: RateLimiterAbstract, key: string): Promise<void> {
-  await limiter.penalty(key, 1);
+/** Gives back a point spent up front (an attempt that turned out well). */
+export async function refund(limiter: RateLimiterAbstract, key: string): Promise<void> {
+  await limiter.reward(key, 1);
 }
 
 /** Makes limiters over the app's Redis (when there is one): what features are given instead of the client. */
 export type LimiterFactory = (options: LimiterOptions) => RateLimiterAbstract;
+
+/** A per-member limit: `points` per `durationSeconds`, plus an optional `burst` drawn on when those are spent. */
+export interface MemberLimitOptions {
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  burst?: { points: number; durationSeconds: number };
+  /** What the member is told when the limit is reached. */
+  message: string;
+}
+
+/** Spends one of the member's points or throws `rate_limited` with the retry time; the welcome bot is never limited. */
+export type MemberLimit = (actor: { user: { id: string; isBot: boolean } }) => Promise<void>;
+
+/**
+ * A limit per member on one kind of write, shared by every node through Redis when there is one.
+ * It is asked before the write does any work, so a member's flood costs the database nothing.
+ */
+export function memberLimit(createLimiter: LimiterFactory, options: MemberLimitOptions): MemberLimit {
+  const steady = createLimiter({ keyPrefix: options.keyPrefix, points: options.points, durationSeconds: options.durationSeconds });
+  const limiter = options.burst
+    ? new BurstyRateLimiter(steady, createLimiter({ keyPrefix: `${options.keyPrefix}-burst`, ...options.burst }))
+    : steady;
+  return async (actor) => {
+    if (actor.user.isBot) return;
+    try {
+      await limiter.consume(actor.user.id);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw rateLimited(error.msBeforeNext, options.message);
+      throw error;
+    }
+  };
+}
+
+/**
+ * At most one command of a kind running per member on this node, with a few more waiting their
+ * turn; beyond that, `rate_limited`. Bounds what one member's parallel heavy reads (a resume)
+ * can hold in memory at once, whatever each of them is allowed.
+ */
+export function oneAtATime(options: { waiting: number; message: string }) {
+  const queues = new Map<string, { tail: Promise<unknown>; size: number }>();
+  return async function run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const queue = queues.get(key) ?? { tail: Promise.resolve(), size: 0 };
+    if (queue.size > options.waiting) throw rateLimited(1000, options.message);
+    queue.size += 1;
+    queues.set(key, queue);
+    const result = queue.tail.then(work);
+    queue.tail = result.catch(() => undefined);
+    try {
+      return await result;
+    } finally {
+      queue.size -= 1;
+      if (queue.size === 0) queues.delete(key);
+    }
+  };
+}

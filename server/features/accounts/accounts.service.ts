@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import { checkImage } from '../../core/images';
 import { takeInviteUse } from './invite-links';
 import { burnVerification, checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
-import { checkNotBlocked, consume, penalise } from '../../core/auth/rate-limit';
+import { consume, refund } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { invites, users } from '../../core/db/schema';
 import { readSiteRow } from '../site/site.public';
@@ -169,20 +169,28 @@ export function createAccountsService(deps: AccountsDeps) {
       return { user, signedIn: user.status === 'active' };
     },
 
-    /** Verifies email and password under the brute-force limits; the caller rotates the session. */
+    /**
+     * Verifies email and password under the brute-force limits. Each attempt spends a point of the
+     * account's and the address's limits before the password is checked, and a success gives them
+     * back: counting only after the check let concurrent guesses all pass a limit read before any
+     * failure was counted. The caller rotates the session.
+     */
     async doSignIn(email: string, password: string, address: string): Promise<UserRow> {
       const settings = await siteSettings(db);
       const accountKey = email;
-      await checkNotBlocked(limiters.signInAccount, accountKey, 'Too many failed sign-ins for this account; try again later');
-      await checkNotBlocked(limiters.signInAddress, address, 'Too many failed sign-ins from your network; try again later');
+      await consume(limiters.signInAccount, accountKey, 'Too many failed sign-ins for this account; try again later');
+      try {
+        await consume(limiters.signInAddress, address, 'Too many failed sign-ins from your network; try again later');
+      } catch (error) {
+        // Refused for the address: this attempt checked nothing, so the account keeps its point.
+        await refund(limiters.signInAccount, accountKey);
+        throw error;
+      }
       const user = await findLocalUserByEmail(db, email);
       const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : (await burnVerification(password), false);
-      if (!user || !ok) {
-        await Promise.all([penalise(limiters.signInAccount, accountKey), penalise(limiters.signInAddress, address)]);
-        throw new AppError('invalid_credentials');
-      }
+      if (!user || !ok) throw new AppError('invalid_credentials');
+      await Promise.all([limiters.signInAccount.delete(accountKey), refund(limiters.signInAddress, address)]);
       if (!settings.localAccounts && user.role !== 'admin') throw new AppError('local_accounts_disabled');
-      await limiters.signInAccount.delete(accountKey);
       const current = await liftExpiredSuspension(db, user);
       checkActive(current);
       return current;
@@ -281,7 +289,7 @@ export function createAccountsService(deps: AccountsDeps) {
     },
 
     async doSetAvatar(actor: Actor, file: { buffer: Buffer; size: number } | undefined) {
-      const image = checkImage(file, 'avatar');
+      const image = await checkImage(file, 'avatar');
       const updated = await putAvatar(db, actor.user.id, image.contentType, image.data);
       const me = await sessionUserOf(updated);
       realtime.publish(`user:${updated.id}`, 'me:updated', me);

@@ -1,9 +1,10 @@
 // Changing a sent message: its author edits it, reacts to it or deletes it, a space's moderators
 // delete it, and the moderation service hides it. Each change is logged and published (chat.log.ts).
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Message } from '../../../shared/api/chat.routes';
 import type { editMessageSchema } from '../../../shared/protocol/chat';
+import type { MemberLimit } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { messageEdits, messages, reactions } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
@@ -12,6 +13,7 @@ import type { Actor } from '../accounts/actor';
 import { canModerate } from '../spaces/spaces.access';
 import type { ChatPermissions } from './chat.access';
 import type { ChatLog } from './chat.log';
+import { toggleReaction } from '../spaces/reactions';
 import { readableMentions } from './chat.mentions';
 import { loadMessage, sendQueriesOf } from './chat.repository';
 
@@ -21,11 +23,12 @@ async function deleteMessageIn(tx: Db, messageId: string): Promise<void> {
   await tx.delete(reactions).where(eq(reactions.targetId, messageId));
 }
 
-export function createChatEdits(deps: { db: Db; access: ChatPermissions; log: Pick<ChatLog, 'logUpdate'> }) {
-  const { db, access: permissions, log } = deps;
+export function createChatEdits(deps: { db: Db; access: ChatPermissions; log: Pick<ChatLog, 'logUpdate'>; limits: { reactions: MemberLimit; edits: MemberLimit } }) {
+  const { db, access: permissions, log, limits } = deps;
 
   return {
     async doEdit(actor: Actor, input: z.output<typeof editMessageSchema>): Promise<Message> {
+      await limits.edits(actor);
       const { row, access } = await permissions.accessMessageIn(actor, input.messageId);
       if (row.authorId !== actor.user.id) throw new AppError('forbidden', 'You can only edit your own messages');
       if (row.deletedAt) throw new AppError('conflict', 'This message was deleted');
@@ -79,16 +82,11 @@ export function createChatEdits(deps: { db: Db; access: ChatPermissions; log: Pi
     },
 
     async doReact(actor: Actor, messageId: string, emoji: string): Promise<Message> {
+      await limits.reactions(actor);
       const { row, access } = await permissions.accessMessageIn(actor, messageId);
       if (row.deletedAt || row.hiddenAt) throw new AppError('conflict', 'This message was deleted or hidden');
       await permissions.checkCanSend(access, actor);
-      return log.logUpdate(access, row, async (tx) => {
-        const removed = await tx
-          .delete(reactions)
-          .where(and(eq(reactions.targetId, row.id), eq(reactions.userId, actor.user.id), eq(reactions.emoji, emoji)))
-          .returning();
-        if (removed.length === 0) await tx.insert(reactions).values({ targetId: row.id, userId: actor.user.id, emoji });
-      });
+      return log.logUpdate(access, row, (tx) => toggleReaction(tx, row.id, actor.user.id, emoji));
     },
   };
 }

@@ -18,6 +18,9 @@ export function chatModule(platform: Platform<Actor>) {
     limits: {
       send: { points: config.limits.chatMessagesPerSecond, durationSeconds: 1 },
       burst: { points: config.limits.chatBurst, durationSeconds: 10 },
+      reactionsPerMinute: config.limits.reactionsPerMinute,
+      editsPerMinute: config.limits.editsPerMinute,
+      resumeEvents: config.limits.resumeEventsPerCommand,
     },
     work,
     memberLog,

@@ -2,10 +2,10 @@
 // thread reply (decision 009), with its mentions told live (docs/ARCHITECTURE.md, "Chat").
 import { randomUUID } from 'node:crypto';
 import { eq, sql, type SQL } from 'drizzle-orm';
-import { BurstyRateLimiter, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
 import type { Message } from '../../../shared/api/chat.routes';
 import type { sendMessageSchema } from '../../../shared/protocol/chat';
+import { memberLimit, type LimiterFactory } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { messages } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
@@ -24,6 +24,11 @@ export interface ChatLimits {
   /** Messages per member: sustained rate per second, plus a small burst over 10 s. */
   send: { points: number; durationSeconds: number };
   burst: { points: number; durationSeconds: number };
+  /** Reaction toggles and edits per member per minute (issue #12). */
+  reactionsPerMinute: number;
+  editsPerMinute: number;
+  /** Events one chat:resume answers at most. */
+  resumeEvents: number;
 }
 
 const isUniqueViolation = (error: unknown, constraint: string) =>
@@ -35,30 +40,19 @@ export function createChatSend(deps: {
   db: Db;
   memberLog: MemberLog;
   work: Work;
-  createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
-  limits?: ChatLimits;
+  createLimiter: LimiterFactory;
+  limits?: Pick<ChatLimits, 'send' | 'burst'>;
   access: Pick<ChatPermissions, 'checkCanSend'>;
   log: Pick<ChatLog, 'publishLogged'>;
 }) {
   const { db, memberLog, work, access: permissions, log } = deps;
   const limits = deps.limits ?? { send: { points: 5, durationSeconds: 1 }, burst: { points: 5, durationSeconds: 10 } };
-  const sendLimiter = new BurstyRateLimiter(
-    deps.createLimiter({ keyPrefix: 'chat-send', ...limits.send }),
-    deps.createLimiter({ keyPrefix: 'chat-send-burst', ...limits.burst }),
-  );
-
-  async function consumeSend(userId: string): Promise<void> {
-    try {
-      await sendLimiter.consume(userId);
-    } catch (error) {
-      if (error instanceof RateLimiterRes) {
-        throw new AppError('rate_limited', 'You are sending messages too fast; wait a moment', {
-          retryAfterSeconds: Math.max(1, Math.ceil(error.msBeforeNext / 1000)),
-        });
-      }
-      throw error;
-    }
-  }
+  const limitSend = memberLimit(deps.createLimiter, {
+    keyPrefix: 'chat-send',
+    ...limits.send,
+    burst: limits.burst,
+    message: 'You are sending messages too fast; wait a moment',
+  });
 
   async function existingSend(actor: Actor, clientId: string, conversationId: string): Promise<Message | undefined> {
     const [row] = await sendQueriesOf(db).sentBefore.execute({ authorId: actor.user.id, clientId });
@@ -98,8 +92,8 @@ export function createChatSend(deps: {
       if ('earlier' in context) return context.earlier;
       const { access, blockers } = context;
       await permissions.checkCanSend(access, actor, blockers);
-      // The welcome bot greets every newcomer; members are limited, it is not.
-      if (!actor.user.isBot) await consumeSend(actor.user.id);
+      // The welcome bot greets every newcomer; members are limited, it is not (memberLimit).
+      await limitSend(actor);
       let parent: MessageRow | undefined;
       if (input.parentId) {
         [parent] = await db.select().from(messages).where(eq(messages.id, input.parentId));

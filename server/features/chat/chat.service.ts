@@ -15,7 +15,7 @@
 //   chat.search.ts        full-text search
 //   chat.blocks.ts        blocking members
 //   chat.repository.ts    the Drizzle queries and the conversation log
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { memberLimit, type LimiterFactory } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
@@ -41,7 +41,7 @@ export function createChatService(deps: {
   db: Db;
   realtime: Realtime;
   presence: Presence;
-  createLimiter: (options: { keyPrefix: string; points: number; durationSeconds: number }) => RateLimiterAbstract;
+  createLimiter: LimiterFactory;
   limits?: ChatLimits;
   work: Work;
   memberLog: MemberLog;
@@ -50,12 +50,22 @@ export function createChatService(deps: {
   const access = createChatAccess({ db });
   const log = createChatLog({ db, realtime, work });
   const send = createChatSend({ db, memberLog, work, createLimiter: deps.createLimiter, limits: deps.limits, access, log });
-  const edits = createChatEdits({ db, access, log });
+  const perMinute = (keyPrefix: string, points: number | undefined, message: string) =>
+    points === undefined ? async () => {} : memberLimit(deps.createLimiter, { keyPrefix, points, durationSeconds: 60, message });
+  const edits = createChatEdits({
+    db,
+    access,
+    log,
+    limits: {
+      reactions: perMinute('chat-reactions', deps.limits?.reactionsPerMinute, 'You are reacting too fast; wait a moment'),
+      edits: perMinute('chat-edits', deps.limits?.editsPerMinute, 'You are editing too fast; wait a moment'),
+    },
+  });
   const messages = createChatMessages({ db, access });
   const reads = createChatReads({ db, work, memberLog, access });
   const conversations = createChatConversations({ db, realtime, presence, access, reads });
   const typing = createChatTyping({ db, realtime, access });
-  const resume = createChatResume({ db, access });
+  const resume = createChatResume({ db, access, resumeEvents: deps.limits?.resumeEvents ?? 1000 });
   const search = createChatSearch({ db });
   const blocks = createChatBlocks({ db });
 

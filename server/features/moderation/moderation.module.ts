@@ -1,3 +1,4 @@
+import { memberLimit } from '../../core/auth/rate-limit';
 import { subscribe } from '../../core/events/domain-events';
 import { createContentRegistry } from '../../core/content/content-registry';
 import '../../core/content/content.events';
@@ -18,7 +19,24 @@ const ESCALATION_CHECK_MS = 60 * 1000;
 export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatService; spaces: SpacesService; stream: StreamService }) {
   const { db, realtime, logger, config, mail, work, memberLog } = platform;
   const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
-  const moderation = createModerationService({ db, realtime, content, spaces: deps.spaces, mail, config, work, memberLog, settingsRegistry: platform.settings });
+  const reports = memberLimit(platform.createLimiter, {
+    keyPrefix: 'reports',
+    points: config.limits.reportsPerHour,
+    durationSeconds: 60 * 60,
+    message: 'You have filed many reports in a short time; the moderators have them. Try again later',
+  });
+  const moderation = createModerationService({
+    db,
+    realtime,
+    content,
+    spaces: deps.spaces,
+    mail,
+    config,
+    work,
+    memberLog,
+    settingsRegistry: platform.settings,
+    limits: { reports },
+  });
   return {
     name: 'moderation',
     settings: [moderation.settings.group],

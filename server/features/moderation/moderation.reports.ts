@@ -2,6 +2,7 @@
 // may see it hears of live (decision 011).
 import type { z } from 'zod';
 import type { createReportSchema } from '../../../shared/api/moderation.routes';
+import type { MemberLimit } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { AppError } from '../../core/errors';
 import type { Actor } from '../accounts/actor';
@@ -10,7 +11,14 @@ import type { CaseViews } from './moderation.cases';
 import { insertReport, isUniqueViolation, type CaseRow, type Reason, type Target, type TargetKind } from './moderation.repository';
 import type { ModerationTargets } from './moderation.targets';
 
-export function createModerationReports(deps: { db: Db; access: ModerationAccess; targets: ModerationTargets; cases: Pick<CaseViews, 'announce'> }) {
+export function createModerationReports(deps: {
+  db: Db;
+  access: ModerationAccess;
+  targets: ModerationTargets;
+  cases: Pick<CaseViews, 'announce'>;
+  /** Reports per member (issue #12: 30 in a row were all accepted); the word list's own reports are not a member's. */
+  limit?: MemberLimit;
+}) {
   const { db, access, targets, cases } = deps;
 
   /** Adds a report to the open case about the target, opening it if needed; announces it. */
@@ -33,6 +41,7 @@ export function createModerationReports(deps: { db: Db; access: ModerationAccess
     file,
 
     async doReport(actor: Actor, input: z.output<typeof createReportSchema>) {
+      await deps.limit?.(actor);
       const target = await targets.resolveForReporter(actor, input.targetKind, input.targetId);
       if (target.subjectId === actor.user.id) throw new AppError('conflict', 'You cannot report yourself');
       await file(input.targetKind, input.targetId, target, actor.user.id, input.reason, input.note);

@@ -14,6 +14,7 @@
 import type { z } from 'zod';
 import type { updateModerationSettingsSchema } from '../../../shared/api/moderation.routes';
 import type { Config } from '../../config';
+import type { MemberLimit } from '../../core/auth/rate-limit';
 import type { ContentRegistry } from '../../core/content/content-registry';
 import type { Db } from '../../core/db/database';
 import type { Work } from '../../core/events/unit-of-work';
@@ -47,6 +48,7 @@ export function createModerationService(deps: {
   work: Work;
   memberLog: MemberLog;
   settingsRegistry: SettingsRegistry;
+  limits?: { reports: MemberLimit };
 }) {
   const { db, realtime, content, spaces, mail, config, work, memberLog } = deps;
   const settings = createModerationSettings(db, deps.settingsRegistry);
@@ -55,7 +57,7 @@ export function createModerationService(deps: {
   const cases = createCaseViews({ db, realtime, access, targets });
   const log = createModerationLog(db);
   const notices = createModerationNotices({ db, work, memberLog, mail, config, cases, log });
-  const reports = createModerationReports({ db, access, targets, cases });
+  const reports = createModerationReports({ db, access, targets, cases, limit: deps.limits?.reports });
   const actions = createModerationActions({ db, realtime, spaces, access, targets, cases, notices, log });
   const wordList = createWordList({ db, settings, targets, reports, notices, cases, log });
   const escalation = createEscalation({ db, mail, config, settings, targets, cases, log });

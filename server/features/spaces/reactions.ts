@@ -1,5 +1,5 @@
 // Reactions to posts, comments and chat messages share one table (spaces.schema.ts) and one reader.
-import { asc, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { reactions } from '../../core/db/schema';
 
@@ -22,4 +22,21 @@ export async function reactionsOf(db: Db, targetIds: string[]): Promise<Map<stri
     result.set(row.targetId, byEmoji);
   }
   return result;
+}
+
+/**
+ * Adds the member's reaction, or takes it away when it is there; race-safe. Toggles at once used
+ * to both find nothing and both insert (a duplicate key, answered `internal`); an insert that
+ * skips conflicts is not enough under heavy contention either (a row can come and go between the
+ * insert and the delete). So the toggles of one (target, member, emoji) take turns on a
+ * transaction-scoped advisory lock, and each sees the one before it committed: each toggle flips
+ * the reaction exactly once, in commit order. Runs inside the caller's transaction.
+ */
+export async function toggleReaction(tx: Db, targetId: string, userId: string, emoji: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`reaction:${targetId}:${userId}:${emoji}`}, 0))`);
+  const removed = await tx
+    .delete(reactions)
+    .where(and(eq(reactions.targetId, targetId), eq(reactions.userId, userId), eq(reactions.emoji, emoji)))
+    .returning({ emoji: reactions.emoji });
+  if (removed.length === 0) await tx.insert(reactions).values({ targetId, userId, emoji }).onConflictDoNothing();
 }

@@ -234,9 +234,10 @@ export async function appendEvent<P extends Record<string, unknown>>(
   tx: Db,
   spaceId: string,
   event: string,
-  build: (seq: number) => P,
+  /** Runs after the seq was taken, so under the space row's lock until COMMIT: reads here see every earlier change of the space. */
+  build: (seq: number) => P | Promise<P>,
 ): Promise<P & { spaceId: string; seq: number }> {
-  const { payload } = await streamLog.append(tx, spaceId, event, (seq) => ({ spaceId, seq, ...build(seq) }));
+  const { payload } = await streamLog.append(tx, spaceId, event, async (seq) => ({ spaceId, seq, ...(await build(seq)) }));
   return payload;
 }
 

@@ -12,7 +12,7 @@ import type {
 } from '../../../shared/protocol/stream';
 import type { EventName, EventPayload } from '../../../shared/protocol/events';
 import type { Db } from '../../core/db/database';
-import { comments, postEdits, posts, reactions, spaceMembers, spaces, users } from '../../core/db/schema';
+import { comments, postEdits, posts, spaceMembers, spaces, users } from '../../core/db/schema';
 import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
 import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
@@ -20,6 +20,7 @@ import type { DomainEvents } from '../../core/events/domain-events';
 import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
 import type { MemberEventBody, MemberLog } from '../../core/replay-log/member-log';
 import type { Realtime } from '../../core/realtime/realtime';
+import { oneAtATime, type MemberLimit } from '../../core/auth/rate-limit';
 import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import {
@@ -30,6 +31,7 @@ import {
   loadAccess,
   type SpaceAccess,
 } from './spaces.access';
+import { toggleReaction } from './reactions';
 import { spaceRoom } from './spaces.service';
 import {
   appendEvent,
@@ -44,6 +46,7 @@ import {
   toPost,
   toSpace,
   memberCounts,
+  activeMute,
   type CommentRow,
   type PostRow,
 } from './stream.repository';
@@ -52,8 +55,23 @@ type Published = { event: EventName; room: string; payload: unknown };
 
 type Written = DomainEvents['content.written'];
 
-export function createStreamService(deps: { db: Db; realtime: Realtime; work: Work; memberLog: MemberLog }) {
+/** Per-member limits on each kind of write (issue #12; `memberLimit` in server/core/auth/rate-limit.ts). */
+export interface StreamLimits {
+  posts: MemberLimit;
+  comments: MemberLimit;
+  reactions: MemberLimit;
+  edits: MemberLimit;
+  /** Events one resume answers at most. */
+  resumeEvents: number;
+}
+
+const unlimited: StreamLimits = { posts: async () => {}, comments: async () => {}, reactions: async () => {}, edits: async () => {}, resumeEvents: 1000 };
+
+export function createStreamService(deps: { db: Db; realtime: Realtime; work: Work; memberLog: MemberLog; limits?: StreamLimits }) {
   const { db, realtime, work, memberLog } = deps;
+  const limits = deps.limits ?? unlimited;
+  // One resume per member at a time on this node: 16 at once held 16 answers in memory together.
+  const resumeTurn = oneAtATime({ waiting: 2, message: 'A resume is already running for you; try again in a moment' });
 
   /** Publishes after the transaction has committed — never before, or a client could see a change that rolled back. */
   function publishAll(events: Published[]) {
@@ -120,9 +138,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       if (written) emit('content.written', written);
       await also?.(uow);
       const postId = await change(tx);
-      const loaded = await loadPost(tx, postId);
-      if (!loaded) throw AppError.notFound('No such post');
-      const logged = await appendEvent(tx, spaceId, event, () => ({ post: loaded.post }));
+      // Read under the space row's lock (taken by the append): a concurrent change of the same
+      // post committed before it, so the event carries the state as it now is.
+      const logged = await appendEvent(tx, spaceId, event, async () => {
+        const loaded = await loadPost(tx, postId);
+        if (!loaded) throw AppError.notFound('No such post');
+        return { post: loaded.post };
+      });
       // Unread counts compare a post's seq with the member's last read seq.
       if (event === 'post:created') await tx.update(posts).set({ seq: logged.seq }).where(eq(posts.id, postId));
       return logged;
@@ -142,10 +164,13 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       if (written) emit('content.written', written);
       await also?.(uow);
       const commentId = await change(tx);
-      const loaded = await loadComment(tx, commentId);
-      if (!loaded) throw AppError.notFound('No such comment');
-      const [post] = await tx.select({ commentCount: posts.commentCount }).from(posts).where(eq(posts.id, loaded.row.postId));
-      return appendEvent(tx, spaceId, event, () => ({ comment: loaded.comment, commentCount: post?.commentCount ?? 0 }));
+      // As for posts: read under the space row's lock.
+      return appendEvent(tx, spaceId, event, async () => {
+        const loaded = await loadComment(tx, commentId);
+        if (!loaded) throw AppError.notFound('No such comment');
+        const [post] = await tx.select({ commentCount: posts.commentCount }).from(posts).where(eq(posts.id, loaded.row.postId));
+        return { comment: loaded.comment, commentCount: post?.commentCount ?? 0 };
+      });
     });
   }
 
@@ -193,16 +218,20 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     if (authorId !== actor.user.id && !canModerate(access)) throw new AppError('forbidden', `You can only ${what} your own posts and comments`);
   }
 
-  async function toggleReaction(tx: Db, targetId: string, userId: string, emoji: string) {
-    const removed = await tx
-      .delete(reactions)
-      .where(and(eq(reactions.targetId, targetId), eq(reactions.userId, userId), eq(reactions.emoji, emoji)))
-      .returning({ emoji: reactions.emoji });
-    if (removed.length === 0) await tx.insert(reactions).values({ targetId, userId, emoji });
+  /** An archived space is read-only: no pins and no deletions by members either (moderation still acts). */
+  function checkNotArchived(access: SpaceAccess) {
+    if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
+  }
+
+  /** A muted member may read but not change what the space shows (checkCanPost says the same for new writes). */
+  function checkNotMuted(access: SpaceAccess) {
+    const until = access.membership ? activeMute(access.membership) : null;
+    if (until) throw new AppError('muted', `The moderators muted you in this space until ${until.toISOString()}`, { until: until.toISOString() });
   }
 
   return {
     async doCreatePost(actor: Actor, input: z.output<typeof createPostSchema>): Promise<Post> {
+      await limits.posts(actor);
       const spaceId = input.spaceId;
       // Mentions tell only members who may read the space, so with mentions the space is checked
       // first; without (the common case) the write itself checks that the author may post.
@@ -258,10 +287,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     },
 
     async doUpdatePost(actor: Actor, input: z.output<typeof updatePostSchema>): Promise<Post> {
+      await limits.edits(actor);
       const { row, access } = await writablePost(actor, input.postId);
       checkNotGone(row, 'post');
       checkOwnOrModerate(access, row.authorId, actor, 'edit');
-      if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
+      checkNotArchived(access);
+      checkNotMuted(access);
       const mentioned = await readableMentions(access, mentionedHandles(input.bodyMarkdown));
       const handles = mentioned.map((m) => m.handle);
       const newlyMentioned = mentioned.filter((m) => !row.mentions.includes(m.handle));
@@ -288,12 +319,14 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { row, access, post } = await writablePost(actor, postId);
       if (row.deletedAt) return post;
       checkOwnOrModerate(access, row.authorId, actor, 'delete');
+      checkNotArchived(access);
       return changePostVisibility(row, 'delete');
     },
 
     async doPinPost(actor: Actor, postId: string, pinned: boolean): Promise<Post> {
       const { row, access } = await writablePost(actor, postId);
       if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts and moderators can pin posts');
+      checkNotArchived(access);
       checkNotGone(row, 'post');
       const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
         await tx.update(posts).set({ pinnedAt: pinned ? new Date() : null }).where(eq(posts.id, row.id));
@@ -304,6 +337,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     },
 
     async doReactPost(actor: Actor, postId: string, emoji: string): Promise<Post> {
+      await limits.reactions(actor);
       const { row, access } = await writablePost(actor, postId);
       checkCanPost(access);
       checkNotGone(row, 'post');
@@ -316,6 +350,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     },
 
     async doCreateComment(actor: Actor, input: z.output<typeof createCommentSchema>): Promise<Comment> {
+      await limits.comments(actor);
       const { row: post, access } = await writablePost(actor, input.postId);
       checkCanPost(access);
       checkNotGone(post, 'post');
@@ -348,6 +383,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
     },
 
     async doUpdateComment(actor: Actor, input: z.output<typeof updateCommentSchema>): Promise<Comment> {
+      await limits.edits(actor);
       const { row, access } = await writableComment(actor, input.commentId);
       checkNotGone(row, 'comment');
       if (row.authorId !== actor.user.id) throw new AppError('forbidden', 'You can only edit your own comments');
@@ -368,10 +404,12 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { row, access, comment } = await writableComment(actor, commentId);
       if (row.deletedAt) return comment;
       checkOwnOrModerate(access, row.authorId, actor, 'delete');
+      checkNotArchived(access);
       return changeCommentVisibility(row, 'delete');
     },
 
     async doReactComment(actor: Actor, commentId: string, emoji: string): Promise<Comment> {
+      await limits.reactions(actor);
       const { row, access } = await writableComment(actor, commentId);
       checkCanPost(access);
       checkNotGone(row, 'comment');
@@ -497,20 +535,31 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       return access?.membership?.status !== 'active';
     },
 
-    /** The events each space logged after the given seq, in order; `reset` when too many or no longer readable. */
+    /**
+     * The events each space logged after the given seq, in order; `reset` when too many, no longer
+     * readable, or beyond the command's budget. A space named twice is answered once, after the
+     * smallest seq asked (one command naming a space 60 times answered its log 60 times).
+     */
     async accessResume(actor: Actor, input: z.output<typeof resumeSchema>) {
-      const results = [];
-      for (const { spaceId, afterSeq } of input.spaces) {
-        const access = await loadAccess(db, actor, { id: spaceId });
-        if (!access || !canRead(access)) {
-          results.push({ spaceId, events: [], reset: true });
-          continue;
+      return resumeTurn(actor.user.id, async () => {
+        const asked = new Map<string, number>();
+        for (const { spaceId, afterSeq } of input.spaces) asked.set(spaceId, Math.min(afterSeq, asked.get(spaceId) ?? afterSeq));
+        let budget = limits.resumeEvents;
+        const results = [];
+        for (const [spaceId, afterSeq] of asked) {
+          const access = await loadAccess(db, actor, { id: spaceId });
+          // Beyond the budget the client reloads over REST, as for a gap too large to replay.
+          if (!access || !canRead(access) || access.space.seq - afterSeq > budget) {
+            results.push({ spaceId, events: [], reset: true });
+            continue;
+          }
+          // Too much missed, or the events after afterSeq were pruned from the log: reload instead.
+          const { reset, events } = await streamLog.resume(db, spaceId, afterSeq, access.space.seq);
+          budget = Math.max(0, budget - events.length);
+          results.push({ spaceId, reset, events: events.map((r) => ({ event: r.event as never, payload: r.payload })) });
         }
-        // Too much missed, or the events after afterSeq were pruned from the log: reload instead.
-        const { reset, events } = await streamLog.resume(db, spaceId, afterSeq, access.space.seq);
-        results.push({ spaceId, reset, events: events.map((r) => ({ event: r.event as never, payload: r.payload })) });
-      }
-      return { spaces: results };
+        return { spaces: results };
+      });
     },
   };
 }
