@@ -301,7 +301,8 @@ export const spaceRoutes = {
   addMember: defineRoute({
     method: 'post',
     path: '/api/v1/spaces/:spaceId/members',
-    summary: 'Invites a member by handle (hosts); with a role, hosts can also add them directly to invite-only spaces.',
+    summary:
+      'Invites a member by handle, with the role they will have (default member), whatever the join policy; they become a member when they accept by joining. When that member has asked to join, this approves the request at once with that role. Hosts and site admins; 409 when they are already a member.',
     tag: 'spaces',
     access: 'member',
     params: spaceIdParams,
@@ -312,7 +313,8 @@ export const spaceRoutes = {
   updateMember: defineRoute({
     method: 'patch',
     path: '/api/v1/spaces/:spaceId/members/:userId',
-    summary: 'Changes a member’s role in the space, or approves a request (hosts).',
+    summary:
+      'Sets the role of a member, of a pending invitation (the role they will have on joining), or of a join request, which it also approves. Hosts and site admins; 409 when it would take the role away from the space’s last active host.',
     tag: 'spaces',
     access: 'member',
     params: memberParams,

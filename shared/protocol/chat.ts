@@ -28,6 +28,12 @@ export const markConversationReadSchema = z
   .strict()
   .meta({ id: 'MarkConversationRead' });
 
+/**
+ * How long after a member's last socket closes they are announced offline (presence:changed): a
+ * reload within it is never seen. The presence service's default and the AsyncAPI document's text.
+ */
+export const PRESENCE_GRACE_MS = 2_000;
+
 /** Every event about a conversation carries its place in that conversation's log: apply each seq once, in order. */
 const inConversation = { conversationId: z.uuid(), seq: z.number().int().positive() };
 
@@ -138,7 +144,7 @@ export const chatEvents = {
   'chat:read': { summary: 'My read marker moved (in another tab, or here).', audience: 'user:<userId>', payload: readMarkerSchema.extend(inMemberLog).meta({ id: 'ReadMarkerMoved' }) },
   'chat:typing': { summary: 'Someone is typing in a conversation.', audience: 'as chat:message-created, without the typist', payload: typingSchema },
   'presence:changed': {
-    summary: 'A member came online or went offline (after their last tab closed).',
+    summary: `A member came online, or went offline: ${PRESENCE_GRACE_MS / 1000} s after their last tab closed (a reload within that is not announced).`,
     audience: 'space:<id> of their spaces and user:<id> of those they have direct conversations with',
     payload: presenceChangedSchema,
   },

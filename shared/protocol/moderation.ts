@@ -5,7 +5,7 @@ import type { EventSpec } from './spec';
 
 export const moderationEvents = {
   'moderation:case-opened': {
-    summary: 'A new case reached a queue I look after.',
+    summary: 'A case (re)entered a queue I look after: a new case, or a closed one reopened by an appeal (its `appeal` says so).',
     audience: 'user:<id> of each moderator who may see it (site moderators; the space’s hosts and moderators unless it is about a host)',
     payload: moderationCaseSchema,
   },

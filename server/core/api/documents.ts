@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { apiRoutes } from '../../../shared/api/routes';
 import { openApiPath, type RouteSpec } from '../../../shared/api/route-spec';
 import { ackSchema, problemSchema } from '../../../shared/protocol/errors';
+import { PRESENCE_GRACE_MS } from '../../../shared/protocol/chat';
 import { clientCommands, serverEvents } from '../../../shared/protocol/events';
+import { MAX_SOCKET_MESSAGE_BYTES } from '../realtime/realtime';
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
 
@@ -14,14 +16,31 @@ function idOf(schema: z.ZodType, where: string): string {
   return id;
 }
 
-/** Every schema that carries a `.meta({ id })`, as JSON Schema 2020-12 components. */
+/**
+ * The ids of the schemas a caller sends (request bodies, command payloads). They are documented
+ * as zod's input type: a field with a default may be left out, so it is not required.
+ */
+function inputSchemaIds(): Set<string> {
+  const inputs = [
+    ...Object.values(apiRoutes as Record<string, RouteSpec>).flatMap((route) => (route.body ? [route.body] : [])),
+    ...Object.values(clientCommands).map((command) => command.payload as z.ZodType),
+  ];
+  return new Set(inputs.map((schema) => z.globalRegistry.get(schema)?.id).filter((id): id is string => Boolean(id)));
+}
+
+/** Every schema that carries a `.meta({ id })`, as JSON Schema 2020-12 components: what callers send as its input, the rest as its output. */
 function componentSchemas(): Record<string, JsonSchema> {
-  const { schemas } = z.toJSONSchema(z.globalRegistry, { uri: componentRef, unrepresentable: 'any' }) as {
-    schemas: Record<string, JsonSchema>;
-  };
-  for (const schema of Object.values(schemas)) {
-    delete schema.$schema;
-    delete schema.$id;
+  const render = (io: 'input' | 'output') =>
+    (z.toJSONSchema(z.globalRegistry, { uri: componentRef, unrepresentable: 'any', io }) as { schemas: Record<string, JsonSchema> }).schemas;
+  const output = render('output');
+  const input = render('input');
+  const inputs = inputSchemaIds();
+  const schemas: Record<string, JsonSchema> = {};
+  for (const [id, schema] of Object.entries(output)) {
+    const chosen = inputs.has(id) ? (input[id] ?? schema) : schema;
+    delete chosen.$schema;
+    delete chosen.$id;
+    schemas[id] = chosen;
   }
   return schemas;
 }
@@ -134,6 +153,8 @@ export function buildOpenApiDocument(info: { version: string; serverUrl: string 
       version: info.version,
       description:
         'REST API of Hearth. Errors are RFC 9457 problem documents with a stable `code`. ' +
+        'Every text field refuses NUL characters and lone surrogates, and names (display names, space names) ' +
+        'are stored in NFC and need a visible character and no bidi controls (`validation_failed`). ' +
         'The live protocol is described by the AsyncAPI document at /api/v1/asyncapi.json.',
       license: { name: 'AGPL-3.0-or-later', identifier: 'AGPL-3.0-or-later' },
     },
@@ -163,40 +184,44 @@ export function buildAsyncApiDocument(info: { version: string; serverUrl: string
   const operations: Record<string, JsonSchema> = {};
   const channelMessages: Record<string, JsonSchema> = {};
   const messageRef = (key: string) => ({ $ref: `#/channels/live/messages/${key}` });
+  const addMessage = (key: string, message: JsonSchema) => {
+    messages[key] = message;
+    channelMessages[key] = { $ref: `#/components/messages/${key}` };
+  };
+  // A command and an event may share a name (chat:typing, chat:read: I say it, others hear it), so
+  // every key says which it is; otherwise the event would overwrite the command and its ack.
+  const keyOf = (name: string) => name.replace(/[^A-Za-z0-9]+/g, '_');
 
   for (const [name, command] of Object.entries(clientCommands)) {
-    const key = name.replace(/[^A-Za-z0-9]+/g, '_');
-    messages[key] = { name, title: name, summary: command.summary, payload: inlineSchema(command.payload) };
-    messages[`${key}_ack`] = {
+    const key = keyOf(name);
+    addMessage(`${key}_command`, { name, title: name, summary: command.summary, payload: inlineSchema(command.payload) });
+    addMessage(`${key}_ack`, {
       name: `${name} ack`,
-      summary: `Acknowledgement of ${name}: { data } or { error: { code, message } }`,
+      summary: `Acknowledgement of ${name}: { data } or { error: { code, message, details? } }`,
       payload: inlineSchema(ackSchema(command.result)),
-    };
-    channelMessages[key] = { $ref: `#/components/messages/${key}` };
-    channelMessages[`${key}_ack`] = { $ref: `#/components/messages/${key}_ack` };
-    operations[key] = {
+    });
+    operations[`receive_${key}`] = {
       action: 'receive',
       channel: { $ref: '#/channels/live' },
       summary: command.summary,
-      messages: [messageRef(key)],
+      messages: [messageRef(`${key}_command`)],
       reply: { channel: { $ref: '#/channels/live' }, messages: [messageRef(`${key}_ack`)] },
     };
   }
   for (const [name, event] of Object.entries(serverEvents)) {
-    const key = name.replace(/[^A-Za-z0-9]+/g, '_');
-    messages[key] = {
+    const key = keyOf(name);
+    addMessage(`${key}_event`, {
       name,
       title: name,
       summary: event.summary,
       description: `Sent to: ${event.audience}`,
       payload: inlineSchema(event.payload),
-    };
-    channelMessages[key] = { $ref: `#/components/messages/${key}` };
-    operations[key] = {
+    });
+    operations[`send_${key}`] = {
       action: 'send',
       channel: { $ref: '#/channels/live' },
       summary: event.summary,
-      messages: [messageRef(key)],
+      messages: [messageRef(`${key}_event`)],
     };
   }
   return {
@@ -206,7 +231,12 @@ export function buildAsyncApiDocument(info: { version: string; serverUrl: string
       version: info.version,
       description:
         'Socket.IO 4 on the default namespace. Each command is emitted with an acknowledgement callback ' +
-        'and answered with { data } or { error: { code, message, details? } }; server events are named in the past tense.',
+        'and answered with { data } or { error: { code, message, details? } }; a payload that fails its schema is answered ' +
+        '`validation_failed`. Server events are named in the past tense. ' +
+        `Limits: a frame (one command with its payload) may be at most ${MAX_SOCKET_MESSAGE_BYTES / 1024} KiB ` +
+        `(${MAX_SOCKET_MESSAGE_BYTES} bytes); a larger one closes the connection, so files travel over REST. ` +
+        `Presence: a member goes offline (presence:changed) ${PRESENCE_GRACE_MS / 1000} s after their last socket closes, ` +
+        'so a reload within that grace is never announced.',
     },
     defaultContentType: 'application/json',
     servers: {
