@@ -29,6 +29,25 @@ import { activeMute, appendEvent, memberCounts, toSpace } from './stream.reposit
 export const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const userRoom = (userId: string) => `user:${userId}`;
 
+/** Addresses no space may take (the client's own pages); refused exactly like a taken one. */
+const RESERVED_SLUGS = new Set(['new', 'admin', 'api', 'settings', 'search', 'spaces', 'invite', 'home', 'explore', 'directory']);
+
+/**
+ * One answer for every address that cannot be had — a space of any visibility holds it, or it is
+ * reserved — so creating a space tells nobody that a secret space exists (docs/permissions.md).
+ */
+const addressUnavailable = () =>
+  new AppError('conflict', 'That address is not available: choose another', { errors: [{ path: 'slug', message: 'is not available' }] });
+
+/**
+ * A space as this member may see it: someone who cannot read a private (or, through an
+ * invitation, secret) space gets its name and description, not its about text or greeting.
+ */
+function spaceFor(space: SpaceRow, membership: MembershipRow | undefined, memberCount: number, readable: boolean) {
+  const shown = toSpace(space, membership, memberCount, readable);
+  return readable ? shown : { ...shown, aboutMarkdown: '', aboutHtml: '', welcomeMarkdown: '' };
+}
+
 export function createSpacesService(deps: {
   db: Db;
   realtime: Realtime;
@@ -39,7 +58,7 @@ export function createSpacesService(deps: {
 
   async function view(access: SpaceAccess) {
     const counts = await memberCounts(db, [access.space.id]);
-    return toSpace(access.space, access.membership, counts.get(access.space.id) ?? 0, canRead(access));
+    return spaceFor(access.space, access.membership, counts.get(access.space.id) ?? 0, canRead(access));
   }
 
   async function reload(actor: Actor, spaceId: string) {
@@ -125,6 +144,27 @@ export function createSpacesService(deps: {
   }
 
   /**
+   * A named host accepted (hosts accept first): if the creator asked not to host, they step down
+   * to member now that someone else hosts. Run after the acceptance committed; the flag is cleared
+   * by the same statement that reads it, so two hosts accepting at once hand over once.
+   */
+  async function completeHandover(spaceId: string, accepted: MembershipRow): Promise<void> {
+    if (accepted.role !== 'host' || accepted.status !== 'active') return;
+    const [space] = await db
+      .update(spaces)
+      .set({ creatorStepsDown: false })
+      .where(and(eq(spaces.id, spaceId), eq(spaces.creatorStepsDown, true), ne(spaces.createdBy, accepted.userId)))
+      .returning({ createdBy: spaces.createdBy });
+    if (!space?.createdBy) return;
+    const [stepped] = await db
+      .update(spaceMembers)
+      .set({ role: 'member' })
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, space.createdBy), eq(spaceMembers.role, 'host')))
+      .returning();
+    if (stepped) tellMember(stepped.userId, spaceId, stepped);
+  }
+
+  /**
    * Changes the space row and logs `space:updated` in one transaction (a replay never shows a state
    * that was not), then tells the room. `also` runs first in the same transaction.
    */
@@ -181,7 +221,7 @@ export function createSpacesService(deps: {
       return {
         items: page.map((r) => {
           const access = { space: r.space, membership: r.membership ?? undefined, actor };
-          return toSpace(r.space, access.membership, counts.get(r.space.id) ?? 0, canRead(access));
+          return spaceFor(r.space, access.membership, counts.get(r.space.id) ?? 0, canRead(access));
         }),
         nextCursor: rows.length > 50 ? Buffer.from(page[page.length - 1]!.space.name).toString('base64url') : null,
       };
@@ -208,7 +248,11 @@ export function createSpacesService(deps: {
       return view(await accessVisibleSpace(db, actor, { slug }));
     },
 
-    /** Creates a space with its hosts; every named host must be an active member of the network. */
+    /**
+     * Creates a space. Every named host must be an active member of the network and is invited as
+     * host: they host once they accept (join). The creator hosts until then, also when they asked
+     * not to (`creatorIsHost: false`), and steps down when the first named host accepts.
+     */
     async doCreateSpace(actor: Actor, input: z.output<typeof createSpaceSchema>) {
       const hostHandles = [...new Set(input.hostHandles.filter((h) => h !== actor.user.handle))];
       const hosts = hostHandles.length
@@ -225,8 +269,9 @@ export function createSpacesService(deps: {
           errors: [{ path: 'hostHandles', message: 'name at least one host' }],
         });
       }
+      if (RESERVED_SLUGS.has(input.slug)) throw addressUnavailable();
       const [exists] = await db.select({ id: spaces.id }).from(spaces).where(eq(spaces.slug, input.slug));
-      if (exists) throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
+      if (exists) throw addressUnavailable();
       let space: SpaceRow;
       let memberships: MembershipRow[];
       try {
@@ -242,25 +287,26 @@ export function createSpacesService(deps: {
               visibility: input.visibility,
               joinPolicy: input.joinPolicy,
               createdBy: actor.user.id,
+              creatorStepsDown: !input.creatorIsHost,
             })
             .returning();
           if (!created) throw new Error('space insert returned nothing');
+          // Nobody is made a host without saying yes: named hosts are invited, and the creator
+          // keeps the space hosted until one of them accepts.
           const members = [
-            { spaceId: created.id, userId: actor.user.id, role: input.creatorIsHost ? ('host' as const) : ('member' as const) },
-            ...hosts.map((host) => ({ spaceId: created.id, userId: host.id, role: 'host' as const })),
+            { spaceId: created.id, userId: actor.user.id, role: 'host' as const, status: 'active' as const },
+            ...hosts.map((host) => ({ spaceId: created.id, userId: host.id, role: 'host' as const, status: 'invited' as const })),
           ];
           const made = await tx.insert(spaceMembers).values(members).returning();
           for (const m of made) emit('space.membership-changed', { spaceId: m.spaceId, userId: m.userId, before: null, after: m.status, via: 'creation' });
           return { space: created, memberships: made };
         }));
       } catch (error) {
-        if (/spaces_slug_unique/.test(String((error as { cause?: unknown }).cause ?? error))) {
-          throw new AppError('conflict', 'That address is taken', { errors: [{ path: 'slug', message: 'is already taken' }] });
-        }
+        if (/spaces_slug_unique/.test(String((error as { cause?: unknown }).cause ?? error))) throw addressUnavailable();
         throw error;
       }
       for (const membership of memberships) {
-        syncRooms(membership.userId, space.id, true);
+        if (membership.status === 'active') syncRooms(membership.userId, space.id, true);
         tellMember(membership.userId, space.id, membership);
       }
       return view(await reload(actor, space.id));
@@ -295,6 +341,7 @@ export function createSpacesService(deps: {
       else throw new AppError('forbidden', 'This space is invitation-only: ask one of its hosts to invite you');
       if (membership.status === 'active') syncRooms(actor.user.id, spaceId, true);
       tellMember(actor.user.id, spaceId, membership);
+      if (current?.status === 'invited') await completeHandover(spaceId, membership);
       return view(await reload(actor, spaceId));
     },
 
@@ -405,7 +452,7 @@ export function createSpacesService(deps: {
 
     async doSetAvatar(actor: Actor, spaceId: string, file: { buffer: Buffer; size: number } | undefined) {
       checkCanManage(await accessVisibleSpace(db, actor, { id: spaceId }));
-      const image = checkImage(file, 'avatar');
+      const image = await checkImage(file, 'avatar');
       await commitSpaceChange(spaceId, { avatarVersion: sql`${spaces.avatarVersion} + 1` }, async (tx) => {
         await tx
           .insert(spaceAvatars)
@@ -496,6 +543,10 @@ export function createSpacesService(deps: {
       const joined = await reload(actor, invite.spaceId);
       syncRooms(actor.user.id, invite.spaceId, true);
       tellMember(actor.user.id, invite.spaceId, joined.membership);
+      if (access.membership?.status === 'invited' && joined.membership) {
+        await completeHandover(invite.spaceId, joined.membership);
+        return view(await reload(actor, invite.spaceId));
+      }
       return view(joined);
     },
 
