@@ -72,14 +72,20 @@ export interface App {
 interface Redis {
   client: RedisClientType;
   subscriber: RedisClientType;
+  /**
+   * For the rate limits: without an offline queue, so while Redis is away a limit check fails at
+   * once (and the limiter falls back to this node's memory) instead of waiting for it to return.
+   */
+  limits: RedisClientType;
 }
 
 async function connectRedis(url: string, logger: Logger): Promise<Redis> {
   const client: RedisClientType = createClient({ url });
   const subscriber: RedisClientType = client.duplicate();
-  for (const c of [client, subscriber]) c.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
-  await Promise.all([client.connect(), subscriber.connect()]);
-  return { client, subscriber };
+  const limits: RedisClientType = client.duplicate({ disableOfflineQueue: true });
+  for (const c of [client, subscriber, limits]) c.on('error', (error: unknown) => logger.warn({ err: error }, 'redis connection error'));
+  await Promise.all([client.connect(), subscriber.connect(), limits.connect()]);
+  return { client, subscriber, limits };
 }
 
 const SESSION_SWEEP_MS = 60 * 60 * 1000;
@@ -193,7 +199,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       work: createWork({ db: db.db, realtime: live, bus: events, jobs: queue }),
       mail,
       memberLog: createMemberLog(),
-      createLimiter: (options) => createLimiter(redis?.client, options),
+      createLimiter: (options) => createLimiter(redis?.limits, options),
       settings,
       redis,
     };
@@ -338,7 +344,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         clearTimeout(timer);
       }
       await platformRef?.settings.stop();
-      if (redis) await Promise.allSettled([redis.client.quit(), redis.subscriber.quit()]);
+      if (redis) await Promise.allSettled([redis.client.quit(), redis.subscriber.quit(), redis.limits.quit()]);
       if (database && !deps.database) await database.close();
       state = 'stopped';
       logger.info('Hearth stopped');

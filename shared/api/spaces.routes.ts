@@ -78,9 +78,12 @@ export const createSpaceSchema = z
     color: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #c2410c').default('#c2410c'),
     visibility: z.enum(visibilities).default('public'),
     joinPolicy: z.enum(joinPolicies).default('open'),
-    /** Handles of the space hosts besides the creator; the creator is a host unless `creatorIsHost` is false. */
-    hostHandles: z.array(handleRef()).max(10).default([]),
-    creatorIsHost: z.boolean().default(true),
+    /** Members invited to host the space: each becomes a host only by accepting (joining). */
+    hostHandles: z.array(handleRef()).max(10).default([]).describe('Members invited to host; each becomes a host by accepting the invitation'),
+    creatorIsHost: z
+      .boolean()
+      .default(true)
+      .describe('false: the creator hosts only until the first invited host accepts, then becomes a member (a space always has an active host)'),
   })
   .strict()
   .meta({ id: 'CreateSpace' });

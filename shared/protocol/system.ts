@@ -30,4 +30,10 @@ export const systemEvents = {
     audience: 'every socket of the stopping node',
     payload: shutdownStartedSchema,
   },
+  'system:reconnect-requested': {
+    summary:
+      'This node was cut off from the other nodes for a while (its link to Redis) and may have missed events: reconnect after the given delay; the handshake checks the session and rooms again and the client replays its logs.',
+    audience: 'every socket of that node',
+    payload: shutdownStartedSchema,
+  },
 } satisfies Record<string, EventSpec>;

@@ -118,6 +118,13 @@ export class LiveConnection {
       this.problem = 'The server is restarting';
       this.#restartDelayMs = reconnectAfterMs;
     });
+    // The node lost touch with the others for a while: reconnect (the handshake checks the
+    // session and rooms again) and replay what was missed, as after any reconnection.
+    this.socket.on('system:reconnect-requested', ({ reconnectAfterMs }) => {
+      this.status = 'reconnecting';
+      this.problem = 'Catching up';
+      this.#restartDelayMs = reconnectAfterMs;
+    });
   }
 
   /**

@@ -9,7 +9,12 @@ export interface LimiterOptions {
   blockSeconds?: number;
 }
 
-/** Limits shared by every node through Redis when it is configured, else kept in this process. */
+/**
+ * Limits shared by every node through Redis when it is configured, else kept in this process.
+ * While Redis is away (its client has no offline queue, so a check fails at once) this node's
+ * in-memory insurance limiter answers instead: the limit still holds, per node, and nothing
+ * waits for Redis to return (decision 015).
+ */
 export function createLimiter(redis: RedisClientType | undefined, options: LimiterOptions): RateLimiterAbstract {
   const common = {
     keyPrefix: `hearth:${options.keyPrefix}`,
@@ -17,7 +22,8 @@ export function createLimiter(redis: RedisClientType | undefined, options: Limit
     duration: options.durationSeconds,
     blockDuration: options.blockSeconds ?? 0,
   };
-  return redis ? new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true }) : new RateLimiterMemory(common);
+  if (!redis) return new RateLimiterMemory(common);
+  return new RateLimiterRedis({ ...common, storeClient: redis, useRedisPackage: true, insuranceLimiter: new RateLimiterMemory(common) });
 }
 
 function rateLimited(retryAfterMs: number, message: string): AppError {

@@ -80,6 +80,11 @@ export type CommandHandlers<A extends RealtimeActor = RealtimeActor> = {
 
 export interface Realtime<A extends RealtimeActor = RealtimeActor> {
   io: HearthServer;
+  /**
+   * The sockets in these rooms on every node, or on this node only while it cannot reach the
+   * others (its link to Redis is down, or they do not answer in time): never waits unbounded.
+   */
+  socketsIn(rooms: string | string[]): Promise<{ id: string; data: HearthSocket['data'] }[]>;
   /** The only way anything reaches a client: call it after the change has committed. */
   publish<K extends EventName>(rooms: string | string[], event: K, payload: EventPayload<K>, options?: { except?: string[] }): void;
   /**
@@ -113,6 +118,11 @@ export interface RealtimeOptions<A extends RealtimeActor = RealtimeActor> {
   redis?: { client: RedisClientType; subscriber: RedisClientType };
 }
 
+/** How long a request to the other nodes (fetchSockets) may wait for their answers. */
+export const NODE_REQUEST_TIMEOUT_MS = 1_500;
+/** After a Redis outage, this node's sockets reconnect spread over at most this long. */
+export const RECONNECT_SPREAD_MAX_MS = 5_000;
+
 /** Largest socket message accepted; files travel over REST, so this only has to fit a long post. */
 export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 
@@ -137,7 +147,42 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
     },
   });
 
-  if (options.redis) io.adapter(createAdapter(options.redis.client, options.redis.subscriber));
+  // Requests to the other nodes (fetchSockets) wait at most this long: a node cut off from Redis
+  // must not hang a request on them.
+  if (options.redis) io.adapter(createAdapter(options.redis.client, options.redis.subscriber, { requestsTimeout: NODE_REQUEST_TIMEOUT_MS }));
+
+  // While this node's link to Redis is down it misses other nodes' emits and room changes (a
+  // sign-out, a removal, a post). When the link is back, every socket of this node reconnects,
+  // spread over a few seconds: its handshake checks the session and the rooms again, and the
+  // client replays each log from where it was (streams, conversations, its own log).
+  let redisLinkDown = false;
+  if (options.redis) {
+    const subscriber = options.redis.subscriber;
+    const lost = () => {
+      if (!redisLinkDown) logger.warn('link to Redis lost: this node misses the other nodes until it is back');
+      redisLinkDown = true;
+    };
+    subscriber.on('reconnecting', lost);
+    subscriber.on('end', lost);
+    subscriber.on('ready', () => {
+      if (!redisLinkDown) return;
+      redisLinkDown = false;
+      void reconnectLocalSockets().catch((error: unknown) => logger.error({ err: error }, 'could not ask the sockets to reconnect'));
+    });
+  }
+
+  async function reconnectLocalSockets(): Promise<void> {
+    const sockets = await io.local.fetchSockets();
+    const spreadMs = Math.min(RECONNECT_SPREAD_MAX_MS, sockets.length * 5);
+    logger.warn({ sockets: sockets.length, spreadMs }, 'link to Redis is back: this node’s sockets reconnect to re-check their sessions and rooms and replay what they missed');
+    for (const socket of sockets) {
+      const notice = { reconnectAfterMs: Math.round(Math.random() * spreadMs) };
+      if (config.checkContracts) checkContract(serverEvents['system:reconnect-requested'].payload, notice, 'event system:reconnect-requested');
+      metrics.eventsEmitted.inc({ event: 'system:reconnect-requested' });
+      socket.emit('system:reconnect-requested', notice);
+      socket.disconnect(true);
+    }
+  }
 
   // The member as admitted at the handshake: enough for 'connected' commands (a suspension or
   // sign-out disconnects the socket anyway), so those cost no database round trip.
@@ -220,6 +265,15 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
 
   return {
     io,
+    async socketsIn(rooms) {
+      if (redisLinkDown) return io.local.in(rooms).fetchSockets();
+      try {
+        return await io.in(rooms).fetchSockets();
+      } catch (error) {
+        logger.warn({ err: error }, 'the other nodes did not answer in time: this node’s sockets only');
+        return io.local.in(rooms).fetchSockets();
+      }
+    },
     publish(rooms, event, payload, publishOptions) {
       // Development and tests: an event its schema refuses throws here, so the command or request that published it fails.
       if (config.checkContracts) checkContract(serverEvents[event].payload, payload, `event ${event}`);

@@ -1,5 +1,6 @@
 // Who is online: a member is online while any of their tabs is connected to any node, and goes
 // offline a short grace period after the last one closes (a reload does not flicker).
+import { PRESENCE_GRACE_MS } from '../../../shared/protocol/chat';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { conversationParticipants, spaceMembers, users } from '../../core/db/schema';
@@ -16,7 +17,7 @@ export interface Presence {
 
 export function createPresence(deps: { db: Db; realtime: Realtime; logger: Logger; graceMs?: number }): Presence {
   const { db, realtime, logger } = deps;
-  const graceMs = deps.graceMs ?? 2_000;
+  const graceMs = deps.graceMs ?? PRESENCE_GRACE_MS;
   /** Sockets per member on this node. */
   const local = new Map<string, number>();
   const goingOffline = new Map<string, NodeJS.Timeout>();
@@ -65,7 +66,7 @@ export function createPresence(deps: { db: Db; realtime: Realtime; logger: Logge
     goingOffline.delete(userId);
     if (closed || local.has(userId)) return;
     // Another node may still hold a tab of theirs.
-    const elsewhere = await realtime.io.in(userRoom(userId)).fetchSockets();
+    const elsewhere = await realtime.socketsIn(userRoom(userId));
     if (elsewhere.length > 0 || local.has(userId) || closed) return;
     const lastSeenAt = new Date();
     await db.update(users).set({ lastSeenAt }).where(eq(users.id, userId));
@@ -102,7 +103,7 @@ export function createPresence(deps: { db: Db; realtime: Realtime; logger: Logge
     async onlineAmong(userIds) {
       const ids = [...new Set(userIds)];
       if (ids.length === 0) return new Set();
-      const sockets = await realtime.io.in(ids.map(userRoom)).fetchSockets();
+      const sockets = await realtime.socketsIn(ids.map(userRoom));
       return new Set(sockets.map((s) => s.data.userId));
     },
     close() {
