@@ -104,7 +104,11 @@ export function createPresence(deps: { db: Db; realtime: Realtime; logger: Logge
       const ids = [...new Set(userIds)];
       if (ids.length === 0) return new Set();
       const sockets = await realtime.socketsIn(ids.map(userRoom));
-      return new Set(sockets.map((s) => s.data.userId));
+      // Within the grace after their last tab closed a member has not been announced offline:
+      // REST says online too, so a client that reads it and then follows the events agrees.
+      const online = new Set(sockets.map((s) => s.data.userId));
+      for (const id of ids) if (goingOffline.has(id)) online.add(id);
+      return online;
     },
     close() {
       closed = true;
