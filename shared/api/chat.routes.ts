@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { handleRef, int4Query, text } from './input';
+import { handleRef, int4, int4Query, text } from './input';
 import { publicProfileSchema } from './accounts.routes';
 import { defineRoute } from './route-spec';
 import { reactionsSchema } from './spaces.routes';
@@ -114,6 +114,16 @@ export const presenceSchema = z
 const conversationParams = z.object({ conversationId: z.uuid() });
 const messageParams = z.object({ messageId: z.uuid() });
 
+/** Where my read marker stands in a conversation, and what is still unread after it. */
+export const readMarkerSchema = z
+  .object({ conversationId: z.uuid(), lastReadSeq: z.number().int(), unread: z.number().int() })
+  .meta({ id: 'ReadMarker' });
+
+export const markReadBodySchema = z
+  .object({ seq: int4().min(0).describe('The last seq I have seen; a marker never moves back') })
+  .strict()
+  .meta({ id: 'MarkReadBody' });
+
 export const chatRoutes = {
   conversations: defineRoute({
     method: 'get',
@@ -178,6 +188,17 @@ export const chatRoutes = {
       })
       .strict(),
     responses: { 200: { description: 'A page of messages', schema: messagePageSchema } },
+    errors: [404],
+  }),
+  markConversationRead: defineRoute({
+    method: 'post',
+    path: '/api/v1/chat/conversations/:conversationId/read',
+    summary: 'Moves my read marker up to `seq` (the same as the chat:read command; never backwards); my other tabs and devices hear of it.',
+    tag: 'chat',
+    access: 'member',
+    params: conversationParams,
+    body: markReadBodySchema,
+    responses: { 200: { description: 'My read marker and what is still unread', schema: readMarkerSchema } },
     errors: [404],
   }),
   sendMessage: defineRoute({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int4, text } from '../api/input';
-import { conversationSchema, MAX_MESSAGE_CHARS, messageSchema, sendMessageBodySchema } from '../api/chat.routes';
+import { conversationSchema, MAX_MESSAGE_CHARS, messageSchema, readMarkerSchema, sendMessageBodySchema } from '../api/chat.routes';
 import { reactionEmojis } from '../api/spaces.routes';
 import { inMemberLog } from './member';
 import type { CommandSpec, EventSpec } from './spec';
@@ -69,9 +69,7 @@ export const chatResumeResultSchema = z
   })
   .meta({ id: 'ChatResumeResult' });
 
-export const readMarkerSchema = z
-  .object({ conversationId: z.uuid(), lastReadSeq: z.number().int(), unread: z.number().int() })
-  .meta({ id: 'ReadMarker' });
+export { readMarkerSchema };
 
 export const typingSchema = z
   .object({

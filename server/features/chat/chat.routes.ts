@@ -11,6 +11,7 @@ export function mountChatRoutes(router: RouteMounter<Actor>, deps: { chat: ChatS
   router.mount(chatRoutes.spaceChat, ({ actor, params }) => chat.accessSpaceChat(actor, params.spaceId));
   router.mount(chatRoutes.spacePresence, ({ actor, params }) => chat.accessSpacePresence(actor, params.spaceId));
   router.mount(chatRoutes.messages, ({ actor, params, query }) => chat.accessMessages(actor, params.conversationId, query));
+  router.mount(chatRoutes.markConversationRead, ({ actor, params, body }) => chat.doRead(actor, params.conversationId, body.seq));
   router.mount(chatRoutes.sendMessage, ({ actor, params, body }) => chat.doSend(actor, { ...body, conversationId: params.conversationId }));
   router.mount(chatRoutes.thread, ({ actor, params }) => chat.accessThread(actor, params.messageId));
   router.mount(chatRoutes.messageHistory, ({ actor, params }) => chat.accessHistory(actor, params.messageId));
