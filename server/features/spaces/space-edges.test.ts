@@ -121,18 +121,19 @@ describe('a private space shows outsiders its name and description only', () => 
         joinPolicy: 'request',
       })
     ).body;
-    expect((await host.call('PATCH', `/api/v1/spaces/${space.id}`, { welcomeMarkdown: 'Welcome {name}, the door code is 4711' })).status).toBe(200);
+    expect((await host.call('PATCH', `/api/v1/spaces/${space.id}`, { welcomeMarkdown: 'Welcome {name}, the door code is 4711', welcomeBot: true })).status).toBe(200);
 
     const byAddress = (await outsider.call<Space>('GET', `/api/v1/spaces/${address}`)).body;
     const found = (await outsider.call<{ items: Space[] }>('GET', `/api/v1/spaces?q=${encodeURIComponent(address)}`)).body.items;
     expect(found).toHaveLength(1);
     for (const seen of [byAddress, found[0]!]) {
-      expect(seen).toMatchObject({ name: `Closed circle ${address}`, description: 'A support group', canRead: false, aboutMarkdown: '', aboutHtml: '', welcomeMarkdown: '' });
+      expect(seen).toMatchObject({ name: `Closed circle ${address}`, description: 'A support group', canRead: false, aboutMarkdown: '', aboutHtml: '', welcomeMarkdown: '', welcomeBot: false });
     }
 
     const asHost = (await host.call<Space>('GET', `/api/v1/spaces/${address}`)).body;
     expect(asHost.aboutMarkdown).toContain('Tuesdays');
     expect(asHost.aboutHtml).toContain('<strong>Tuesdays</strong>');
     expect(asHost.welcomeMarkdown).toContain('door code');
+    expect(asHost.welcomeBot).toBe(true);
   });
 });

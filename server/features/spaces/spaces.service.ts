@@ -45,7 +45,9 @@ const addressUnavailable = () =>
  */
 function spaceFor(space: SpaceRow, membership: MembershipRow | undefined, memberCount: number, readable: boolean) {
   const shown = toSpace(space, membership, memberCount, readable);
-  return readable ? shown : { ...shown, aboutMarkdown: '', aboutHtml: '', welcomeMarkdown: '' };
+  // Outsiders of a private space see its name and description only (docs/permissions.md): not
+  // even whether the welcome bot greets there.
+  return readable ? shown : { ...shown, aboutMarkdown: '', aboutHtml: '', welcomeMarkdown: '', welcomeBot: false };
 }
 
 export function createSpacesService(deps: {
@@ -166,9 +168,15 @@ export function createSpacesService(deps: {
 
   /**
    * Changes the space row and logs `space:updated` in one transaction (a replay never shows a state
-   * that was not), then tells the room. `also` runs first in the same transaction.
+   * that was not), then tells the room. `also` runs first in the same transaction; `beforeTelling`
+   * after the commit, before the room hears of it (who is in the room changes with the space).
    */
-  async function commitSpaceChange(spaceId: string, set: PgUpdateSetSource<typeof spaces>, also?: (tx: Db) => Promise<void>) {
+  async function commitSpaceChange(
+    spaceId: string,
+    set: PgUpdateSetSource<typeof spaces>,
+    also?: (tx: Db) => Promise<void>,
+    beforeTelling?: () => Promise<void>,
+  ) {
     const memberCount = (await memberCounts(db, [spaceId])).get(spaceId) ?? 0;
     const event = await db.transaction(async (txRaw) => {
       const tx = txRaw as unknown as Db;
@@ -184,6 +192,7 @@ export function createSpacesService(deps: {
         return { space: shared };
       });
     });
+    await beforeTelling?.();
     realtime.publish(spaceRoom(spaceId), 'space:updated', event);
   }
 
@@ -316,16 +325,18 @@ export function createSpacesService(deps: {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       checkCanManage(access);
       const { archived, ...rest } = patch;
-      await commitSpaceChange(spaceId, { ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) });
-      if (patch.visibility && patch.visibility !== 'public' && access.space.visibility === 'public') {
-        // Viewers who are not members must stop receiving it at once: empty the room, then put the members back.
+      const closing = Boolean(patch.visibility && patch.visibility !== 'public' && access.space.visibility === 'public');
+      // Viewers who are not members stop receiving it at once, before the change itself is told:
+      // empty the room, then put the members back.
+      const onlyMembersInRoom = async () => {
         realtime.leaveRoom(spaceRoom(spaceId), spaceRoom(spaceId));
         const members = await db
           .select({ userId: spaceMembers.userId })
           .from(spaceMembers)
           .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.status, 'active')));
         for (const member of members) syncRooms(member.userId, spaceId, true);
-      }
+      };
+      await commitSpaceChange(spaceId, { ...rest, ...(archived === undefined ? {} : { archivedAt: archived ? new Date() : null }) }, undefined, closing ? onlyMembersInRoom : undefined);
       return view(await reload(actor, spaceId));
     },
 

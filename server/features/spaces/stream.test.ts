@@ -213,6 +213,26 @@ describe('watching spaces', () => {
   });
 });
 
+describe('a public space that turns private', () => {
+  test('when a host makes a watched public space private, then a viewer who is not a member hears nothing of it, not even the change; members do', async () => {
+    const space = await createSpace(host);
+    await member.call('POST', `/api/v1/spaces/${space.id}/join`);
+    const [memberSocket, viewerSocket] = await Promise.all([member.connect(), outsider.connect()]);
+    try {
+      await command(viewerSocket, 'space:subscribe', { spaceId: space.id });
+      const toMember = nextEvent<{ space: { visibility: string } }>(memberSocket, 'space:updated', 5_000);
+      const toViewer = watch(viewerSocket, 'space:updated');
+
+      expect((await host.call('PATCH', `/api/v1/spaces/${space.id}`, { visibility: 'private', joinPolicy: 'invite' })).status).toBe(200);
+
+      expect((await toMember).space.visibility).toBe('private');
+      expect(await toViewer.after(500)).toEqual([]);
+    } finally {
+      [memberSocket, viewerSocket].forEach((s) => s.close());
+    }
+  });
+});
+
 describe('who may change what', () => {
   test('when a member edits or deletes someone else’s post, then it is forbidden and nothing changes', async () => {
     const space = await createSpace(host);
