@@ -102,6 +102,25 @@ export function toAppError(error: unknown): AppError | undefined {
   return error instanceof AppError ? error : undefined;
 }
 
+/** PostgreSQL's codes for a server going away or refusing connections (admin shutdown, crash, starting up, connection failure). */
+const DATABASE_AWAY = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const NETWORK_AWAY = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+/**
+ * The database is not answering (restarting, unreachable): the caller should try again shortly,
+ * which is `unavailable` (503), not a bug of ours. Looks through Drizzle's wrapping (`cause`).
+ */
+export function databaseUnavailable(error: unknown): AppError | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 4; current = (current as { cause?: unknown }).cause, depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    const message = (current as { message?: unknown }).message;
+    if ((typeof code === 'string' && (DATABASE_AWAY.has(code) || NETWORK_AWAY.has(code))) || (typeof message === 'string' && /Connection terminated|connection is closed|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(message))) {
+      return new AppError('unavailable', 'The database is not answering: try again in a moment', { retryAfterSeconds: 2 });
+    }
+  }
+  return undefined;
+}
+
 export function problemOf(error: AppError, instance?: string, requestId?: string): Problem {
   const problem: Problem = {
     type: `urn:hearth:problem:${error.code}`,

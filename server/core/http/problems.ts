@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../logger';
-import { AppError, problemOf } from '../errors';
+import { AppError, databaseUnavailable, problemOf } from '../errors';
 
 function requestIdOf(req: Request): string | undefined {
   const id = (req as Request & { id?: unknown }).id;
@@ -64,7 +64,7 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     let appError: AppError;
     if (error instanceof AppError) appError = error;
     else {
-      const parsed = error && typeof error === 'object' ? (fromBodyParser(error) ?? fromMulter(error)) : undefined;
+      const parsed = error && typeof error === 'object' ? (fromBodyParser(error) ?? fromMulter(error) ?? databaseUnavailable(error)) : undefined;
       if (parsed) appError = parsed;
       else {
         logger.error({ err: error, reqId: requestIdOf(req) }, 'unhandled error in request');

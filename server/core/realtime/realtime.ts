@@ -20,7 +20,7 @@ import {
 import { checkContract } from '../../../shared/protocol/spec';
 import type { z } from 'zod';
 import type { Config } from '../../config';
-import { AppError, errorBodyOf, parseInput } from '../errors';
+import { AppError, databaseUnavailable, errorBodyOf, parseInput } from '../errors';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 
@@ -253,8 +253,9 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
           reply({ data });
         },
         (error: unknown) => {
-          const appError = error instanceof AppError ? error : undefined;
+          const appError = error instanceof AppError ? error : databaseUnavailable(error);
           if (!appError) logger.error({ err: error, command: name }, 'unhandled error in socket command');
+          else if (appError.code === 'unavailable') logger.warn({ command: name }, 'database not answering: command answered unavailable');
           const answer = appError ?? new AppError('internal');
           metrics.commandsHandled.inc({ command: name, outcome: answer.code });
           reply({ error: errorBodyOf(answer) });
