@@ -15,17 +15,22 @@ export const MEMBER_REPLAY_PAGE = 200;
 export const memberReplayLog = defineReplayLog({
   noun: 'member',
   head: { table: memberLogs, key: memberLogs.userId, seq: memberLogs.seq, createOnAppend: true },
-  events: {
-    table: memberEvents,
-    key: memberEvents.userId,
-    seq: memberEvents.seq,
-    event: memberEvents.event,
-    payload: memberEvents.payload,
-    createdAt: memberEvents.createdAt,
-  },
+  events: { table: memberEvents, key: memberEvents.userId },
   maxReplay: MAX_MEMBER_REPLAY,
   pageSize: MEMBER_REPLAY_PAGE,
 });
+
+/** The members a one-statement write told, with each one's memberSeq. */
+export type Told = { userId: string; memberSeq: number }[];
+
+/** `tellSql`'s parts: CTEs for the statement's WITH list, and the column that selects `Told`. */
+export interface MemberTellSql {
+  ctes: SQL;
+  told: SQL;
+}
+
+/** The `told` column of a one-statement write that told nobody. */
+export const toldNobody = sql`'[]'::jsonb`;
 
 /** What a member's event is given: everything but its place in the log. */
 export type MemberEventBody<K extends MemberEventName> = Omit<EventPayload<K>, 'memberSeq'>;
@@ -38,12 +43,13 @@ export interface MemberLog {
   tell<K extends MemberEventName>(uow: Pick<UnitOfWork, 'tx' | 'publish'>, userId: string, event: K, body: MemberEventBody<K>): Promise<EventPayload<K>>;
   /**
    * For a one-statement write (decision 008): CTEs to add to its WITH list that log `event` for
-   * each member, only if `onlyIf` holds. `rows` selects (user_id, seq) for `told`, once the
+   * each member, only if `onlyIf` holds. `told` is the column to select: the members told and
+   * their memberSeq (`Told`), for `told()` once the
    * statement returned. (Data-modifying CTEs must be at the top level, hence two parts.)
    */
-  tellSql<K extends MemberEventName>(userIds: string[], event: K, body: MemberEventBody<K>, onlyIf: SQL): { ctes: SQL; rows: SQL };
+  tellSql<K extends MemberEventName>(userIds: string[], event: K, body: MemberEventBody<K>, onlyIf: SQL): MemberTellSql;
   /** What to publish for the rows `tellSql` returned (release them with `work.release`). */
-  told<K extends MemberEventName>(rows: { userId: string; memberSeq: number }[], event: K, body: MemberEventBody<K>): Publish[];
+  told<K extends MemberEventName>(rows: Told, event: K, body: MemberEventBody<K>): Publish[];
   /** What a member who applied up to `afterSeq` missed, in pages. */
   resume(db: Db, userId: string, afterSeq: number): Promise<Resumed>;
   /** Where the member's log stands (0 before their first event). */
@@ -71,7 +77,7 @@ export function createMemberLog(): MemberLog {
           insert into ${memberEvents} (user_id, seq, event, payload)
           select member_head.user_id, member_head.seq, ${event}, ${JSON.stringify(body)}::jsonb || jsonb_build_object('memberSeq', member_head.seq) from member_head
         )`;
-      return { ctes, rows: sql`select user_id, seq from member_head` };
+      return { ctes, told: sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', user_id, 'memberSeq', seq)), '[]'::jsonb) from member_head)` };
     },
     told(rows, event, body) {
       return rows.map(({ userId, memberSeq }) => ({ rooms: `user:${userId}`, event, payload: { ...body, memberSeq } }));

@@ -22,7 +22,8 @@ export interface ReplayLogSpec {
     /** The head row is made on the first append (a member's log); otherwise it must exist. */
     createOnAppend?: boolean;
   };
-  events: { table: PgTable; key: PgColumn; seq: PgColumn; event: PgColumn; payload: PgColumn; createdAt: PgColumn };
+  /** The events table and its key column; its other columns are `seq`, `event`, `payload` and `createdAt`. */
+  events: { table: PgTable; key: PgColumn };
   /** A client further behind than this reloads instead (`reset`). */
   maxReplay: number;
   /** At most this many events per answer; `more` tells the client to ask again. Default: maxReplay. */
@@ -76,7 +77,8 @@ export interface ReplayLog {
 }
 
 export function defineReplayLog(spec: ReplayLogSpec): ReplayLog {
-  const { head, events: ev, maxReplay } = spec;
+  const { head, maxReplay } = spec;
+  const ev = { ...spec.events, ...eventColumnsOf(spec.events.table) };
   const pageSize = Math.min(spec.pageSize ?? maxReplay, maxReplay);
 
   async function nextSeq(tx: Db, key: string, set: Record<string, unknown> | undefined): Promise<number> {
@@ -162,6 +164,14 @@ export function defineReplayLog(spec: ReplayLogSpec): ReplayLog {
   }
 
   return log;
+}
+
+/** Every log's events table has the same columns besides its key. */
+function eventColumnsOf(table: PgTable): { seq: PgColumn; event: PgColumn; payload: PgColumn; createdAt: PgColumn } {
+  const columns = getTableColumns(table) as Record<string, PgColumn | undefined>;
+  const { seq, event, payload, createdAt } = columns;
+  if (!seq || !event || !payload || !createdAt) throw new Error('A replay log table needs seq, event, payload and createdAt columns');
+  return { seq, event, payload, createdAt };
 }
 
 /** The property name Drizzle knows a column by in its table (`seq`, `spaceId`), for `.set()` and `.values()`. */

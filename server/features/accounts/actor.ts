@@ -20,7 +20,7 @@ export interface Actor {
  * there, unexpired, and the member's: a signed-out session gives undefined, in the same query.
  */
 export async function loadActor(db: Db, userId: string, sessionId: string, options?: { session: 'live' }): Promise<Actor | undefined> {
-  const [found] = options?.session === 'live' ? await liveActorQueryOf(db).execute({ id: userId, sid: sessionId }) : await actorQueryOf(db).execute({ id: userId });
+  const [found] = await actorQueryOf(db, options?.session === 'live').execute({ id: userId, sid: sessionId });
   if (!found) return undefined;
   return {
     user: await liftExpiredSuspension(db, found.user),
@@ -31,24 +31,13 @@ export async function loadActor(db: Db, userId: string, sessionId: string, optio
 }
 
 /**
- * The member with the guidelines version in force and whether an identity is linked
- * as a prepared statement: every REST request and
- * every socket command runs it, so Drizzle builds its SQL once and PostgreSQL plans it once per connection.
+ * The member with the guidelines version in force and whether an identity is linked, as a
+ * prepared statement: every REST request and every socket command runs it, so Drizzle builds its
+ * SQL once and PostgreSQL plans it once per connection. `live`: only while the session
+ * (placeholder `sid`) is live — what every socket command runs.
  */
-function prepareActorQuery(db: Db) {
-  return db
-    .select({
-      user: users,
-      current: sql<number>`(select coalesce(max(${guidelinesVersions.version}), 0) from ${guidelinesVersions})`.mapWith(Number),
-      ssoLinked: sql<boolean>`exists (select 1 from ${identities} where ${identities.userId} = ${users.id})`.mapWith(Boolean),
-    })
-    .from(users)
-    .where(eq(users.id, sql.placeholder('id')))
-    .prepare('hearth_load_actor');
-}
-
-/** The same, only while the session (placeholder `sid`) is live: what every socket command runs. */
-function prepareLiveActorQuery(db: Db) {
+function prepareActorQuery(db: Db, live: boolean) {
+  const isMember = eq(users.id, sql.placeholder('id'));
   return db
     .select({
       user: users,
@@ -57,26 +46,22 @@ function prepareLiveActorQuery(db: Db) {
     })
     .from(users)
     .where(
-      and(
-        eq(users.id, sql.placeholder('id')),
-        sql`exists (select 1 from ${sessions} where ${sessions.sid} = ${sql.placeholder('sid')} and ${sessions.userId} = ${users.id} and ${sessions.expiresAt} > now())`,
-      ),
+      live
+        ? and(
+            isMember,
+            sql`exists (select 1 from ${sessions} where ${sessions.sid} = ${sql.placeholder('sid')} and ${sessions.userId} = ${users.id} and ${sessions.expiresAt} > now())`,
+          )
+        : isMember,
     )
-    .prepare('hearth_load_live_actor');
+    .prepare(live ? 'hearth_load_live_actor' : 'hearth_load_actor');
 }
 
-const actorQueries = new WeakMap<Db, ReturnType<typeof prepareActorQuery>>();
-const liveActorQueries = new WeakMap<Db, ReturnType<typeof prepareLiveActorQuery>>();
+const actorQueries = { plain: new WeakMap<Db, ReturnType<typeof prepareActorQuery>>(), live: new WeakMap<Db, ReturnType<typeof prepareActorQuery>>() };
 
-function actorQueryOf(db: Db) {
-  let query = actorQueries.get(db);
-  if (!query) actorQueries.set(db, (query = prepareActorQuery(db)));
-  return query;
-}
-
-function liveActorQueryOf(db: Db) {
-  let query = liveActorQueries.get(db);
-  if (!query) liveActorQueries.set(db, (query = prepareLiveActorQuery(db)));
+function actorQueryOf(db: Db, live = false) {
+  const cache = live ? actorQueries.live : actorQueries.plain;
+  let query = cache.get(db);
+  if (!query) cache.set(db, (query = prepareActorQuery(db, live)));
   return query;
 }
 

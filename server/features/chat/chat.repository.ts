@@ -5,6 +5,7 @@ import type { Db } from '../../core/db/database';
 import { blocks, conversationEvents, conversationParticipants, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { FollowUps } from '../../core/jobs/jobs';
+import { toldNobody, type MemberTellSql, type Told } from '../../core/replay-log/member-log';
 import { defineReplayLog } from '../../core/replay-log/replay-log';
 import { isoOf } from '../../core/db/sql';
 import { authorOf, type UserRow } from '../accounts/accounts.dto';
@@ -76,14 +77,7 @@ export const MAX_CHAT_REPLAY = 500;
 export const chatLog = defineReplayLog({
   noun: 'conversation',
   head: { table: conversations, key: conversations.id, seq: conversations.seq },
-  events: {
-    table: conversationEvents,
-    key: conversationEvents.conversationId,
-    seq: conversationEvents.seq,
-    event: conversationEvents.event,
-    payload: conversationEvents.payload,
-    createdAt: conversationEvents.createdAt,
-  },
+  events: { table: conversationEvents, key: conversationEvents.conversationId },
   maxReplay: MAX_CHAT_REPLAY,
 });
 
@@ -137,8 +131,8 @@ export async function insertMessageLogged(
   /** Jobs that must follow the message (durable subscribers of `content.written`): written by the same statement, only if the message is. */
   followUps?: FollowUps,
   /** The mentioned members' own logs (`memberLog.tellSql`): written by the same statement, only if the message is. */
-  mentions?: (onlyIf: SQL) => { ctes: SQL; rows: SQL },
-): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message }; told: { userId: string; memberSeq: number }[] }> {
+  mentions?: (onlyIf: SQL) => MemberTellSql,
+): Promise<{ event: ChatEventName; payload: { conversationId: string; seq: number; message: Message }; told: Told }> {
   const { id, conversationId } = values;
   const told = mentions?.(sql`exists (select 1 from m)`);
   const result = (await db.execute(sql`
@@ -158,8 +152,8 @@ export async function insertMessageLogged(
         from c, m
     )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from m)`)})` : sql``}${told ? sql`, ${told.ctes}` : sql``}
     select c.seq, ${isoOf(sql`m.created_at`)} as created_at,
-           ${told ? sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', t.user_id, 'memberSeq', t.seq)), '[]'::jsonb) from (${told.rows}) t)` : sql`'[]'::jsonb`} as told
-      from c, m`)) as unknown as { rows: { seq: number; created_at: string; told: { userId: string; memberSeq: number }[] }[] };
+           ${told?.told ?? toldNobody} as told
+      from c, m`)) as unknown as { rows: { seq: number; created_at: string; told: Told }[] };
   const row = result.rows[0];
   if (!row) throw AppError.notFound('No such conversation');
   const seq = Number(row.seq);

@@ -5,6 +5,7 @@ import { comments, posts, reactions, spaceEvents, spaceMembers, spaces, users } 
 import { encodeCursor, type Cursor } from '../../core/db/keyset';
 import { isoOf } from '../../core/db/sql';
 import type { FollowUps } from '../../core/jobs/jobs';
+import { toldNobody, type MemberTellSql, type Told } from '../../core/replay-log/member-log';
 import { defineReplayLog } from '../../core/replay-log/replay-log';
 import { renderMarkdown } from '../../core/markdown';
 import { authorOf } from '../accounts/accounts.dto';
@@ -215,14 +216,7 @@ export const MAX_REPLAY = 500;
 export const streamLog = defineReplayLog({
   noun: 'space',
   head: { table: spaces, key: spaces.id, seq: spaces.seq },
-  events: {
-    table: spaceEvents,
-    key: spaceEvents.spaceId,
-    seq: spaceEvents.seq,
-    event: spaceEvents.event,
-    payload: spaceEvents.payload,
-    createdAt: spaceEvents.createdAt,
-  },
+  events: { table: spaceEvents, key: spaceEvents.spaceId },
   maxReplay: MAX_REPLAY,
 });
 
@@ -257,8 +251,8 @@ export async function insertPostLogged(
   /** Jobs that must follow the post (durable subscribers of `content.written`): written by the same statement, only if the post is. */
   followUps?: FollowUps,
   /** The mentioned members' own logs (`memberLog.tellSql`): written by the same statement, only if the post is. */
-  mentions?: (onlyIf: SQL) => { ctes: SQL; rows: SQL },
-): Promise<{ seq: number; createdAt: string; told: { userId: string; memberSeq: number }[] } | undefined> {
+  mentions?: (onlyIf: SQL) => MemberTellSql,
+): Promise<{ seq: number; createdAt: string; told: Told } | undefined> {
   const told = mentions?.(sql`exists (select 1 from p)`);
   const { id, spaceId, authorId } = values;
   const result = (await db.execute(sql`
@@ -282,8 +276,8 @@ export async function insertPostLogged(
         from s, p
     )${followUps ? sql`, j as (${followUps(sql`exists (select 1 from p)`)})` : sql``}${told ? sql`, ${told.ctes}` : sql``}
     select s.seq, ${isoOf(sql`p.created_at`)} as created_at,
-           ${told ? sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', t.user_id, 'memberSeq', t.seq)), '[]'::jsonb) from (${told.rows}) t)` : sql`'[]'::jsonb`} as told
-      from s, p`)) as unknown as { rows: { seq: number; created_at: string; told: { userId: string; memberSeq: number }[] }[] };
+           ${told?.told ?? toldNobody} as told
+      from s, p`)) as unknown as { rows: { seq: number; created_at: string; told: Told }[] };
   const row = result.rows[0];
   return row ? { seq: Number(row.seq), createdAt: row.created_at, told: row.told } : undefined;
 }
