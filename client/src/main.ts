@@ -1,8 +1,10 @@
 import { mount } from 'svelte';
+import { i18n } from './lib/i18n.svelte';
 import App from './App.svelte';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 
-export default mount(App, { target });
+// The language's catalogues load before the first render, so nothing flashes in English first.
+export default i18n.start().then(() => mount(App, { target }));

@@ -223,30 +223,5 @@ export async function focusFirstError(form: HTMLElement | undefined): Promise<vo
   target.focus();
 }
 
-/** `2026-11-26T10:00:00Z` → "26 November 2026". */
-export function formatDate(iso: string): string {
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once for its words, never observed
-  return new Date(iso).toLocaleDateString(undefined, { dateStyle: 'long' });
-}
-
-export function formatDateTime(iso: string): string {
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once for its words, never observed
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-/**
- * A short "how long ago" for a time in the past.
- * @example timeAgo('2026-01-01T10:00:00Z', Date.parse('2026-01-01T10:05:00Z')) // → '5 min ago'
- */
-export function timeAgo(iso: string, now: number): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 45) return 'just now';
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  const days = Math.round(hours / 24);
-  if (days < 7) return `${days} d ago`;
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- read once for its words, never observed
-  return new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
-}
+// Dates and times moved to lib/format.ts (the page's language); re-exported for existing callers.
+export { formatDate, formatDateTime, timeAgo } from './format';
