@@ -24,6 +24,7 @@ import type { FeatureModule, Platform } from './core/module';
 import { createRealtime, type CommandHandlers, type Realtime } from './core/realtime/realtime';
 import { createMemberLog, memberReplayLog } from './core/replay-log/member-log';
 import { pruneLogs } from './core/replay-log/replay-log';
+import { createLanguages } from './core/i18n/i18n';
 import { createSettingsRegistry } from './core/settings/settings';
 import type { CommandName } from '../shared/protocol/events';
 import { accountsModule } from './features/accounts/accounts.module';
@@ -201,6 +202,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       memberLog: createMemberLog(),
       createLimiter: (options) => createLimiter(redis?.limits, options),
       settings,
+      languages: createLanguages(settings),
       redis,
     };
 

@@ -12,6 +12,7 @@ import type { AnySubscription, DomainEventBus } from './events/domain-events';
 import type { Work } from './events/unit-of-work';
 import type { RouteMounter } from './http/routes';
 import type { JobDefinition, Jobs, Schedule } from './jobs/jobs';
+import type { Languages } from './i18n/i18n';
 import type { Logger } from './logger';
 import type { OutboxMail } from './mail/outbox';
 import type { Metrics } from './metrics';
@@ -39,6 +40,8 @@ export interface Platform<A extends RealtimeActor = RealtimeActor> {
   createLimiter: LimiterFactory;
   /** Site, space and member settings declared by the modules, cached per node and dropped on every node on change. */
   settings: SettingsRegistry;
+  /** Each member's language (their setting, else their browser's) and the server's words in it (server/core/i18n). */
+  languages: Languages;
   redis?: { client: RedisClientType };
 }
 
