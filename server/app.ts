@@ -34,6 +34,7 @@ import { ensureDefaultGuidelines } from './features/accounts/guidelines.service'
 import { chatModule } from './features/chat/chat.module';
 import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
+import { searchModule } from './features/search/search.module';
 import { spacesModule } from './features/spaces/spaces.module';
 import { systemModule } from './features/system/system.module';
 import { welcomeModule } from './features/welcome/welcome.module';
@@ -108,7 +109,8 @@ function createModules(platform: Platform<Actor>) {
   const chat = chatModule(platform);
   const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
   const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
-  return [system, accounts, spaces, chat, welcome, moderation] as const;
+  const search = searchModule(platform);
+  return [system, accounts, spaces, chat, welcome, moderation, search] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

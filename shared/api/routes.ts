@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
 import { oidcRoutes } from './oidc.routes';
+import { searchRoutes } from './search.routes';
 import { spaceRoutes } from './spaces.routes';
 import type { RouteSpec } from './route-spec';
 import { systemRoutes } from './system.routes';
@@ -18,6 +19,7 @@ export const apiRoutes = {
   ...chatRoutes,
   ...welcomeRoutes,
   ...moderationRoutes,
+  ...searchRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

@@ -181,22 +181,8 @@ export const postEditSchema = z
 
 export const postHistorySchema = z.object({ items: z.array(postEditSchema) }).meta({ id: 'PostHistory' });
 
-export const searchResultSchema = z
-  .object({
-    items: z.array(
-      z.object({
-        kind: z.enum(['post', 'comment']),
-        id: z.uuid(),
-        postId: z.uuid(),
-        spaceId: z.uuid(),
-        spaceSlug: z.string(),
-        author: authorSchema,
-        snippet: z.string().describe('Plain text around the match; matched words are wrapped in « »'),
-        createdAt: z.iso.datetime(),
-      }),
-    ),
-  })
-  .meta({ id: 'SearchResults' });
+// Search moved to shared/api/search.routes.ts; re-exported until the client's spaces-api.ts imports it from there.
+export { searchResultSchema } from './search.routes';
 
 export const spaceInvitePreviewSchema = z
   .object({
@@ -470,14 +456,5 @@ export const spaceRoutes = {
     params: postIdParams,
     responses: { 200: { description: 'Earlier versions, newest first', schema: postHistorySchema } },
     errors: [403, 404],
-  }),
-  search: defineRoute({
-    method: 'get',
-    path: '/api/v1/search',
-    summary: 'Full-text search over posts and comments I may read.',
-    tag: 'stream',
-    access: 'member',
-    query: z.object({ q: text().trim().min(2).max(200), spaceId: z.uuid().optional() }).strict(),
-    responses: { 200: { description: 'Matches, best first', schema: searchResultSchema } },
   }),
 };

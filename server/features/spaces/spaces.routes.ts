@@ -39,5 +39,4 @@ export function mountSpaceRoutes(router: RouteMounter<Actor>, deps: { spaces: Sp
   router.mount(spaceRoutes.homeStream, ({ actor, query }) => stream.accessHomeStream(actor, query));
   router.mount(spaceRoutes.post, ({ actor, params }) => stream.accessPost(actor, params.postId));
   router.mount(spaceRoutes.postHistory, ({ actor, params }) => stream.accessPostHistory(actor, params.postId));
-  router.mount(spaceRoutes.search, ({ actor, query }) => stream.accessSearch(actor, query));
 }
