@@ -2,8 +2,10 @@ import MarkdownIt from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 
 // Raw HTML in the source is never passed through (html: false); the sanitiser is a second wall
-// behind markdown-it, so a renderer bug cannot become stored XSS.
-const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: false });
+// behind markdown-it, so a renderer bug cannot become stored XSS. A single newline is a line break
+// (breaks: true): people write chat and posts line by line (Shift+Enter), not in paragraphs. The
+// preview (client/src/lib/markdown.ts) renders with the same options, so what it shows is what is kept.
+const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: true });
 
 const allowedTags = [
   'p', 'br', 'hr', 'strong', 'em', 's', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li',

@@ -21,7 +21,8 @@ export function isSafeLink(url: string): boolean {
 
 export function loadMarkdown(): Promise<Render> {
   loading ??= import('markdown-it').then(({ default: MarkdownIt }) => {
-    const md = new MarkdownIt({ html: false, linkify: true, typographer: true });
+    // The same options as the server's renderer (server/core/markdown.ts): a single newline is a line break.
+    const md = new MarkdownIt({ html: false, linkify: true, typographer: true, breaks: true });
     md.validateLink = isSafeLink;
     return (markdown: string) => md.render(markdown);
   });
