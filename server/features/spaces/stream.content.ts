@@ -5,7 +5,7 @@ import { visibilityStatesOf } from '../../core/content/visibility-states';
 import type { Db } from '../../core/db/database';
 import { comments, posts } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
-import { excerptOf } from '../../core/markdown';
+import { excerptText } from '../../core/plain-text';
 import type { Actor } from '../accounts/actor';
 import { accessReadableSpace } from './spaces.access';
 import { loadComment, loadPost } from './stream.repository';
@@ -36,7 +36,7 @@ export function streamContentKinds(deps: { db: Db; stream: Pick<StreamService, '
   const described = (row: { spaceId: string; authorId: string; bodyMarkdown: string }, link: string): ContentDescription => ({
     spaceId: row.spaceId,
     authorId: row.authorId,
-    excerpt: excerptOf(row.bodyMarkdown),
+    excerpt: excerptText(row.bodyMarkdown),
     link,
   });
 

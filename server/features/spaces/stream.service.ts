@@ -15,7 +15,8 @@ import type { Db } from '../../core/db/database';
 import { comments, postEdits, posts, spaceMembers, users } from '../../core/db/schema';
 import { decodeCursor } from '../../core/db/keyset';
 import { AppError } from '../../core/errors';
-import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
+import { mentionedHandles, renderWithMentions } from '../../core/markdown';
+import { excerptText } from '../../core/plain-text';
 import type { DomainEvents } from '../../core/events/domain-events';
 import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
 import type { MemberEventBody, MemberLog } from '../../core/replay-log/member-log';
@@ -95,7 +96,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       postId,
       commentId,
       by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
-      excerpt: excerptOf(markdown),
+      excerpt: excerptText(markdown),
     };
   }
 
