@@ -9,3 +9,4 @@ export * from '../../features/spaces/spaces.schema';
 export * from '../../features/chat/chat.schema';
 export * from '../../features/welcome/welcome.schema';
 export * from '../../features/moderation/moderation.schema';
+export * from '../../features/notifications/notifications.schema';

@@ -28,6 +28,8 @@ export const users = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** Lower-cased; null for SSO accounts whose provider shares no email. Not unique across SSO accounts. */
     email: text('email'),
+    /** When the current address was confirmed by a link sent to it; null: unverified, so no notification mail. */
+    emailVerifiedAt: timestamptz('email_verified_at'),
     handle: text('handle').notNull(),
     displayName: text('display_name').notNull(),
     /** argon2id; null for accounts that only sign in through the identity provider. */
