@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { locales } from '../i18n/locales';
 import { int4, nameText, text } from './input';
 import { defineRoute } from './route-spec';
 
@@ -74,6 +75,28 @@ export const guidelinesVersionSchema = z
 
 export type GuidelinesVersion = z.infer<typeof guidelinesVersionSchema>;
 
+/** A member's language setting: 'auto' follows the browser, else one of the languages Hearth speaks. */
+export const languageChoices = ['auto', ...locales] as const;
+export type LanguageChoice = (typeof languageChoices)[number];
+
+export const languageChoiceSchema = z
+  .enum(languageChoices)
+  .describe("'auto': the browser's language (and, for mail, the browser's at the last sign-in); else en, fr or ar");
+
+export const chooseLanguageSchema = z
+  .object({ language: languageChoiceSchema })
+  .strict()
+  .meta({ id: 'ChooseLanguage' });
+
+export const languageSettingSchema = z
+  .object({
+    language: languageChoiceSchema,
+    mailLanguage: z.enum(locales).describe('The language emails and the welcome bot write to me in'),
+  })
+  .meta({ id: 'LanguageSetting' });
+
+export type LanguageSetting = z.infer<typeof languageSettingSchema>;
+
 export const sessionSchema = z
   .object({
     user: sessionUserSchema.nullable(),
@@ -87,6 +110,9 @@ export const sessionSchema = z
       .min(0)
       .nullable()
       .describe('Where my own log (mentions, notices, read markers) stood when this was read: the client replays from here with member:resume'),
+    language: languageChoiceSchema
+      .nullable()
+      .describe('My language setting, so every device shows the language I chose; null when signed out'),
   })
   .meta({ id: 'Session' });
 
@@ -343,6 +369,16 @@ export const accountRoutes = {
     body: acceptGuidelinesSchema,
     responses: { 200: { description: 'Accepted; the session as it now is', schema: sessionSchema } },
     errors: [409],
+  }),
+  chooseLanguage: defineRoute({
+    method: 'put',
+    path: '/api/v1/me/language',
+    summary: "Sets my language ('auto' to follow the browser): the pages on every device I sign in from, my emails and the welcome bot's messages.",
+    tag: 'profiles',
+    access: 'member',
+    allowBeforeGuidelines: true,
+    body: chooseLanguageSchema,
+    responses: { 200: { description: 'My language setting', schema: languageSettingSchema } },
   }),
   myConsents: defineRoute({
     method: 'get',

@@ -17,7 +17,7 @@ export function accountsModule(platform: Platform<Actor>) {
     signInAddress: createLimiter({ keyPrefix: 'signin-address', points: config.limits.signInFailuresPerAddressPerHour, durationSeconds: 60 * 60 }),
     signUpAddress: createLimiter({ keyPrefix: 'signup-address', points: config.limits.signUpsPerAddressPerHour, durationSeconds: 60 * 60 }),
   };
-  const accounts = createAccountsService({ db, config, realtime, limiters, work });
+  const accounts = createAccountsService({ db, config, realtime, limiters, work, languages: platform.languages });
   const guidelines = createGuidelinesService({ db, realtime, sessionUserOf: accounts.sessionUserOf, work });
   const admin = createAdminService({ db, config, realtime, accounts });
   const oidc = createOidc({ config, logger, accounts });

@@ -42,6 +42,7 @@ export function mountAccountRoutes(
     csrfToken: actor ? (req.session.csrfToken ?? null) : null,
     guidelinesRequired: actor ? mustAcceptGuidelines(actor) : false,
     memberSeq: actor ? await deps.memberSeq(actor.user.id) : null,
+    language: actor ? (await accounts.accessLanguageSetting(actor)).language : null,
   });
 
   router.mount(accountRoutes.authConfig, async () => {
@@ -58,13 +59,13 @@ export function mountAccountRoutes(
   router.mount(accountRoutes.session, ({ req, actor }) => sessionView(req, actor));
 
   router.mount(accountRoutes.signUp, async ({ body, req }) => {
-    const { user, signedIn } = await accounts.doSignUp(body, addressOf(req));
+    const { user, signedIn } = await accounts.doSignUp(body, addressOf(req), req);
     if (signedIn) await signInSession(req, user.id);
     return { user: await accounts.sessionUserOf(user), signedIn };
   });
 
   router.mount(accountRoutes.signIn, async ({ body, req }) => {
-    const user = await accounts.doSignIn(body.email, body.password, addressOf(req));
+    const user = await accounts.doSignIn(body.email, body.password, addressOf(req), req);
     await signInSession(req, user.id);
     return { user: await accounts.sessionUserOf(user) };
   });
@@ -111,6 +112,8 @@ export function mountAccountRoutes(
     const user = await guidelines.doAccept(actor, body);
     return sessionView(req, { ...actor, user });
   });
+
+  router.mount(accountRoutes.chooseLanguage, ({ actor, body }) => accounts.doChooseLanguage(actor, body.language));
 
   router.mount(accountRoutes.myConsents, ({ actor }) => guidelines.accessMyConsents(actor));
 

@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { z } from 'zod';
+import type { Request } from 'express';
 import type {
   changePasswordSchema,
+  LanguageChoice,
+  LanguageSetting,
   signUpSchema,
   updateProfileSchema,
 } from '../../../shared/api/accounts.routes';
@@ -18,6 +21,7 @@ import { invites, users } from '../../core/db/schema';
 import { readSiteRow } from '../site/site.public';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
+import type { Languages } from '../../core/i18n/i18n';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkActive, liftExpiredSuspension, type Actor } from './actor';
 import { toPublicProfile, toSessionUser } from './accounts.dto';
@@ -58,7 +62,11 @@ export interface AccountsDeps {
   realtime: Realtime;
   limiters: { signInAccount: RateLimiterAbstract; signInAddress: RateLimiterAbstract; signUpAddress: RateLimiterAbstract };
   work: Work;
+  languages: Languages;
 }
+
+/** The request a member signs in with: its Accept-Language is the browser language kept for their mail. */
+export type Browser = Pick<Request, 'headers'>;
 
 const siteSettings = readSiteRow;
 
@@ -85,7 +93,7 @@ async function freeHandle(db: Db, candidates: (string | undefined)[]): Promise<s
 }
 
 export function createAccountsService(deps: AccountsDeps) {
-  const { db, config, realtime, limiters } = deps;
+  const { db, config, realtime, limiters, languages } = deps;
 
   const isListedAdmin = (email: string | null | undefined) => Boolean(email && config.adminEmails.includes(email));
 
@@ -116,12 +124,31 @@ export function createAccountsService(deps: AccountsDeps) {
     return !row;
   };
 
+  /** Mail sent while the member is away follows the browser they last signed in with. */
+  async function noteBrowser(user: UserRow, browser: Browser | undefined): Promise<void> {
+    if (browser && user.status === 'active') await languages.noteBrowser(db, user.id, browser);
+  }
+
+  async function languageSettingOf(userId: string): Promise<LanguageSetting> {
+    const [value, mailLanguage] = await Promise.all([languages.group.get(userId), languages.of(userId)]);
+    return { language: value.language, mailLanguage };
+  }
+
   return {
     sessionUserOf,
     hasHumanAccounts: async () => !(await noHumanAccounts()),
 
+    /** My language setting ('auto' or a language) and the language mail is written to me in. */
+    accessLanguageSetting: (actor: Actor) => languageSettingOf(actor.user.id),
+
+    /** Sets the signed-in member's own language; nobody sets another member's. */
+    async doChooseLanguage(actor: Actor, language: LanguageChoice): Promise<LanguageSetting> {
+      await languages.choose(db, actor.user.id, language);
+      return languageSettingOf(actor.user.id);
+    },
+
     /** Validates a sign-up completely (policy, rules, duplicates) before anything is written. */
-    async doSignUp(input: z.output<typeof signUpSchema>, address: string): Promise<{ user: UserRow; signedIn: boolean }> {
+    async doSignUp(input: z.output<typeof signUpSchema>, address: string, browser?: Browser): Promise<{ user: UserRow; signedIn: boolean }> {
       const settings = await siteSettings(db);
       if (!settings.localAccounts && !(await noHumanAccounts())) throw new AppError('local_accounts_disabled');
       await consume(limiters.signUpAddress, address, 'Too many sign-ups from your network; try again later');
@@ -166,6 +193,7 @@ export function createAccountsService(deps: AccountsDeps) {
         }
         throw error;
       }
+      await noteBrowser(user, browser);
       return { user, signedIn: user.status === 'active' };
     },
 
@@ -175,7 +203,7 @@ export function createAccountsService(deps: AccountsDeps) {
      * back: counting only after the check let concurrent guesses all pass a limit read before any
      * failure was counted. The caller rotates the session.
      */
-    async doSignIn(email: string, password: string, address: string): Promise<UserRow> {
+    async doSignIn(email: string, password: string, address: string, browser?: Browser): Promise<UserRow> {
       const settings = await siteSettings(db);
       const accountKey = email;
       await consume(limiters.signInAccount, accountKey, 'Too many failed sign-ins for this account; try again later');
@@ -193,6 +221,7 @@ export function createAccountsService(deps: AccountsDeps) {
       if (!settings.localAccounts && user.role !== 'admin') throw new AppError('local_accounts_disabled');
       const current = await liftExpiredSuspension(db, user);
       checkActive(current);
+      await noteBrowser(current, browser);
       return current;
     },
 
@@ -200,7 +229,7 @@ export function createAccountsService(deps: AccountsDeps) {
      * Signs in (or creates) the account for an OpenID identity. Identities are keyed on
      * (issuer, subject) only: an email shared with a local account never links to it.
      */
-    async doOidcLogin(claims: OidcClaims, inviteToken: string | undefined): Promise<UserRow> {
+    async doOidcLogin(claims: OidcClaims, inviteToken: string | undefined, browser?: Browser): Promise<UserRow> {
       const identity = await findIdentity(db, claims.issuer, claims.subject);
       const email = claims.email?.trim().toLowerCase() || null;
       if (identity) {
@@ -215,6 +244,7 @@ export function createAccountsService(deps: AccountsDeps) {
           externalAvatarUrl: claims.picture && /^https?:\/\//.test(claims.picture) ? claims.picture : null,
           lastSeenAt: new Date(),
         });
+        await noteBrowser(synced ?? existing, browser);
         return synced ?? existing;
       }
       const registration = await checkRegistration(inviteToken, noHumanAccounts);
@@ -240,6 +270,7 @@ export function createAccountsService(deps: AccountsDeps) {
         },
       );
       checkActive(user);
+      await noteBrowser(user, browser);
       return user;
     },
 

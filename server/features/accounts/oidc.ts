@@ -89,7 +89,7 @@ export function createOidc(deps: { config: Config; logger: Logger; accounts: Acc
       ) => {
         const invite = req.session.inviteToken;
         Promise.resolve()
-          .then(() => accounts.doOidcLogin(claimsFrom(idToken, uiProfile?._json), invite))
+          .then(() => accounts.doOidcLogin(claimsFrom(idToken, uiProfile?._json), invite, req))
           .then(
             (user) => done(null, { id: user.id, idToken }),
             (error: unknown) => done(error as Error),
