@@ -107,7 +107,7 @@ function createModules(platform: Platform<Actor>) {
   const accounts = accountsModule(platform);
   const spaces = spacesModule(platform);
   const chat = chatModule(platform);
-  const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
+  const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream, spaces: spaces.api.spaces });
   const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
   const search = searchModule(platform);
   return [system, accounts, spaces, chat, welcome, moderation, search] as const;
