@@ -1,37 +1,44 @@
 // The welcome texts, with {placeholders}. Admins replace the network-wide ones in the admin
 // screens; hosts write each space's greeting. Unknown placeholders are left as they are.
+import { translator, type Locale } from '../../core/i18n/i18n';
 
 /** What the network-wide texts may contain ({suggestions}: the direct message and the email body only). */
 export const PLACEHOLDERS = ['{name}', '{handle}', '{site}', '{guidelines}', '{help}', '{suggestions}', '{manager}'] as const;
 /** What a space's own greeting may contain. */
 export const SPACE_PLACEHOLDERS = ['{name}', '{handle}', '{space}', '{hosts}', '{site}'] as const;
 
+const en = translator('en');
+
+/**
+ * The built-in texts, in English: the defaults of the welcome settings. A text an admin has not
+ * changed is written in each newcomer's own language instead (`builtInTexts`); one an admin wrote
+ * stays as written. The catalogues keep the single-brace placeholders (`{name}`) of the templates.
+ */
 export const DEFAULT_TEMPLATES = {
-  post: 'Everyone, please welcome **{name}** (@{handle}) to {site}! 👋 Say hello below.',
-  message: [
-    'Hi {name}, welcome to {site}! I am the welcome bot (a program, not a person) and I am here to help you find your way.',
-    '',
-    '- Our community guidelines: {guidelines}',
-    '- Need help? {help}',
-    '',
-    '{suggestions}',
-  ].join('\n'),
-  emailSubject: 'Welcome to {site}, {name}',
-  email: [
-    'Dear {name},',
-    '',
-    'Welcome to {site}! I am glad you found your way here.',
-    '',
-    'Our community guidelines are at {guidelines}; they are short and worth a read.',
-    'If you need anything: {help}',
-    '',
-    '{suggestions}',
-    '',
-    'Warm wishes,',
-    '{manager}',
-  ].join('\n'),
-  manager: 'The community team',
+  post: en('bot:templates.post'),
+  message: en('bot:templates.message'),
+  emailSubject: en('mail:welcome.subject'),
+  email: en('mail:welcome.body'),
+  manager: en('mail:welcome.manager'),
 };
+
+type TemplateTexts = typeof DEFAULT_TEMPLATES;
+
+/**
+ * The texts to greet one newcomer with: each admin-written one as it is, each built-in one in `locale`.
+ * @example builtInTexts('fr', { post: DEFAULT_TEMPLATES.post, … }).post // the French built-in post
+ */
+export function builtInTexts(locale: Locale, current: TemplateTexts): TemplateTexts {
+  const t = translator(locale);
+  const pick = (key: keyof TemplateTexts, catalogueKey: string) => (current[key] === DEFAULT_TEMPLATES[key] ? t(catalogueKey) : current[key]);
+  return {
+    post: pick('post', 'bot:templates.post'),
+    message: pick('message', 'bot:templates.message'),
+    emailSubject: pick('emailSubject', 'mail:welcome.subject'),
+    email: pick('email', 'mail:welcome.body'),
+    manager: pick('manager', 'mail:welcome.manager'),
+  };
+}
 
 type Placeholder = (typeof PLACEHOLDERS)[number] | (typeof SPACE_PLACEHOLDERS)[number];
 

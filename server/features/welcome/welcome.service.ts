@@ -4,20 +4,23 @@
 // most once: one job per newcomer (dedupe key), the bot's chat messages carry fixed client ids
 // (exactly-once sends), and the email is recorded.
 import { randomBytes } from 'node:crypto';
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { updateWelcomeSettingsSchema } from '../../../shared/api/welcome.routes';
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { emails, spaceMembers, spaces, users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
+import { translator, type Languages, type Locale, type Translate } from '../../core/i18n/i18n';
+import type { Logger } from '../../core/logger';
 import type { UserRow } from '../accounts/accounts.dto';
 import { checkAdmin, type Actor } from '../accounts/actor';
 import type { ChatService } from '../chat/chat.service';
 import { readSiteRow } from '../site/site.public';
+import type { SpacesService } from '../spaces/spaces.service';
 import type { StreamService } from '../spaces/stream.service';
 import type { OutboxMail } from '../../core/mail/outbox';
-import { fill, fillMarkdown, handleMarkdown, markdownText, PLACEHOLDERS } from './templates';
+import { builtInTexts, fill, fillMarkdown, handleMarkdown, markdownText, PLACEHOLDERS } from './templates';
 import type { WelcomeSettings, WelcomeSettingsGroup } from './welcome.settings';
 
 const BOT_HANDLE = 'welcome_bot';
@@ -29,8 +32,12 @@ export function createWelcomeService(deps: {
   stream: StreamService;
   mail: OutboxMail;
   settings: WelcomeSettingsGroup;
+  languages: Pick<Languages, 'of'>;
+  /** Newcomers join the welcome space through the spaces module's trusted write. */
+  spaces: Pick<SpacesService, 'doRestoreMember'>;
+  logger: Logger;
 }) {
-  const { db, config, chat, stream, mail } = deps;
+  const { db, config, chat, stream, mail, languages, logger } = deps;
   let bot: UserRow | undefined;
 
   async function spaceExists(spaceId: string): Promise<boolean> {
@@ -48,8 +55,34 @@ export function createWelcomeService(deps: {
     return current;
   }
 
-  function settingsView(current: Readonly<WelcomeSettings>) {
-    return { ...current, placeholders: [...PLACEHOLDERS] };
+  async function settingsView(current: Readonly<WelcomeSettings>) {
+    const { managerIds, ...rest } = current;
+    const named = managerIds.length
+      ? await db.select({ id: users.id, handle: users.handle, displayName: users.displayName }).from(users).where(inArray(users.id, managerIds))
+      : [];
+    const managers = managerIds.flatMap((id) => named.filter((m) => m.id === id));
+    return { ...rest, managers, placeholders: [...PLACEHOLDERS] };
+  }
+
+  /**
+   * Who answers newcomers: the community managers the admins named (active members), else the
+   * admins, oldest first.
+   */
+  async function managersOf(current: Readonly<WelcomeSettings>): Promise<UserRow[]> {
+    if (current.managerIds.length) {
+      const named = await db
+        .select()
+        .from(users)
+        .where(and(inArray(users.id, current.managerIds), eq(users.status, 'active'), eq(users.isBot, false)));
+      const ordered = current.managerIds.flatMap((id) => named.filter((m) => m.id === id));
+      if (ordered.length) return ordered;
+    }
+    return db
+      .select()
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), eq(users.isBot, false)))
+      .orderBy(asc(users.createdAt))
+      .limit(3);
   }
 
   /** The bot's account, made on first need: marked as a bot everywhere its name shows. */
@@ -61,7 +94,7 @@ export function createWelcomeService(deps: {
     const handle = taken ? `${BOT_HANDLE}_${randomBytes(3).toString('hex')}` : BOT_HANDLE;
     const [created] = await db
       .insert(users)
-      .values({ handle, displayName: 'Welcome bot', isBot: true, bio: 'I greet everyone who joins, and point them to people and spaces.' })
+      .values({ handle, displayName: translator('en')('bot:profile.displayName'), isBot: true, bio: translator('en')('bot:profile.bio') })
       .returning();
     return (bot = created!);
   }
@@ -116,53 +149,80 @@ export function createWelcomeService(deps: {
     return { spaces: spaceRows, people };
   }
 
-  async function helpText(): Promise<string> {
-    const admins = await db
-      .select({ handle: users.handle })
-      .from(users)
-      .where(and(eq(users.role, 'admin'), eq(users.status, 'active'), eq(users.isBot, false)))
-      .orderBy(asc(users.createdAt))
-      .limit(3);
-    const who = admins.map((a) => `@${a.handle}`).join(', ');
-    return who ? `reply to this message, or write to ${who}` : 'reply to this message';
+  /** What "Need help?" says: in chat, that a reply reaches the managers; in the email, whom to write to. */
+  function helpText(t: Translate, managers: readonly UserRow[], style: 'markdown' | 'text'): string {
+    if (style === 'markdown') {
+      const who = managers.map((m) => `@${handleMarkdown(m.handle)}`).join(', ');
+      return who ? t('bot:help.withManagers', { managers: who }) : t('bot:help.noManagers');
+    }
+    const who = managers.map((m) => `${m.displayName} (@${m.handle})`).join(', ');
+    return who ? t('mail:welcome.help.withManagers', { managers: who }) : t('mail:welcome.help.noManagers');
   }
 
-  function describeSuggestions(found: Awaited<ReturnType<typeof suggestionsFor>>, style: 'markdown' | 'text'): string {
+  function describeSuggestions(t: Translate, found: Awaited<ReturnType<typeof suggestionsFor>>, style: 'markdown' | 'text'): string {
     const lines: string[] = [];
     if (found.spaces.length) {
-      lines.push('Spaces you might like:');
+      lines.push(t('bot:suggestions.spaces'));
       for (const s of found.spaces) lines.push(style === 'markdown' ? `- [${markdownText(s.name)}](/s/${s.slug})` : `- ${s.name}: ${config.publicUrl}/s/${s.slug}`);
     }
     if (found.people.length) {
       if (lines.length) lines.push('');
-      lines.push('People who share your interests:');
+      lines.push(t('bot:suggestions.people'));
       for (const p of found.people) lines.push(style === 'markdown' ? `- @${p.handle}` : `- ${p.displayName} (@${p.handle})`);
     }
     return lines.join('\n');
+  }
+
+  /**
+   * The welcome post says "say hello below": the newcomer is made a member of the welcome space
+   * first (the admins chose it; on by default), through the spaces module's trusted write.
+   */
+  async function joinWelcomeSpace(user: UserRow, spaceId: string): Promise<void> {
+    const [current] = await db
+      .select({ status: spaceMembers.status, role: spaceMembers.role })
+      .from(spaceMembers)
+      .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, user.id)));
+    if (current?.status === 'active') return;
+    const [space] = await db.select({ archivedAt: spaces.archivedAt }).from(spaces).where(eq(spaces.id, spaceId));
+    if (!space || space.archivedAt) return;
+    await deps.spaces.doRestoreMember(spaceId, user.id, current?.role ?? 'member');
+    logger.debug({ userId: user.id, spaceId }, 'newcomer joined to the welcome space');
   }
 
   async function greetNewcomer(userId: string): Promise<void> {
     const settings = await currentSettings();
     const [user] = await db.select().from(users).where(eq(users.id, userId));
     if (!user || user.isBot || user.status !== 'active') return;
+    if (settings.joinWelcomeSpace && settings.welcomeSpaceId) await joinWelcomeSpace(user, settings.welcomeSpaceId);
     const site = await readSiteRow(db);
     const siteName = site.name ?? config.siteName;
     const found = await suggestionsFor(user);
+    // The built-in texts in the newcomer's language; what the admins wrote, as they wrote it.
+    const locale: Locale = await languages.of(user.id);
+    const t = translator(locale);
+    const texts = builtInTexts(locale, {
+      post: settings.postTemplate,
+      message: settings.messageTemplate,
+      emailSubject: settings.emailSubject,
+      email: settings.emailTemplate,
+      manager: settings.managerName,
+    });
+    const managers = await managersOf(settings);
     // Plain text for the email; for the bot's Markdown, the names go in as text (docs/permissions.md).
     const values = {
       '{name}': user.displayName,
       '{handle}': user.handle,
       '{site}': siteName,
       '{guidelines}': `${config.publicUrl}/guidelines`,
-      '{help}': await helpText(),
-      '{manager}': settings.managerName,
+      '{help}': helpText(t, managers, 'text'),
+      '{manager}': texts.manager,
     };
     const markdownValues = (suggestions?: string) => ({
-      text: { '{name}': user.displayName, '{site}': siteName, '{manager}': settings.managerName },
+      text: { '{name}': user.displayName, '{site}': siteName, '{manager}': texts.manager },
       markdown: {
         '{handle}': handleMarkdown(user.handle),
         '{guidelines}': values['{guidelines}'],
-        '{help}': values['{help}'],
+        '{help}': helpText(t, managers, 'markdown'),
         ...(suggestions === undefined ? {} : { '{suggestions}': suggestions }),
       },
     });
@@ -172,13 +232,13 @@ export function createWelcomeService(deps: {
       if (settings.welcomeSpaceId) {
         await ensureBotIn(settings.welcomeSpaceId);
         // Once per newcomer: this runs on their first acceptance of the guidelines only.
-        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fillMarkdown(settings.postTemplate, markdownValues()), tags: [] });
+        await stream.doCreatePost(actor, { spaceId: settings.welcomeSpaceId, bodyMarkdown: fillMarkdown(texts.post, markdownValues()), tags: [] });
       }
       const conversation = await chat.doOpenConversation(actor, { handles: [user.handle] });
       await chat.doSend(actor, {
         conversationId: conversation.id,
         clientId: `welcome-${user.id}`,
-        bodyMarkdown: fillMarkdown(settings.messageTemplate, markdownValues(describeSuggestions(found, 'markdown'))),
+        bodyMarkdown: fillMarkdown(texts.message, markdownValues(describeSuggestions(t, found, 'markdown'))),
       });
     }
 
@@ -189,8 +249,8 @@ export function createWelcomeService(deps: {
           kind: 'welcome',
           userId: user.id,
           to: user.email,
-          subject: fill(settings.emailSubject, values),
-          text: fill(settings.emailTemplate, { ...values, '{suggestions}': describeSuggestions(found, 'text') }),
+          subject: fill(texts.emailSubject, values),
+          text: fill(texts.email, { ...values, '{suggestions}': describeSuggestions(t, found, 'text') }),
         });
       }
     }
@@ -217,7 +277,7 @@ export function createWelcomeService(deps: {
       text: {
         '{name}': user.displayName,
         '{space}': space.name,
-        '{hosts}': hosts.map((h) => h.name).join(', ') || 'The hosts',
+        '{hosts}': hosts.map((h) => h.name).join(', ') || translator(await languages.of(user.id))('bot:space.hostsFallback'),
         '{site}': config.siteName,
       },
       markdown: { '{handle}': handleMarkdown(user.handle) },
@@ -228,6 +288,12 @@ export function createWelcomeService(deps: {
   return {
     /** A member accepted the guidelines for the first time: they are in. */
     greetNewcomer,
+
+    /** The bot's account (made on first need), and the managers who answer newcomers: for the help requests. */
+    botUser,
+    botActor,
+    currentSettings,
+    managersOf,
 
     /** A member became an active member of a space. */
     greetInSpace,
@@ -240,7 +306,25 @@ export function createWelcomeService(deps: {
     async doUpdateSettings(actor: Actor, patch: z.output<typeof updateWelcomeSettingsSchema>) {
       checkAdmin(actor);
       if (patch.welcomeSpaceId && !(await spaceExists(patch.welcomeSpaceId))) throw AppError.notFound('No such space');
-      await deps.settings.update(db, patch);
+      const { managerHandles, ...rest } = patch;
+      let managerIds: string[] | undefined;
+      if (managerHandles) {
+        const handles = [...new Set(managerHandles)];
+        const found = handles.length
+          ? await db
+              .select({ id: users.id, handle: users.handle })
+              .from(users)
+              .where(and(inArray(users.handle, handles), eq(users.status, 'active'), eq(users.isBot, false)))
+          : [];
+        const missing = handles.filter((h) => !found.some((u) => u.handle === h));
+        if (missing.length) {
+          throw new AppError('validation_failed', `No member with the handle ${missing.map((h) => `@${h}`).join(', ')}`, {
+            errors: [{ path: 'managerHandles', message: `no active member @${missing[0]}` }],
+          });
+        }
+        managerIds = handles.map((h) => found.find((u) => u.handle === h)!.id);
+      }
+      await deps.settings.update(db, { ...rest, ...(managerIds ? { managerIds } : {}) });
       return settingsView(await currentSettings());
     },
 

@@ -1,7 +1,7 @@
 // What the welcome bot and the welcome email say, and whether they are on: the network's one
 // welcome settings group in the settings registry (server/core/settings, decision 013).
 import { z } from 'zod';
-import { updateWelcomeSettingsSchema } from '../../../shared/api/welcome.routes';
+import { MAX_MANAGERS, updateWelcomeSettingsSchema } from '../../../shared/api/welcome.routes';
 import type { SettingsRegistry } from '../../core/settings/settings';
 import { DEFAULT_TEMPLATES } from './templates';
 
@@ -18,6 +18,9 @@ export const welcomeSettingsSchema = z.object({
   emailSubject: field.emailSubject.unwrap(),
   emailTemplate: field.emailTemplate.unwrap(),
   managerName: field.managerName.unwrap(),
+  joinWelcomeSpace: field.joinWelcomeSpace.unwrap(),
+  /** The community managers' ids (the form names them by handle); empty: the admins. */
+  managerIds: z.array(z.uuid()).max(MAX_MANAGERS),
 });
 
 export type WelcomeSettings = z.output<typeof welcomeSettingsSchema>;
@@ -37,8 +40,22 @@ export function defineWelcomeSettings(registry: SettingsRegistry) {
       emailSubject: DEFAULT_TEMPLATES.emailSubject,
       emailTemplate: DEFAULT_TEMPLATES.email,
       managerName: DEFAULT_TEMPLATES.manager,
+      joinWelcomeSpace: true,
+      managerIds: [],
     },
   });
 }
 
 export type WelcomeSettingsGroup = ReturnType<typeof defineWelcomeSettings>;
+
+/** Whether the first-run checklist was dismissed by an admin (site-wide). */
+export function defineChecklistSettings(registry: SettingsRegistry) {
+  return registry.define({
+    scope: 'site',
+    key: 'first-run',
+    schema: z.object({ checklistDismissed: z.boolean() }),
+    defaults: { checklistDismissed: false },
+  });
+}
+
+export type ChecklistSettingsGroup = ReturnType<typeof defineChecklistSettings>;
