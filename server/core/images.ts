@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import sharp from 'sharp';
-import { AppError } from './errors';
+import { AppError, problem } from './errors';
 
 export const MAX_IMAGE_BYTES = 1024 * 1024;
 /** A 1 MB file can still decode to gigabytes of pixels: larger images are refused before decoding. */
@@ -39,7 +39,7 @@ export function parseImageUpload(field: string): (req: Request, res: Response) =
  * a photo still shows the right way up). Throws a clear error for anything else.
  */
 export async function checkImage(file: { buffer: Buffer; size: number } | undefined, field: string): Promise<{ contentType: string; data: Buffer }> {
-  if (!file) throw new AppError('validation_failed', `Attach an image in the form field "${field}"`);
+  if (!file) throw new AppError('validation_failed', problem('Attach an image in the form field "{{field}}"', { field }));
   if (file.size > MAX_IMAGE_BYTES) throw new AppError('payload_too_large', 'An image may be at most 1 MB');
   const kind = IMAGE_TYPES.find((t) => t.magic(file.buffer));
   if (!kind) throw new AppError('unsupported_media_type', 'An image must be a PNG, JPEG, GIF or WebP file');

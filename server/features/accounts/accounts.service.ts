@@ -19,7 +19,7 @@ import { consume, refund } from '../../core/auth/rate-limit';
 import type { Db } from '../../core/db/database';
 import { invites, users } from '../../core/db/schema';
 import { readSiteRow } from '../site/site.public';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Languages } from '../../core/i18n/i18n';
 import type { Realtime } from '../../core/realtime/realtime';
@@ -154,14 +154,15 @@ export function createAccountsService(deps: AccountsDeps) {
       await consume(limiters.signUpAddress, address, 'Too many sign-ups from your network; try again later');
       const ruleErrors = checkPasswordRules(input.password, { email: input.email, handle: input.handle });
       if (ruleErrors.length > 0) {
-        throw new AppError('validation_failed', `Password ${ruleErrors[0]!.message}`, { errors: ruleErrors });
+        throw new AppError('validation_failed', problem('Password {{message}}', { message: ruleErrors[0]!.message }), { errors: ruleErrors });
       }
       const registration = await checkRegistration(input.inviteToken, noHumanAccounts);
       const conflicts: { path: string; message: string }[] = [];
       if (await findLocalUserByEmail(db, input.email)) conflicts.push({ path: 'email', message: 'is already registered' });
       if (await isHandleTaken(db, input.handle)) conflicts.push({ path: 'handle', message: 'is already taken' });
       if (conflicts.length > 0) {
-        throw new AppError('conflict', `The ${conflicts.map((c) => c.path).join(' and ')} ${conflicts.length > 1 ? 'are' : 'is'} already in use`, {
+        const inUse = conflicts.length > 1 ? 'The email and handle are already in use' : conflicts[0]!.path === 'email' ? 'The email is already in use' : 'The handle is already in use';
+        throw new AppError('conflict', inUse, {
           errors: conflicts,
         });
       }
@@ -353,7 +354,7 @@ export function createAccountsService(deps: AccountsDeps) {
       }
       const ruleErrors = checkPasswordRules(input.newPassword, { email: user.email ?? undefined, handle: user.handle });
       if (ruleErrors.length > 0) {
-        throw new AppError('validation_failed', `Password ${ruleErrors[0]!.message}`, {
+        throw new AppError('validation_failed', problem('Password {{message}}', { message: ruleErrors[0]!.message }), {
           errors: ruleErrors.map((e) => ({ ...e, path: 'newPassword' })),
         });
       }

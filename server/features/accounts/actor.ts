@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { guidelinesVersions, identities, sessions, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { updateUser, type UserRow } from './users.repository';
 
 /** Who is calling: the signed-in member, their session, and the guidelines version in force. */
@@ -83,7 +83,9 @@ export function checkActive(user: UserRow): void {
     case 'suspended':
       throw new AppError(
         'account_suspended',
-        user.suspendedUntil ? `Your account is suspended until ${user.suspendedUntil.toISOString()}` : undefined,
+        user.suspendedUntil
+          ? problem('Your account is suspended until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC; timeZoneName: short)}}', { until: user.suspendedUntil })
+          : undefined,
       );
     case 'banned':
       throw new AppError('account_banned');

@@ -106,7 +106,7 @@ export function createAdminService(deps: { db: Db; config: Config; realtime: Rea
         throw new AppError('conflict', 'You cannot suspend yourself or give up your own admin role');
       }
       if (patch.status && !['active', 'suspended', 'banned'].includes(user.status)) {
-        throw new AppError('conflict', `A ${user.status} account cannot be ${patch.status === 'active' ? 'reinstated' : 'suspended'} here`);
+        throw new AppError('conflict', patch.status === 'active' ? 'This account cannot be reinstated here' : 'This account cannot be suspended here', { status: user.status });
       }
       const suspendedUntil = patch.suspendedUntil ? new Date(patch.suspendedUntil) : null;
       if (suspendedUntil && suspendedUntil.getTime() <= Date.now()) {

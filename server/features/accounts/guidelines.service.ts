@@ -2,7 +2,7 @@ import { count, desc, eq, sql } from 'drizzle-orm';
 import type { GuidelinesVersion, SessionUser } from '../../../shared/api/accounts.routes';
 import type { Db } from '../../core/db/database';
 import { consents, guidelinesVersions, site, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
@@ -63,13 +63,13 @@ export function createGuidelinesService(deps: {
     async doAccept(actor: Actor, input: { version: number; confirmAge?: boolean }) {
       const latest = await current();
       if (input.version !== latest.version) {
-        throw new AppError('conflict', `Version ${latest.version} of the guidelines is now in force; please read it`, {
+        throw new AppError('conflict', problem('Version {{version}} of the guidelines is now in force; please read it', { version: latest.version }), {
           currentVersion: latest.version,
         });
       }
       const [settings] = await db.select({ minimumAge: site.minimumAge }).from(site);
       if (settings?.minimumAge && input.confirmAge !== true) {
-        throw new AppError('validation_failed', `Please confirm that you are at least ${settings.minimumAge} years old`, {
+        throw new AppError('validation_failed', problem('Please confirm that you are at least {{age}} years old', { age: settings.minimumAge }), {
           errors: [{ path: 'confirmAge', message: `must confirm you are at least ${settings.minimumAge}` }],
         });
       }

@@ -3,7 +3,7 @@
 import { and, desc, eq } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { blocks, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 
@@ -25,7 +25,7 @@ export function createChatBlocks(deps: { db: Db }) {
 
     async doBlock(actor: Actor, handle: string) {
       const [user] = await db.select().from(users).where(eq(users.handle, handle));
-      if (!user || user.status === 'deleted') throw AppError.notFound(`No member with the handle @${handle}`);
+      if (!user || user.status === 'deleted') throw AppError.notFound(problem('No member with the handle {{handles}}', { handles: `@${handle}` }));
       if (user.id === actor.user.id) throw new AppError('conflict', 'You cannot block yourself');
       const [row] = await db
         .insert(blocks)

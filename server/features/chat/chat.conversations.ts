@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import type { Conversation, createConversationSchema } from '../../../shared/api/chat.routes';
 import type { Db } from '../../core/db/database';
 import { blocks, conversationParticipants, conversationReads, conversations, messages, spaceMembers, spaces, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import type { Realtime } from '../../core/realtime/realtime';
 import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
@@ -148,10 +148,10 @@ export function createChatConversations(deps: {
       if (handles.length === 0) throw new AppError('validation_failed', 'Name at least one other member', { errors: [{ path: 'handles', message: 'name someone else' }] });
       const others = await db.select().from(users).where(and(inArray(users.handle, handles), eq(users.status, 'active')));
       const missing = handles.filter((h) => !others.some((u) => u.handle === h));
-      if (missing.length) throw AppError.notFound(`No member with the handle ${missing.map((h) => `@${h}`).join(', ')}`);
+      if (missing.length) throw AppError.notFound(problem('No member with the handle {{handles}}', { handles: missing.map((h) => `@${h}`).join(', ') }));
       const { maxGroupSize } = await readSiteRow(db);
       if (others.length + 1 > maxGroupSize) {
-        throw new AppError('validation_failed', `A conversation can have at most ${maxGroupSize} people`, {
+        throw new AppError('validation_failed', problem('A conversation can have at most {{max}} people', { max: maxGroupSize }), {
           errors: [{ path: 'handles', message: `at most ${maxGroupSize - 1} others` }],
         });
       }
@@ -163,7 +163,7 @@ export function createChatConversations(deps: {
           sql`(${blocks.blockerId} in ${ids} and ${blocks.blockedId} = ${actor.user.id}) or (${blocks.blockerId} = ${actor.user.id} and ${blocks.blockedId} in ${ids})`,
         );
       const iBlocked = blocking.find((b) => b.blocker === actor.user.id);
-      if (iBlocked) throw new AppError('forbidden', `Unblock @${others.find((u) => u.id === iBlocked.blocked)!.handle} first`);
+      if (iBlocked) throw new AppError('forbidden', problem('Unblock @{{handle}} first', { handle: others.find((u) => u.id === iBlocked.blocked)!.handle }));
       if (blocking.length) throw new AppError('forbidden', 'You cannot start a conversation with this member');
       const everyone = [actor.user.id, ...ids].sort();
       const participantKey = everyone.join(',');

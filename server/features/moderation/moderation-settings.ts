@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { updateModerationSettingsSchema } from '../../../shared/api/moderation.routes';
 import type { Db } from '../../core/db/database';
 import { users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { renderMarkdown } from '../../core/markdown';
 import type { SettingsRegistry } from '../../core/settings/settings';
 import { authorOf } from '../accounts/accounts.dto';
@@ -103,8 +103,9 @@ export function createModerationSettings(db: Db, registry: SettingsRegistry) {
         const active = found.filter((u) => u.status === 'active' && !u.isBot);
         const missing = handles.filter((h) => !active.some((u) => u.handle === h));
         if (missing.length) {
-          throw new AppError('validation_failed', `No such member: @${missing.join(', @')}`, {
-            errors: [{ path: 'safeguardingContactHandles', message: `no active member @${missing.join(', @')}` }],
+          const named = missing.map((h) => `@${h}`).join(', ');
+          throw new AppError('validation_failed', problem('No active member with the handle {{handles}}', { handles: named }), {
+            errors: [{ path: 'safeguardingContactHandles', message: `no active member ${named}` }],
           });
         }
         contactIds = active.map((u) => u.id);

@@ -4,7 +4,7 @@
 // the reporters, and is written to the moderation log (decision 011).
 import type { ModerationCase } from '../../../shared/api/moderation.routes';
 import type { Db } from '../../core/db/database';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { Actor } from '../accounts/actor';
 import { doExcludeMember, doReinstateMember } from '../accounts/member-standing';
@@ -60,7 +60,7 @@ export function createModerationActions(deps: {
         if (!targets.isContent(row.targetKind)) throw new AppError('conflict', 'Only posts, comments and messages can be hidden or deleted');
         const confirmsAutoHide = input.action === 'hide' && row.status === 'open' && row.lastAction?.action === 'auto_hide';
         if (!confirmsAutoHide && !(await targets.changeContent(row, input.action))) {
-          throw new AppError('conflict', `This ${targets.nounOf(row.targetKind)} is ${input.action === 'hide' ? 'hidden or deleted' : 'deleted'} already`);
+          throw new AppError('conflict', input.action === 'hide' ? 'This content is hidden or deleted already' : 'This content is deleted already');
         }
         return { lastAction: { action: input.action }, notice: `The moderators ${input.action === 'hide' ? 'hid' : 'deleted'} ${await whatOf(row, 'your')}.` };
       }
@@ -155,7 +155,7 @@ export function createModerationActions(deps: {
       if (row.status !== 'open') throw new AppError('conflict', 'This case is closed');
       if (row.assigneeId && row.assigneeId !== actor.user.id && !force) {
         const holder = await userById(db, row.assigneeId);
-        throw new AppError('conflict', `@${holder?.handle ?? 'someone'} has this case`, { assignee: holder?.handle ?? null });
+        throw new AppError('conflict', holder ? problem('@{{handle}} has this case', { handle: holder.handle }) : 'Someone else has this case', { assignee: holder?.handle ?? null });
       }
       const updated = (await updateCase(db, caseId, { assigneeId: actor.user.id, updatedAt: new Date() }))!;
       await log.write(actor.user.id, 'take', updated, force ? 'taken over' : '');

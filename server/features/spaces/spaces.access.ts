@@ -2,7 +2,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { spaceMembers, spaces } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import type { Actor } from '../accounts/actor';
 
 export type SpaceRow = typeof spaces.$inferSelect;
@@ -88,12 +88,15 @@ export async function accessReadableSpace(db: Db, actor: Actor, spaceId: string)
   return access;
 }
 
+/** The sentence a muted member is answered with (the date in the reader's language and UTC). */
+export const MUTED_UNTIL = 'The moderators muted you in this space until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC; timeZoneName: short)}}';
+
 export function checkCanPost(access: SpaceAccess): void {
   if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
   if (!canPost(access)) throw new AppError('forbidden', 'Join this space to post in it');
   const mutedUntil = access.membership?.mutedUntil;
   if (mutedUntil && mutedUntil.getTime() > Date.now()) {
-    throw new AppError('muted', `The moderators muted you in this space until ${mutedUntil.toISOString()}`, { until: mutedUntil.toISOString() });
+    throw new AppError('muted', problem(MUTED_UNTIL, { until: mutedUntil }), { until: mutedUntil.toISOString() });
   }
 }
 

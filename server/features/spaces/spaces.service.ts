@@ -6,7 +6,7 @@ import type { addMemberSchema, createSpaceSchema, updateSpaceSchema } from '../.
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { posts, spaceAvatars, spaceInvites, spaceMembers, spaces, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { checkImage } from '../../core/images';
 import type { Work } from '../../core/events/unit-of-work';
 import type { Realtime } from '../../core/realtime/realtime';
@@ -269,7 +269,7 @@ export function createSpacesService(deps: {
         : [];
       const missing = hostHandles.filter((h) => !hosts.some((u) => u.handle === h));
       if (missing.length) {
-        throw new AppError('validation_failed', `No member with the handle ${missing.map((h) => `@${h}`).join(', ')}`, {
+        throw new AppError('validation_failed', problem('No member with the handle {{handles}}', { handles: missing.map((h) => `@${h}`).join(', ') }), {
           errors: [{ path: 'hostHandles', message: `unknown: ${missing.join(', ')}` }],
         });
       }
@@ -384,12 +384,12 @@ export function createSpacesService(deps: {
       const access = await accessVisibleSpace(db, actor, { id: spaceId });
       checkCanManage(access);
       const [user] = await db.select().from(users).where(and(eq(users.handle, input.handle), eq(users.status, 'active')));
-      if (!user) throw AppError.notFound(`No member with the handle @${input.handle}`);
+      if (!user) throw AppError.notFound(problem('No member with the handle {{handles}}', { handles: `@${input.handle}` }));
       const [existing] = await db
         .select()
         .from(spaceMembers)
         .where(and(eq(spaceMembers.spaceId, spaceId), eq(spaceMembers.userId, user.id)));
-      if (existing?.status === 'active') throw new AppError('conflict', `@${user.handle} is already a member`);
+      if (existing?.status === 'active') throw new AppError('conflict', problem('@{{handle}} is already a member', { handle: user.handle }));
       const membership =
         existing?.status === 'requested'
           ? await setMembership(spaceId, user.id, { status: 'active', role: input.role }, 'approval')

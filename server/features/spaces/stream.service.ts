@@ -14,7 +14,7 @@ import type { EventName, EventPayload } from '../../../shared/protocol/events';
 import type { Db } from '../../core/db/database';
 import { comments, postEdits, posts, spaceMembers, users } from '../../core/db/schema';
 import { decodeCursor } from '../../core/db/keyset';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { mentionedHandles, renderWithMentions } from '../../core/markdown';
 import { excerptText } from '../../core/plain-text';
 import type { DomainEvents } from '../../core/events/domain-events';
@@ -29,6 +29,7 @@ import {
   canRead,
   checkCanPost,
   loadAccess,
+  MUTED_UNTIL,
   type SpaceAccess,
 } from './spaces.access';
 import { toggleReaction } from './reactions';
@@ -210,12 +211,14 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
 
   /** Deleted or hidden content takes no edits, reactions or comments. */
   function checkNotGone(row: { deletedAt: Date | null; hiddenAt: Date | null }, what: 'post' | 'comment') {
-    if (row.deletedAt) throw new AppError('conflict', `This ${what} was deleted`);
-    if (row.hiddenAt) throw new AppError('conflict', `The moderators hid this ${what}`);
+    if (row.deletedAt) throw new AppError('conflict', what === 'post' ? 'This post was deleted' : 'This comment was deleted');
+    if (row.hiddenAt) throw new AppError('conflict', what === 'post' ? 'The moderators hid this post' : 'The moderators hid this comment');
   }
 
-  function checkOwnOrModerate(access: SpaceAccess, authorId: string, actor: Actor, what: string) {
-    if (authorId !== actor.user.id && !canModerate(access)) throw new AppError('forbidden', `You can only ${what} your own posts and comments`);
+  function checkOwnOrModerate(access: SpaceAccess, authorId: string, actor: Actor, what: 'edit' | 'delete') {
+    if (authorId !== actor.user.id && !canModerate(access)) {
+      throw new AppError('forbidden', what === 'edit' ? 'You can only edit your own posts and comments' : 'You can only delete your own posts and comments');
+    }
   }
 
   /** An archived space is read-only: no pins and no deletions by members either (moderation still acts). */
@@ -226,7 +229,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
   /** A muted member may read but not change what the space shows (checkCanPost says the same for new writes). */
   function checkNotMuted(access: SpaceAccess) {
     const until = access.membership ? activeMute(access.membership) : null;
-    if (until) throw new AppError('muted', `The moderators muted you in this space until ${until.toISOString()}`, { until: until.toISOString() });
+    if (until) throw new AppError('muted', problem(MUTED_UNTIL, { until }), { until: until.toISOString() });
   }
 
   return {
