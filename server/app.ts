@@ -164,7 +164,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
     // Sessions only where they are used: static files and health checks never touch the store.
     const sessions = createSessionMiddleware(config, db.db, resolveSessionSecret(config, logger));
-    app.use(['/api', '/auth'], sessions.middleware, csrfProtection(config));
+    app.use(['/api', '/auth'], sessions.middleware, csrfProtection(config, logger));
 
     const live = await createRealtime<Actor>({
       httpServer: server,
