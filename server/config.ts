@@ -80,6 +80,12 @@ export interface Config {
   /** The origin users open in their browser; sockets from any other Origin are refused. */
   publicUrl: string;
   publicOrigin: string;
+  /**
+   * Origins whose requests and sockets are this site's: the public origin, and in development
+   * (NODE_ENV other than production) its other loopback names on the same port, so
+   * http://127.0.0.1:3000 works when PUBLIC_URL says http://localhost:3000.
+   */
+  allowedOrigins: ReadonlySet<string>;
   siteName: string;
   dataDir: string;
   databaseUrl: string | undefined;
@@ -173,6 +179,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     host: e.HOST,
     publicUrl,
     publicOrigin: new URL(publicUrl).origin,
+    allowedOrigins: new Set(),
     siteName: e.SITE_NAME,
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
@@ -221,5 +228,22 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     ...overrides,
   };
   config.publicOrigin = new URL(config.publicUrl).origin;
+  if (!overrides.allowedOrigins) config.allowedOrigins = allowedOriginsOf(config.publicUrl, config.env);
   return config;
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The origins a browser may call this site from: the public one; in development also the other
+ * loopback names of a loopback public URL, with the same scheme and port.
+ * @example allowedOriginsOf('http://localhost:3000', 'development') // localhost, 127.0.0.1 and [::1] on :3000
+ */
+export function allowedOriginsOf(publicUrl: string, env: Config['env']): ReadonlySet<string> {
+  const url = new URL(publicUrl);
+  const origins = new Set([url.origin]);
+  if (env !== 'production' && LOOPBACK_HOSTS.includes(url.hostname)) {
+    for (const host of LOOPBACK_HOSTS) origins.add(`${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`);
+  }
+  return origins;
 }

@@ -5,7 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Config } from '../../config';
 import type { Db } from '../db/database';
-import { AppError } from '../errors';
+import { AppError, problem } from '../errors';
 import type { Logger } from '../logger';
 import { DatabaseSessionStore } from './session-store';
 
@@ -66,20 +66,41 @@ function sameToken(expected: string | undefined, given: unknown): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Distinct wrong addresses warned about at most (the rest are still refused, quietly). */
+const WARNED_ORIGINS_MAX = 100;
+
 /**
  * CSRF protection for state-changing calls, in two layers: a browser request from another site
  * (foreign `Origin`, or `Sec-Fetch-Site: cross-site`) is refused outright; and a signed-in
  * session must echo its secret token in `X-CSRF-Token`, which another site cannot read.
  * Anonymous calls (sign-in, sign-up) carry JSON bodies, which a cross-site form cannot send.
+ *
+ * A page of this very server opened by another address than PUBLIC_URL (127.0.0.1 for
+ * localhost, a LAN address) is refused too, but told so: `origin_refused` with the address to
+ * use (`publicUrl`), and one warning per such address in the log. Development accepts every
+ * loopback name of the public URL (`config.allowedOrigins`).
  */
-export function csrfProtection(config: Config): RequestHandler {
+export function csrfProtection(config: Config, logger?: Logger): RequestHandler {
+  const warned = new Set<string>();
   return (req, _res, next) => {
     if (!unsafeMethods.has(req.method)) return next();
     const origin = req.headers.origin;
-    if (origin && origin !== config.publicOrigin) {
+    const site = req.headers['sec-fetch-site'];
+    if (origin && !config.allowedOrigins.has(origin)) {
+      // The browser says the page and the request share their origin: our own page, at an address we do not serve under.
+      if (site === 'same-origin' || (site === undefined && originIsThisHost(origin, req))) {
+        if (logger && !warned.has(origin) && warned.size < WARNED_ORIGINS_MAX) {
+          warned.add(origin);
+          logger.warn({ origin, publicUrl: config.publicUrl }, 'a browser used this server by an address other than PUBLIC_URL: its writes are refused (open PUBLIC_URL, or set PUBLIC_URL to the address people use)');
+        }
+        return next(
+          new AppError('origin_refused', problem('This network is at {{publicUrl}}: open it there and try again', { publicUrl: config.publicUrl }), {
+            publicUrl: config.publicUrl,
+          }),
+        );
+      }
       return next(new AppError('csrf_failed', 'Requests from other sites are not accepted'));
     }
-    const site = req.headers['sec-fetch-site'];
     if (site === 'cross-site' || site === 'same-site') {
       return next(new AppError('csrf_failed', 'Requests from other sites are not accepted'));
     }
@@ -88,6 +109,15 @@ export function csrfProtection(config: Config): RequestHandler {
     }
     next();
   };
+}
+
+/** Whether an Origin names the host the request was sent to (a browser without Sec-Fetch-Site). */
+function originIsThisHost(origin: string, req: Request): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }
 
 /** Replaces the session id (fixation defence) and stores who is signed in, with a fresh CSRF token. */

@@ -10,7 +10,7 @@ import type { updateWelcomeSettingsSchema } from '../../../shared/api/welcome.ro
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { emails, spaceMembers, spaces, users } from '../../core/db/schema';
-import { AppError } from '../../core/errors';
+import { AppError, problem } from '../../core/errors';
 import { translator, type Languages, type Locale, type Translate } from '../../core/i18n/i18n';
 import type { Logger } from '../../core/logger';
 import type { UserRow } from '../accounts/accounts.dto';
@@ -318,7 +318,7 @@ export function createWelcomeService(deps: {
           : [];
         const missing = handles.filter((h) => !found.some((u) => u.handle === h));
         if (missing.length) {
-          throw new AppError('validation_failed', `No member with the handle ${missing.map((h) => `@${h}`).join(', ')}`, {
+          throw new AppError('validation_failed', problem('No member with the handle {{handles}}', { handles: missing.map((h) => `@${h}`).join(', ') }), {
             errors: [{ path: 'managerHandles', message: `no active member @${missing[0]}` }],
           });
         }
