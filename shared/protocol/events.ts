@@ -4,6 +4,7 @@ import { accountEvents } from './accounts';
 import { chatCommands, chatEvents } from './chat';
 import { memberCommands } from './member';
 import { moderationEvents } from './moderation';
+import { notificationEvents } from './notifications';
 import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
 
@@ -24,6 +25,7 @@ export const serverEvents = {
   ...streamEvents,
   ...chatEvents,
   ...moderationEvents,
+  ...notificationEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

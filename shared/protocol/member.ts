@@ -8,7 +8,15 @@ import type { CommandSpec } from './spec';
 // to those events' payloads.
 
 /** The events that go through a member's own log. */
-export const memberEventNames = ['mention:received', 'chat:mentioned', 'moderation:notice', 'moderation:notices-read', 'chat:read'] as const;
+export const memberEventNames = [
+  'mention:received',
+  'chat:mentioned',
+  'moderation:notice',
+  'moderation:notices-read',
+  'chat:read',
+  'notification:changed',
+  'notification:read',
+] as const;
 
 export type MemberEventName = (typeof memberEventNames)[number];
 

@@ -23,6 +23,9 @@ export const memberReplayLog = defineReplayLog({
 /** The members a one-statement write told, with each one's memberSeq. */
 export type Told = { userId: string; memberSeq: number }[];
 
+/** The members a one-statement write told each with their own body (`tellEachSql`). */
+export type ToldEach<K extends MemberEventName> = { userId: string; payload: EventPayload<K> }[];
+
 /** `tellSql`'s parts: CTEs for the statement's WITH list, and the column that selects `Told`. */
 export interface MemberTellSql {
   ctes: SQL;
@@ -48,6 +51,14 @@ export interface MemberLog {
    * statement returned. (Data-modifying CTEs must be at the top level, hence two parts.)
    */
   tellSql<K extends MemberEventName>(userIds: string[], event: K, body: MemberEventBody<K>, onlyIf: SQL): MemberTellSql;
+  /**
+   * Like `tellSql`, but each member gets their own body: `rows` is a query of `(user_id uuid,
+   * payload jsonb)`, one row per member (e.g. the RETURNING of a bulk insert). `told` selects
+   * `ToldEach`: each member, their memberSeq and the payload as logged.
+   */
+  tellEachSql<K extends MemberEventName>(event: K, rows: SQL): MemberTellSql;
+  /** What to publish for the rows `tellEachSql` returned. */
+  toldEach<K extends MemberEventName>(rows: ToldEach<K>, event: K): Publish[];
   /** What to publish for the rows `tellSql` returned (release them with `work.release`). */
   told<K extends MemberEventName>(rows: Told, event: K, body: MemberEventBody<K>): Publish[];
   /** What a member who applied up to `afterSeq` missed, in pages. */
@@ -78,6 +89,26 @@ export function createMemberLog(): MemberLog {
           select member_head.user_id, member_head.seq, ${event}, ${JSON.stringify(body)}::jsonb || jsonb_build_object('memberSeq', member_head.seq) from member_head
         )`;
       return { ctes, told: sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', user_id, 'memberSeq', seq)), '[]'::jsonb) from member_head)` };
+    },
+    tellEachSql(event, rows) {
+      const ctes = sql`member_each as (${rows}), member_head as (
+          insert into ${memberLogs} (user_id, seq)
+          select user_id, 1 from member_each
+          on conflict (user_id) do update set seq = ${memberLogs}.seq + 1
+          returning user_id, seq
+        ), member_logged as (
+          insert into ${memberEvents} (user_id, seq, event, payload)
+          select h.user_id, h.seq, ${event}, e.payload || jsonb_build_object('memberSeq', h.seq)
+          from member_head h join member_each e on e.user_id = h.user_id
+        )`;
+      return {
+        ctes,
+        told: sql`(select coalesce(jsonb_agg(jsonb_build_object('userId', h.user_id, 'payload', e.payload || jsonb_build_object('memberSeq', h.seq))), '[]'::jsonb)
+          from member_head h join member_each e on e.user_id = h.user_id)`,
+      };
+    },
+    toldEach(rows, event) {
+      return rows.map(({ userId, payload }) => ({ rooms: `user:${userId}`, event, payload }));
     },
     told(rows, event, body) {
       return rows.map(({ userId, memberSeq }) => ({ rooms: `user:${userId}`, event, payload: { ...body, memberSeq } }));
