@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type {
   AuthConfig,
+  LanguageChoice,
   Session,
   SessionUser,
   changePasswordSchema,
@@ -11,6 +12,7 @@ import type {
 import type { sessionEndedSchema } from '../../../shared/protocol/accounts';
 import { api, ApiError, setApiHooks } from './api';
 import { routes } from './api-routes';
+import { i18n, t } from './i18n.svelte';
 import { navigate } from './routes';
 
 export type SignUpInput = z.input<typeof signUpSchema>;
@@ -20,14 +22,7 @@ export type PasswordChange = z.input<typeof changePasswordSchema>;
 /** Why a session ended: the server's reasons, plus `expired` when the server stopped knowing us. */
 export type EndReason = z.output<typeof sessionEndedSchema>['reason'] | 'expired';
 
-const endNotices: Record<EndReason, string> = {
-  signed_out: 'You were signed out.',
-  suspended: 'Your account was suspended.',
-  banned: 'Your account was banned from this network by its moderators.',
-  deleted: 'Your account was deleted.',
-  password_changed: 'Your password was changed, so you were signed out. Sign in with the new password.',
-  expired: 'Your session has ended. Please sign in again.',
-};
+const endNotice = (reason: EndReason): string => t(`account:session.ended.${reason}`);
 
 /**
  * Who is signed in, their CSRF token, and whether the guidelines gate is up. The one source the
@@ -41,6 +36,8 @@ export class SessionStore {
   guidelinesRequired = $state(false);
   /** Where my own log (mentions, notices, read markers) stood when the session was last read. */
   memberSeq: number | null = null;
+  /** My language setting as the account holds it ('auto': the browser's); null when signed out. */
+  language = $state<LanguageChoice | null>(null);
   authConfig = $state<AuthConfig | undefined>(undefined);
   /** The account just created on an approval network; it cannot sign in yet. */
   pendingUser = $state<SessionUser | null>(null);
@@ -66,7 +63,7 @@ export class SessionStore {
       this.loadError = undefined;
     } catch (error) {
       this.status = 'failed';
-      this.loadError = error instanceof ApiError ? error.message : 'Could not reach the server.';
+      this.loadError = error instanceof ApiError ? error.message : t('account:session.unreachable');
     }
   }
 
@@ -75,16 +72,42 @@ export class SessionStore {
   }
 
   /** Asks the server who we are now; resolves true while still signed in. */
-  async refresh(): Promise<boolean> {
-    this.apply(await api.call(routes.session));
+  async refresh(options: { signedIn?: boolean } = {}): Promise<boolean> {
+    this.apply(await api.call(routes.session), options);
     return this.user !== null;
   }
 
-  apply(current: Session): void {
+  /**
+   * Takes the session the server answered. `signedIn`: it was just signed in to, so a language
+   * picked on the sign-in page of this browser (the account still following the browser) is
+   * kept and saved on the account rather than undone.
+   */
+  apply(current: Session, { signedIn = false }: { signedIn?: boolean } = {}): void {
     this.user = current.user;
     this.csrfToken = current.csrfToken;
     this.guidelinesRequired = current.user !== null && current.guidelinesRequired;
     this.memberSeq = current.memberSeq;
+    this.language = current.language;
+    const picked = i18n.choice;
+    if (signedIn && current.user && current.language === 'auto' && picked !== 'auto') {
+      void this.chooseLanguage(picked).catch(() => {});
+    } else if (current.language && current.language !== picked) {
+      // The account's language wins over what this browser remembered: a choice made on another
+      // device shows here at the next session load.
+      void i18n.choose(current.language);
+    }
+  }
+
+  /**
+   * Switches the page to a language at once, then saves it on the account, so every device and
+   * the server's emails follow. Rejects when the account could not be updated (the page keeps the
+   * language).
+   */
+  async chooseLanguage(choice: LanguageChoice): Promise<void> {
+    await i18n.choose(choice);
+    if (!this.user) return;
+    const saved = await api.call(routes.chooseLanguage, { body: { language: choice } });
+    this.language = saved.language;
   }
 
   async signIn(email: string, password: string): Promise<void> {
@@ -92,7 +115,7 @@ export class SessionStore {
     this.notice = undefined;
     this.pendingUser = null;
     // The session id rotated with the sign-in; the token of the old one is void.
-    await this.refresh();
+    await this.refresh({ signedIn: true });
   }
 
   async signUp(input: SignUpInput): Promise<SignUpResult> {
@@ -100,7 +123,7 @@ export class SessionStore {
     this.notice = undefined;
     if (result.signedIn) {
       this.pendingUser = null;
-      await this.refresh();
+      await this.refresh({ signedIn: true });
     } else {
       this.pendingUser = result.user;
     }
@@ -134,7 +157,7 @@ export class SessionStore {
         body: { ...(password ? { password } : {}), confirm: 'delete my account' },
       });
       this.clear();
-      this.notice = 'Your account has been deleted.';
+      this.notice = t('account:session.accountDeleted');
       if (redirectUrl) location.assign(redirectUrl);
       else navigate('/sign-in');
     } finally {
@@ -157,7 +180,7 @@ export class SessionStore {
       }
     }
     this.clear();
-    this.notice = endNotices[reason];
+    this.notice = endNotice(reason);
     navigate('/sign-in', { replace: true });
     return 'ended';
   }
@@ -213,6 +236,7 @@ export class SessionStore {
     this.user = null;
     this.csrfToken = null;
     this.guidelinesRequired = false;
+    this.language = null;
   }
 
   #onApiError(error: ApiError): void {

@@ -1,6 +1,7 @@
 import type { Site } from '../../../shared/api/system.routes';
 import { api, ApiError } from './api';
 import { routes } from './api-routes';
+import { t } from './i18n.svelte';
 
 /** Facts about this network, loaded once at start (and again when an admin renames it). */
 export class SiteStore {
@@ -14,7 +15,7 @@ export class SiteStore {
     } catch (error) {
       // Behind the guidelines gate only the gate matters; the name falls back to "Hearth".
       if (error instanceof ApiError && error.code === 'guidelines_required') return;
-      this.error = error instanceof ApiError ? error.message : 'Could not load the site';
+      this.error = error instanceof ApiError ? error.message : t('account:session.siteFailed');
     }
   }
 }

@@ -19,6 +19,8 @@ import type {
   spaceMemberSchema,
   updateSpaceSchema,
 } from '../../../shared/api/spaces.routes';
+import { formatNumber } from './format';
+import { t } from './i18n.svelte';
 
 // The client imports only types from shared/ (zod stays out of the bundle). The few values it
 // needs are repeated here, typed so that they cannot drift from the shared ones.
@@ -50,19 +52,52 @@ export type SearchResults = z.output<typeof searchResultSchema>;
 export type SearchResult = SearchResults['items'][number];
 export type Author = Post['author'];
 
-export const visibilityLabels: Record<Visibility, { label: string; hint: string }> = {
-  public: { label: 'Public', hint: 'Listed; every member of the network can read it.' },
-  private: { label: 'Private', hint: 'Listed; only its members can read it.' },
-  secret: { label: 'Secret', hint: 'Not listed; only its members know it exists.' },
+// Labels in the page's language: each one is read through t() when shown, so they follow a
+// language change like the rest of the page.
+const labelled = <K extends string>(keys: readonly K[], of: (key: K) => { label: string; hint: string }) =>
+  Object.fromEntries(
+    keys.map((key) => [
+      key,
+      {
+        get label() {
+          return of(key).label;
+        },
+        get hint() {
+          return of(key).hint;
+        },
+      },
+    ]),
+  ) as Record<K, { readonly label: string; readonly hint: string }>;
+
+export const visibilityLabels: Record<Visibility, { readonly label: string; readonly hint: string }> = labelled(
+  ['public', 'private', 'secret'] as const,
+  (key) => ({ label: t(`spaces:visibility.${key}.label`), hint: t(`spaces:visibility.${key}.hint`) }),
+);
+
+export const joinPolicyLabels: Record<JoinPolicy, { readonly label: string; readonly hint: string }> = labelled(
+  ['open', 'request', 'invite'] as const,
+  (key) => ({ label: t(`spaces:joinPolicy.${key}.label`), hint: t(`spaces:joinPolicy.${key}.hint`) }),
+);
+
+export const roleLabels: Record<SpaceRole, string> = {
+  get host() {
+    return t('spaces:roles.host');
+  },
+  get moderator() {
+    return t('spaces:roles.moderator');
+  },
+  get member() {
+    return t('spaces:roles.member');
+  },
 };
 
-export const joinPolicyLabels: Record<JoinPolicy, { label: string; hint: string }> = {
-  open: { label: 'Open', hint: 'Anyone who can see it can join.' },
-  request: { label: 'By request', hint: 'Hosts approve each request to join.' },
-  invite: { label: 'Invitation only', hint: 'Hosts invite members by handle or with an invitation link.' },
-};
-
-export const roleLabels: Record<SpaceRole, string> = { host: 'Host', moderator: 'Moderator', member: 'Member' };
+/**
+ * "3 members" in the page's language, with its plural form and its digits.
+ * @example memberCountLabel(1) // → '1 member'
+ */
+export function memberCountLabel(count: number): string {
+  return t('spaces:memberCount', { count, n: formatNumber(count) });
+}
 
 /**
  * A space address suggested from its name: lowercase letters, digits and dashes.
