@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sendMessageBodySchema } from './chat.routes';
 import { handleRef, nameText, text } from './input';
 import { defineRoute } from './route-spec';
 
@@ -69,7 +70,7 @@ export const helpRequestListSchema = z
 export const answerHelpRequestSchema = z
   .object({
     bodyMarkdown: text().trim().min(1).max(4_000),
-    clientId: text().min(1).max(100).describe('The sender’s id for this answer: a retry sends it once'),
+    clientId: sendMessageBodySchema.shape.clientId.describe('The sender’s id for this answer: a retry sends it once'),
   })
   .strict()
   .meta({ id: 'AnswerHelpRequest' });
