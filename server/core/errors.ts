@@ -28,7 +28,8 @@ const statusByCode: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-const titleByCode: Record<ErrorCode, string> = {
+/** Each code's title in English (a problems catalogue key, like every sentence here). */
+export const problemTitles: Readonly<Record<ErrorCode, string>> = {
   validation_failed: 'The request is not valid',
   malformed_json: 'The request body is not valid JSON',
   payload_too_large: 'The request is too large',
@@ -112,7 +113,7 @@ export class AppError extends Error {
    */
   constructor(
     readonly code: ErrorCode,
-    message: string | ProblemText = titleByCode[code],
+    message: string | ProblemText = problemTitles[code],
     readonly details?: { errors?: FieldError[]; retryAfterSeconds?: number } & Record<string, unknown>,
   ) {
     const text = typeof message === 'string' ? message : message.text;
@@ -145,7 +146,7 @@ export class AppError extends Error {
    * @example new AppError('forbidden').said('fr').title // → 'Action non autorisée'
    */
   said(locale: Locale = defaultLocale): SaidError {
-    const title = problemText(locale, titleByCode[this.code]);
+    const title = problemText(locale, problemTitles[this.code]);
     const validation = this.#validation;
     let message: string;
     let errors = this.details?.errors;
@@ -163,7 +164,7 @@ export class AppError extends Error {
       if (errors && locale !== defaultLocale) errors = errors.map((field) => ({ ...field, message: problemText(locale, field.message) }));
     }
     const said: SaidError = { title, message };
-    if (this.text !== titleByCode[this.code]) said.detail = message;
+    if (this.text !== problemTitles[this.code]) said.detail = message;
     if (errors) said.errors = errors;
     return said;
   }

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../logger';
-import { AppError, databaseUnavailable, problemOf } from '../errors';
+import { AppError, databaseUnavailable, problem, problemOf } from '../errors';
 
 function requestIdOf(req: Request): string | undefined {
   const id = (req as Request & { id?: unknown }).id;
@@ -9,14 +9,14 @@ function requestIdOf(req: Request): string | undefined {
 
 /** Unknown routes: a 404 problem (the SPA fallback, mounted before this, serves pages). */
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(new AppError('not_found', `No route for ${req.method} ${req.path}`));
+  next(new AppError('not_found', problem('No route for {{method}} {{path}}', { method: req.method, path: req.path })));
 };
 
 // body-parser signals its failures with a `type`; each gets a stable code.
 function fromBodyParser(error: { type?: unknown; status?: unknown; limit?: unknown }): AppError | undefined {
   switch (error.type) {
     case 'entity.too.large':
-      return new AppError('payload_too_large', `The request body exceeds the limit of ${String(error.limit)} bytes`);
+      return new AppError('payload_too_large', problem('The request body exceeds the limit of {{limit}} bytes', { limit: String(error.limit) }));
     case 'entity.parse.failed':
       return new AppError('malformed_json', 'The request body is not valid JSON');
     case 'encoding.unsupported':

@@ -36,11 +36,12 @@ void instance.init({
 });
 
 const PLACEHOLDER = /\{\{\s*(\w+)[^}]*\}\}/g;
+const HAS_PLACEHOLDER = /\{\{[^}]*\}\}/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** The catalogue's sentences with placeholders, as patterns that recognise them filled in. */
 const templates: { key: string; pattern: RegExp; names: string[] }[] = Object.keys(serverCatalogues.en.problems as Record<string, string>)
-  .filter((key) => PLACEHOLDER.test(key))
+  .filter((key) => HAS_PLACEHOLDER.test(key))
   .map((key) => {
     const names: string[] = [];
     let source = '';
@@ -70,8 +71,7 @@ export function isCatalogued(text: string): boolean {
 
 /** Fills in a sentence's placeholders without translating it (English, and sentences not catalogued). */
 export function fillIn(text: string, vars: ProblemVars = {}, locale: Locale = defaultLocale): string {
-  if (!PLACEHOLDER.test(text)) return text;
-  PLACEHOLDER.lastIndex = 0;
+  if (!HAS_PLACEHOLDER.test(text)) return text;
   return instance.services.interpolator.interpolate(text, { ...vars }, locale, {}) as string;
 }
 

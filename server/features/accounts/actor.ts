@@ -84,7 +84,7 @@ export function checkActive(user: UserRow): void {
       throw new AppError(
         'account_suspended',
         user.suspendedUntil
-          ? problem('Your account is suspended until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC; timeZoneName: short)}}', { until: user.suspendedUntil })
+          ? problem('Your account is suspended until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC)}} UTC', { until: user.suspendedUntil })
           : undefined,
       );
     case 'banned':

@@ -89,7 +89,7 @@ export async function accessReadableSpace(db: Db, actor: Actor, spaceId: string)
 }
 
 /** The sentence a muted member is answered with (the date in the reader's language and UTC). */
-export const MUTED_UNTIL = 'The moderators muted you in this space until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC; timeZoneName: short)}}';
+export const MUTED_UNTIL = 'The moderators muted you in this space until {{until, datetime(dateStyle: long; timeStyle: short; timeZone: UTC)}} UTC';
 
 export function checkCanPost(access: SpaceAccess): void {
   if (access.space.archivedAt) throw new AppError('forbidden', 'This space is archived and read-only');
