@@ -3,7 +3,7 @@
 // for pages (server/core/markdown.ts); these are read in toasts, lists and mail.
 import MarkdownIt from 'markdown-it';
 
-type Token = ReturnType<MarkdownIt['parse']>[number];
+type Token = ReturnType<InstanceType<typeof MarkdownIt>['parse']>[number];
 
 // No linkify and no typographer: the text stays the words the member wrote.
 const md = new MarkdownIt({ html: false, linkify: false, typographer: false });

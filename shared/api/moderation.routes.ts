@@ -92,6 +92,9 @@ export const caseActionSchema = z
   .refine((a) => !['mute', 'suspend'].includes(a.action) || a.hours !== undefined, { path: ['hours'], message: 'required for mute and suspend' })
   .meta({ id: 'CaseAction' });
 
+/** How long after acting a moderator may undo their action from its confirmation (later: `reverse`). */
+export const UNDO_WINDOW_MINUTES = 10;
+
 export const noticeKinds = ['report_outcome', 'action', 'appeal_outcome'] as const;
 
 export const moderationNoticeSchema = z
@@ -193,6 +196,17 @@ export const moderationRoutes = {
     params: caseParams,
     body: caseActionSchema,
     responses: { 200: { description: 'The case', schema: moderationCaseSchema } },
+    errors: [403, 404, 409],
+  }),
+  undoCaseAction: defineRoute({
+    method: 'post',
+    path: '/api/v1/moderation/cases/:caseId/undo',
+    summary:
+      'Takes back my own last action on a case (not a deletion), within 10 minutes of it: the content or member is as before, the case as it was (back in the queue when it was open), the member acted on is told it was reversed, and the log keeps the action and the undo. Later, or for another moderator’s action: `reverse`.',
+    tag: 'moderation',
+    access: 'member',
+    params: caseParams,
+    responses: { 200: { description: 'The case as it was before the action', schema: moderationCaseSchema } },
     errors: [403, 404, 409],
   }),
   myNotices: defineRoute({

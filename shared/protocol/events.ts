@@ -3,7 +3,7 @@ import type { Ack } from './errors';
 import { accountEvents } from './accounts';
 import { chatCommands, chatEvents } from './chat';
 import { memberCommands } from './member';
-import { moderationEvents } from './moderation';
+import { moderationCommands, moderationEvents } from './moderation';
 import { notificationEvents } from './notifications';
 import { streamCommands, streamEvents } from './stream';
 import { systemCommands, systemEvents } from './system';
@@ -16,6 +16,7 @@ export const clientCommands = {
   ...streamCommands,
   ...chatCommands,
   ...memberCommands,
+  ...moderationCommands,
 } as const;
 
 /** Every event the server may emit. */

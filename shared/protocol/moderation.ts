@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { moderationCaseSchema, moderationNoticeSchema } from '../api/moderation.routes';
 import { inMemberLog } from './member';
-import type { EventSpec } from './spec';
+import type { CommandSpec, EventSpec } from './spec';
 
 export const moderationEvents = {
   'moderation:case-opened': {
@@ -25,3 +25,13 @@ export const moderationEvents = {
     payload: z.object({ unread: z.number().int(), ...inMemberLog }),
   },
 } satisfies Record<string, EventSpec>;
+
+export const undoCaseActionSchema = z.object({ caseId: z.uuid() }).strict().meta({ id: 'UndoCaseAction' });
+
+export const moderationCommands = {
+  'moderation:undo': {
+    summary: 'Takes back my own last action on a case within 10 minutes of it, as POST /api/v1/moderation/cases/{caseId}/undo.',
+    payload: undoCaseActionSchema,
+    result: moderationCaseSchema,
+  },
+} satisfies Record<string, CommandSpec>;

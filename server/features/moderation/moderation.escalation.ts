@@ -2,6 +2,7 @@
 // Every node checks every minute; the claim lets exactly one node escalate each case (decision 011).
 import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
+import { translator, type Languages } from '../../core/i18n/i18n';
 import type { OutboxMail } from '../../core/mail/outbox';
 import type { ModerationSettings } from './moderation-settings';
 import type { CaseViews } from './moderation.cases';
@@ -17,8 +18,9 @@ export function createEscalation(deps: {
   targets: Pick<ModerationTargets, 'whatOf'>;
   cases: Pick<CaseViews, 'announce'>;
   log: ModerationLog;
+  languages: Pick<Languages, 'of'>;
 }) {
-  const { db, mail, config, settings, targets, cases, log } = deps;
+  const { db, mail, config, settings, targets, cases, log, languages } = deps;
 
   return {
     /** Escalates the overdue cases; returns how many. */
@@ -29,17 +31,21 @@ export function createEscalation(deps: {
       if (escalated.length === 0) return 0;
       const staff = await activeStaff(db);
       for (const row of escalated) {
-        await log.write(null, 'escalate', row, `Unhandled for ${minutes} minutes`);
+        await log.write(null, 'escalate', row, '', { minutes });
         await cases.announce(row, 'moderation:case-updated');
       }
-      const lines = await Promise.all(escalated.map(async (row) => `- ${await targets.whatOf(row, 'a')}: ${row.snapshot.excerpt} (${config.publicUrl}/moderation)`));
+      const queue = `${config.publicUrl}/moderation`;
+      const whats = await Promise.all(escalated.map(async (row) => ({ row, what: await targets.whatOf(row, 'a') })));
       for (const person of staff.filter((s) => s.email && !escalated.every((row) => row.subjectId === s.id))) {
+        // Each moderator reads it in their language.
+        const t = translator(await languages.of(person.id));
+        const lines = whats.map(({ row, what }) => t('moderation:email.escalationLine', { what: what(t), excerpt: row.snapshot.excerpt, url: queue }));
         await mail.enqueue(db, {
           kind: 'moderation',
           userId: person.id,
           to: person.email!,
-          subject: `${escalated.length} report${escalated.length === 1 ? '' : 's'} waiting for a moderator`,
-          text: `Hello ${person.name},\n\nThese reports have waited more than ${minutes} minutes without a moderator:\n\n${lines.join('\n')}\n\nOpen the queue: ${config.publicUrl}/moderation\n`,
+          subject: t('moderation:email.escalationSubject', { count: escalated.length }),
+          text: t('moderation:email.escalationBody', { name: person.name, waited: t('moderation:email.waitedMinutes', { count: minutes }), lines: lines.join('\n'), url: queue }),
         });
       }
       return escalated.length;

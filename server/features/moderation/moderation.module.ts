@@ -10,6 +10,7 @@ import type { SpacesService } from '../spaces/spaces.service';
 import { streamContentKinds } from '../spaces/stream.content';
 import type { StreamService } from '../spaces/stream.service';
 import { mountModerationRoutes } from './moderation.routes';
+import { moderationCommandHandlers } from './moderation.socket';
 import { createModerationService } from './moderation.service';
 
 /** How often the network looks for cases left unhandled past the admins' limit (one node per run). */
@@ -35,6 +36,7 @@ export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatSe
     work,
     memberLog,
     settingsRegistry: platform.settings,
+    languages: platform.languages,
     limits: { reports },
   });
   return {
@@ -44,6 +46,7 @@ export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatSe
     routes(router) {
       mountModerationRoutes(router, { moderation });
     },
+    commands: moderationCommandHandlers(moderation),
     subscriptions: [
       subscribe({
         event: 'content.written',

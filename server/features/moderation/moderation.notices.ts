@@ -5,11 +5,13 @@ import type { Config } from '../../config';
 import type { Db } from '../../core/db/database';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
+import { translator, type Languages, type Locale } from '../../core/i18n/i18n';
 import type { MemberLog } from '../../core/replay-log/member-log';
 import type { Actor } from '../accounts/actor';
 import type { OutboxMail } from '../../core/mail/outbox';
 import type { CaseViews } from './moderation.cases';
 import type { ModerationLog } from './moderation.log';
+import type { Say } from './moderation.targets';
 import {
   findCase,
   findNoticeOf,
@@ -49,28 +51,39 @@ export function createModerationNotices(deps: {
   config: Pick<Config, 'publicUrl'>;
   cases: Pick<CaseViews, 'announce'>;
   log: ModerationLog;
+  /** Each notice is written in its reader's language, once, when it is sent. */
+  languages: Pick<Languages, 'of'>;
 }) {
-  const { db, work, memberLog, mail, config, cases, log } = deps;
+  const { db, work, memberLog, mail, config, cases, log, languages } = deps;
 
   return {
-    async notify(userIds: string[], kind: NoticeRow['kind'], row: CaseRow, text: string): Promise<void> {
+    /** Tells each member, in their own language, through their own log (replayed after a reconnect). */
+    async notify(userIds: string[], kind: NoticeRow['kind'], row: CaseRow, text: Say): Promise<void> {
       if (userIds.length === 0) return;
+      const byLocale = new Map<Locale, string[]>();
+      for (const id of userIds) {
+        const locale = await languages.of(id);
+        byLocale.set(locale, [...(byLocale.get(locale) ?? []), id]);
+      }
       await work.transaction(async (uow) => {
-        const created = await insertNotices(uow.tx, userIds, kind, row.id, text);
-        for (const notice of created) await memberLog.tell(uow, notice.userId, 'moderation:notice', noticeView(notice, row));
+        for (const [locale, ids] of byLocale) {
+          const created = await insertNotices(uow.tx, ids, kind, row.id, text(translator(locale)));
+          for (const notice of created) await memberLog.tell(uow, notice.userId, 'moderation:notice', noticeView(notice, row));
+        }
       });
     },
 
-    /** A suspended or banned member cannot sign in to read notices: they get the decision by email too. */
-    async emailSubject(userId: string, text: string): Promise<void> {
+    /** A suspended or banned member cannot sign in to read notices: they get the decision by email too, in their language. */
+    async emailSubject(userId: string, text: Say): Promise<void> {
       const user = await userById(db, userId);
       if (!user?.email) return;
+      const t = translator(await languages.of(userId));
       await mail.enqueue(db, {
         kind: 'moderation',
         userId,
         to: user.email,
-        subject: 'A decision by the moderators about your account',
-        text: `Hello ${user.displayName},\n\n${text}\n\nThis message was sent by ${config.publicUrl}.`,
+        subject: t('moderation:email.decisionSubject'),
+        text: t('moderation:email.decisionBody', { name: user.displayName, text: text(t), site: config.publicUrl }),
       });
     },
 

@@ -190,6 +190,15 @@ export async function reopenForAppeal(db: Db, caseId: string, text: string): Pro
 
 // ── notices ──────────────────────────────────────────────────────────────────────────────────
 
+/** The members already told the outcome of their report on this case. */
+export async function toldOfOutcome(db: Db, caseId: string): Promise<string[]> {
+  const rows = await db
+    .select({ userId: moderationNotices.userId })
+    .from(moderationNotices)
+    .where(and(eq(moderationNotices.caseId, caseId), eq(moderationNotices.kind, 'report_outcome')));
+  return rows.map((r) => r.userId);
+}
+
 export async function insertNotices(db: Db, userIds: string[], kind: NoticeRow['kind'], caseId: string, text: string): Promise<NoticeRow[]> {
   return db
     .insert(moderationNotices)

@@ -10,6 +10,7 @@ export function mountModerationRoutes(router: RouteMounter<Actor>, deps: { moder
   router.mount(moderationRoutes.takeCase, ({ actor, params, body }) => moderation.doTake(actor, params.caseId, body.force));
   router.mount(moderationRoutes.dismissCase, ({ actor, params, body }) => moderation.doDismiss(actor, params.caseId, body.reason));
   router.mount(moderationRoutes.actOnCase, ({ actor, params, body }) => moderation.doAct(actor, params.caseId, body));
+  router.mount(moderationRoutes.undoCaseAction, ({ actor, params }) => moderation.doUndo(actor, params.caseId));
   router.mount(moderationRoutes.myNotices, ({ actor }) => moderation.accessNotices(actor));
   router.mount(moderationRoutes.readNotices, ({ actor }) => moderation.doReadNotices(actor));
   router.mount(moderationRoutes.appealNotice, ({ actor, params, body }) => moderation.doAppeal(actor, params.noticeId, body.text));

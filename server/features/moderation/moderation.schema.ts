@@ -6,6 +6,20 @@ import { spaces } from '../spaces/spaces.schema';
 const timestampMs = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 
 /** One case per reported thing while it is open: every report of it adds to the same case. */
+/**
+ * A case's last action: what `reverse` undoes (`role` of a removal, `until` of a mute or
+ * suspension), and for the undo right after it who acted, when, and the case as it was before.
+ */
+export interface LastAction {
+  action: string;
+  role?: string;
+  until?: string | null;
+  confirmedAutoHide?: boolean;
+  by?: string;
+  at?: string;
+  before?: { status: 'open' | 'closed'; outcome: string | null; closedAt: string | null; lastAction: LastAction | null };
+}
+
 export const moderationCases = pgTable(
   'moderation_cases',
   {
@@ -23,7 +37,7 @@ export const moderationCases = pgTable(
     snapshot: jsonb('snapshot').$type<{ excerpt: string; link: string | null }>().notNull(),
     outcome: text('outcome'),
     /** What the last action changed, so `reverse` can undo it: e.g. { action: 'remove', role: 'member' }. */
-    lastAction: jsonb('last_action').$type<{ action: string; role?: string; until?: string | null }>(),
+    lastAction: jsonb('last_action').$type<LastAction>(),
     escalatedAt: timestampMs('escalated_at'),
     appealText: text('appeal_text'),
     appealedAt: timestampMs('appealed_at'),

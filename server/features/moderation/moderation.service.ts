@@ -18,6 +18,7 @@ import type { MemberLimit } from '../../core/auth/rate-limit';
 import type { ContentRegistry } from '../../core/content/content-registry';
 import type { Db } from '../../core/db/database';
 import type { Work } from '../../core/events/unit-of-work';
+import type { Languages } from '../../core/i18n/i18n';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { MemberLog } from '../../core/replay-log/member-log';
 import type { SettingsRegistry } from '../../core/settings/settings';
@@ -48,6 +49,8 @@ export function createModerationService(deps: {
   work: Work;
   memberLog: MemberLog;
   settingsRegistry: SettingsRegistry;
+  /** Members' languages, for notices and emails. */
+  languages: Pick<Languages, 'of'>;
   limits?: { reports: MemberLimit };
 }) {
   const { db, realtime, content, spaces, mail, config, work, memberLog } = deps;
@@ -56,11 +59,11 @@ export function createModerationService(deps: {
   const targets = createModerationTargets({ db, content });
   const cases = createCaseViews({ db, realtime, access, targets });
   const log = createModerationLog(db);
-  const notices = createModerationNotices({ db, work, memberLog, mail, config, cases, log });
+  const notices = createModerationNotices({ db, work, memberLog, mail, config, cases, log, languages: deps.languages });
   const reports = createModerationReports({ db, access, targets, cases, limit: deps.limits?.reports });
   const actions = createModerationActions({ db, realtime, spaces, access, targets, cases, notices, log });
   const wordList = createWordList({ db, settings, targets, reports, notices, cases, log });
-  const escalation = createEscalation({ db, mail, config, settings, targets, cases, log });
+  const escalation = createEscalation({ db, mail, config, settings, targets, cases, log, languages: deps.languages });
 
   return {
     settings,
@@ -74,6 +77,7 @@ export function createModerationService(deps: {
     doTake: actions.doTake,
     doDismiss: actions.doDismiss,
     doAct: actions.doAct,
+    doUndo: actions.doUndo,
     doEscalateOverdue: escalation.doEscalateOverdue,
 
     accessNotices: notices.accessNotices,

@@ -6,6 +6,7 @@
 import type { ContentKind, ContentRegistry, ContentState, VisibilityChange } from '../../core/content/content-registry';
 import type { Db } from '../../core/db/database';
 import { AppError } from '../../core/errors';
+import type { Translate } from '../../core/i18n/i18n';
 import type { Actor } from '../accounts/actor';
 import { spaceNameOf, userById, type CaseRow, type Target, type TargetKind } from './moderation.repository';
 
@@ -50,12 +51,12 @@ export function createModerationTargets(deps: { db: Db; content: ContentRegistry
       return member;
     },
 
-    /** "your post in Gardening": what a notice is about, never quoting it. */
-    async whatOf(row: CaseRow, whose: 'your' | 'a'): Promise<string> {
-      const kindOf = contentOf(row.targetKind);
-      if (!kindOf) return whose === 'your' ? 'your profile' : 'a member';
-      const space = await spaceNameOf(db, row.spaceId);
-      return `${whose} ${kindOf.noun}${space ? ` in ${space}` : ''}`;
+    /** "your post in Gardening", in the reader's words (never quoting it): `(await whatOf(row, 'your'))(t)`. */
+    async whatOf(row: CaseRow, whose: 'your' | 'a'): Promise<Say> {
+      const kind = contentOf(row.targetKind) ? row.targetKind : 'member';
+      const space = kind === 'member' ? undefined : await spaceNameOf(db, row.spaceId);
+      const known = ['post', 'comment', 'message', 'member'].includes(kind) ? kind : 'content';
+      return (t) => (space ? t(`moderation:what.${whose}.${known}In`, { space }) : t(`moderation:what.${whose}.${known}`));
     },
 
     /** What texts call the content: "chat message". */
@@ -77,3 +78,6 @@ export function createModerationTargets(deps: { db: Db; content: ContentRegistry
 }
 
 export type ModerationTargets = ReturnType<typeof createModerationTargets>;
+
+/** Words said later in each reader's language: a notice, an email line. */
+export type Say = (t: Translate) => string;

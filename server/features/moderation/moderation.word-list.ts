@@ -45,7 +45,8 @@ export function createWordList(deps: {
       await updateCase(db, caseRow.id, { lastAction: { action: 'auto_hide' } });
       await log.write(null, 'auto_hide', caseRow, `Word list: “${match[0]}”`);
       if (target.subjectId) {
-        await notices.notify([target.subjectId], 'action', caseRow, `Your ${targets.nounOf(kind)} was hidden automatically until a moderator has looked at it.`);
+        const what = await targets.whatOf(caseRow, 'your');
+        await notices.notify([target.subjectId], 'action', caseRow, (t) => t('moderation:notice.autoHidden', { what: what(t) }));
       }
       await cases.announce(caseRow, 'moderation:case-updated');
     }
