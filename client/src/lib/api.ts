@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { RouteSpec } from '../../../shared/api/route-spec';
 import type { Problem } from '../../../shared/protocol/errors';
 import type { RouteRef } from './api-routes';
+import { i18n, t } from './i18n.svelte';
 import { queryString } from './url';
 
 /** A failed REST call, carrying the server's stable problem code. */
@@ -41,7 +42,8 @@ export function setApiHooks(next: ApiHooks): void {
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 async function send(method: string, path: string, body: unknown): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The page's language: the server writes its problems (title, detail, field messages) in it.
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': i18n.locale };
   let payload: BodyInit | undefined;
   if (body instanceof FormData) {
     // The browser writes the multipart boundary into content-type itself.
@@ -55,7 +57,7 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
   try {
     return await fetch(path, { method, credentials: 'same-origin', headers, body: payload });
   } catch {
-    throw new ApiError(0, 'unavailable', 'The server cannot be reached. Check your connection.');
+    throw new ApiError(0, 'unavailable', t('errors:network.unreachable'));
   }
 }
 
@@ -69,7 +71,7 @@ async function errorOf(response: Response): Promise<ApiError> {
       // fall through to the generic error
     }
   }
-  return new ApiError(response.status, 'internal', `The server answered ${response.status}`);
+  return new ApiError(response.status, 'internal', t('errors:network.status', { status: response.status }));
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {

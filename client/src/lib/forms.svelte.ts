@@ -1,55 +1,64 @@
 import { tick } from 'svelte';
 import { CommandError } from '../realtime/connection.svelte';
 import { ApiError } from './api';
+import { t } from './i18n.svelte';
 
 export type FieldErrors = Record<string, string>;
 
-const wordsByCode: Record<string, string> = {
-  invalid_credentials: 'That email and password do not match an account.',
-  account_pending: 'Your account is waiting for an admin’s approval. You can sign in once it is approved.',
-  account_suspended: 'This account is suspended.',
-  account_banned: 'This account is banned from this network.',
-  muted: 'You are muted in this space for now: you can read, but not post, comment or chat.',
-  registration_closed: 'This network is not taking new members right now.',
-  invite_invalid: 'This invitation link is not valid any more. Ask for a new one.',
-  local_accounts_disabled: 'Signing in with email and password is switched off here. Use single sign-on.',
-  csrf_failed: 'Your session changed in another tab. Reload the page and try again.',
-  rate_limited: 'Too many attempts. Wait a minute, then try again.',
-  forbidden: 'You are not allowed to do that.',
-  unauthorized: 'Please sign in first.',
-  payload_too_large: 'That file is too large.',
-  unsupported_media_type: 'That kind of file is not accepted.',
-  unavailable: 'The server cannot be reached. Check your connection and try again.',
-  internal: 'Something went wrong on our side. Try again in a moment.',
-};
+// The codes the client has its own words for (errors:codes.*); others use the server's sentence,
+// which arrives in the page's language (the client sends it with every call).
+const codesInWords = new Set([
+  'invalid_credentials',
+  'account_pending',
+  'account_suspended',
+  'account_banned',
+  'muted',
+  'registration_closed',
+  'invite_invalid',
+  'local_accounts_disabled',
+  'csrf_failed',
+  'rate_limited',
+  'forbidden',
+  'unauthorized',
+  'payload_too_large',
+  'unsupported_media_type',
+  'unavailable',
+  'internal',
+] as const);
+
+type CodeInWords = typeof codesInWords extends Set<infer C> ? C : never;
+
+function wordsOf(code: string): string | undefined {
+  return codesInWords.has(code as CodeInWords) ? t(`errors:codes.${code as CodeInWords}`) : undefined;
+}
 
 /** A problem code (e.g. from `/sign-in?error=…`) in words, if we know it. */
 export function describeCode(code: string): string | undefined {
-  return wordsByCode[code];
+  return wordsOf(code);
 }
 
 /** A failure in words a member can act on. */
 export function messageOf(error: unknown): string {
   if (error instanceof ApiError) {
-    if (error.code === 'validation_failed' && error.problem?.errors?.length) return 'Please correct the marked fields.';
-    return wordsByCode[error.code] ?? error.message;
+    if (error.code === 'validation_failed' && error.problem?.errors?.length) return t('errors:form.correctFields');
+    return wordsOf(error.code) ?? error.message;
   }
   if (error instanceof CommandError) {
     if (error.code === 'rate_limited' && error.retryAfterSeconds) {
-      return `You are going too fast. Wait ${Math.ceil(error.retryAfterSeconds)} seconds, then try again.`;
+      return t('errors:command.tooFast', { count: Math.ceil(error.retryAfterSeconds) });
     }
-    if (error.code === 'not_found') return 'It is not there any more: it may have been deleted, or you may no longer see it.';
+    if (error.code === 'not_found') return t('errors:command.gone');
     // A socket command answers in its own words: they name what was wrong with this action.
     if (error.code === 'forbidden' || error.code === 'validation_failed' || error.code === 'conflict') return error.message;
-    return wordsByCode[error.code] ?? error.message;
+    return wordsOf(error.code) ?? error.message;
   }
-  return 'Something went wrong. Try again in a moment.';
+  return t('errors:generic');
 }
 
 /**
  * A refused upload in words: for a file too large or of the wrong kind, the server's own sentence
  * (it names the limit and the accepted kinds), else as `messageOf`.
- * @example uploadErrorOf(error413) // → 'An image may be at most 1 MB.'
+ * @example uploadErrorOf(error413) // → 'An image may be at most 1 MB.' (in the page's language)
  */
 export function uploadErrorOf(error: unknown): string {
   if (error instanceof ApiError && (error.code === 'payload_too_large' || error.code === 'unsupported_media_type')) {
@@ -72,10 +81,11 @@ export function failureOf(error: unknown, labels: Record<string, string> = {}): 
   const details = items.map(({ path, message }) => {
     const [field = path, index] = path.replace(/^body\./, '').split('.');
     const label = labels[field] ?? field;
-    const name = index !== undefined && /^\d+$/.test(index) ? `${label} ${Number(index) + 1}` : label;
-    return /^[a-z]/.test(message) ? `${name} ${message}.` : `${name}: ${message}`;
+    const name = index !== undefined && /^\d+$/.test(index) ? t('errors:form.numberedField', { field: label, number: Number(index) + 1 }) : label;
+    // "Password must be at least 10 characters." when the server's words continue the label; else "Label: Words".
+    return /^\p{Ll}/u.test(message) ? t('errors:form.fieldSentence', { field: name, message }) : t('errors:form.fieldLine', { field: name, message });
   });
-  return { message: 'That was not accepted:', details };
+  return { message: t('errors:form.notAccepted'), details };
 }
 
 /**

@@ -1,5 +1,6 @@
 // The one owner of the live connection: docs/ARCHITECTURE.md#the-live-path
 import { io, type Socket } from 'socket.io-client';
+import { i18n, t } from '../lib/i18n.svelte';
 import type { Ack, ErrorBody } from '../../../shared/protocol/errors';
 import type {
   ClientToServerEvents,
@@ -75,6 +76,8 @@ export class LiveConnection {
       autoConnect: false,
       transports: ['websocket', 'polling'],
       reconnectionDelayMax: 10_000,
+      // Read at every (re)connection: the server answers this socket's errors in the page's language.
+      auth: (callback) => callback({ lang: i18n.locale }),
     });
     this.socket.on('connect', () => {
       this.status = 'live';
@@ -104,7 +107,10 @@ export class LiveConnection {
       }
     });
     this.socket.on('connect_error', (error) => {
-      this.problem = error.message;
+      // The server's refusal carries a code and its words in our language; a transport failure only
+      // Socket.IO's English ("websocket error").
+      const refused = (error as Error & { data?: { code?: unknown } }).data?.code !== undefined;
+      this.problem = refused ? error.message : t('errors:connection.unreachable');
       if (this.socket.active) {
         this.status = 'reconnecting';
       } else {
@@ -115,14 +121,14 @@ export class LiveConnection {
     });
     this.socket.on('system:shutdown-started', ({ reconnectAfterMs }) => {
       this.status = 'reconnecting';
-      this.problem = 'The server is restarting';
+      this.problem = t('errors:connection.restarting');
       this.#restartDelayMs = reconnectAfterMs;
     });
     // The node lost touch with the others for a while: reconnect (the handshake checks the
     // session and rooms again) and replay what was missed, as after any reconnection.
     this.socket.on('system:reconnect-requested', ({ reconnectAfterMs }) => {
       this.status = 'reconnecting';
-      this.problem = 'Catching up';
+      this.problem = t('errors:connection.catchingUp');
       this.#restartDelayMs = reconnectAfterMs;
     });
   }
@@ -138,7 +144,7 @@ export class LiveConnection {
       this.#waitingForNetwork = true;
       this.socket.disconnect();
       this.status = 'reconnecting';
-      this.problem = 'This device is offline';
+      this.problem = t('errors:connection.offline');
     };
     const onOnline = () => {
       if (!this.#waitingForNetwork) return;
@@ -209,7 +215,7 @@ export class LiveConnection {
    */
   async command<K extends CommandName>(name: K, payload: CommandPayload<K>, timeoutMs = COMMAND_TIMEOUT_MS): Promise<CommandResult<K>> {
     if (!this.socket.connected) {
-      throw new CommandError('unavailable', 'You are not connected right now. Wait until the connection is back and try again.');
+      throw new CommandError('unavailable', t('errors:command.notConnected'));
     }
     // Socket.IO's typed emitWithAck cannot be called over a union of command names; the pair is typed above.
     const socket = this.socket.timeout(timeoutMs) as unknown as {
@@ -219,7 +225,7 @@ export class LiveConnection {
     try {
       answer = await socket.emitWithAck(name, payload);
     } catch {
-      throw new CommandError('unavailable', 'The server did not answer in time. Try again.');
+      throw new CommandError('unavailable', t('errors:command.noAnswer'));
     }
     if ('error' in answer) throw CommandError.of(answer.error);
     return answer.data;
