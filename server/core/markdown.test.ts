@@ -1,3 +1,4 @@
+import { loadMarkdown } from '../../client/src/lib/markdown';
 import { renderMarkdown, renderWithMentions } from './markdown';
 
 // What members write line by line (Shift+Enter in chat, Enter in a post) keeps its lines.
@@ -35,7 +36,6 @@ describe('the client preview and the server renderer', () => {
   test.each(['first line\nsecond line', 'a **bold**\n*italic* line\n\nnext paragraph', '- one\n  more\n- two', '> quoted\n> again', '```\na\nb\n```'])(
     'when %j is previewed and stored, then both have the same line breaks',
     async (markdown) => {
-      const { loadMarkdown } = await import('../../client/src/lib/markdown');
       const preview = (await loadMarkdown())(markdown);
       // The sanitiser writes void elements as `<br />`, markdown-it as `<br>`: the same element.
       expect(preview).toBe(renderMarkdown(markdown).replaceAll('<br />', '<br>'));

@@ -218,6 +218,17 @@ export class ChatConversation extends PagedLoadable {
     await live.command('chat:react', { messageId, emoji });
   }
 
+  /**
+   * I blocked this member: their messages leave the view (and its open thread), as a reload would
+   * show it, since the server no longer gives them to me.
+   */
+  forgetAuthor(userId: string): void {
+    const theirs = (id: string) => this.messages.get(id)?.author.id === userId;
+    if (this.thread && theirs(this.thread.rootId)) this.closeThread();
+    this.order = this.order.filter((id) => !theirs(id));
+    if (this.thread) this.thread = { ...this.thread, replyIds: this.thread.replyIds.filter((id) => !theirs(id)) };
+  }
+
   /** Marks what is shown as read (the view calls this while it is visible). */
   markRead(): void {
     const id = this.conversation?.id;

@@ -3,6 +3,7 @@ import { CommandError, live } from '../realtime/connection.svelte';
 import { liveStores } from '../realtime/live-stores';
 import { newClientId, type Message } from './chat-api';
 import { messageOf } from './forms.svelte';
+import { t } from './i18n.svelte';
 
 export interface PendingMessage {
   clientId: string;
@@ -149,13 +150,15 @@ export class ChatOutbox {
 function sendErrorOf(error: unknown): string {
   if (error instanceof CommandError) {
     if (error.code === 'rate_limited') {
-      const wait = error.retryAfterSeconds ? `${Math.ceil(error.retryAfterSeconds)} seconds` : 'a moment';
-      return `Not sent: you are sending messages too fast. Wait ${wait}, then retry.`;
+      return error.retryAfterSeconds
+        ? t('chat:outbox.tooFastSeconds', { count: Math.ceil(error.retryAfterSeconds) })
+        : t('chat:outbox.tooFast');
     }
-    if (error.code === 'forbidden') return `Not sent: ${error.message}.`.replace(/\.\.$/, '.');
-    if (error.code === 'not_found') return 'Not sent: this conversation (or the message you reply to) is not there any more.';
+    if (error.code === 'not_found') return t('chat:outbox.gone');
+    // A refusal names its reason in the server's words (e.g. "You cannot send messages to this member").
+    if (error.code === 'forbidden') return t('chat:outbox.notSent', { reason: error.message.replace(/\.$/, '') });
   }
-  return `Not sent: ${messageOf(error)}`;
+  return t('chat:outbox.notSent', { reason: messageOf(error).replace(/\.$/, '') });
 }
 
 export const chatOutbox = new ChatOutbox();

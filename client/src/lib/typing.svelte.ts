@@ -1,6 +1,8 @@
 import { SvelteMap } from 'svelte/reactivity';
 import type { EventPayload } from '../../../shared/protocol/events';
 import { live } from '../realtime/connection.svelte';
+import { formatList } from './format';
+import { t } from './i18n.svelte';
 import { liveStores } from '../realtime/live-stores';
 
 interface Typist {
@@ -72,9 +74,8 @@ export class TypingStore {
  */
 export function typingLine(names: string[]): string {
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return 'Several people are typing…';
+  if (names.length > 2) return t('chat:typing.several');
+  return t('chat:typing.some', { count: names.length, names: formatList(names) });
 }
 
 export const typing = new TypingStore();
