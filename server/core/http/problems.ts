@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from '../logger';
 import { AppError, databaseUnavailable, problem, problemOf } from '../errors';
+import { requestLocale, type Languages, type Locale } from '../i18n/i18n';
 
 function requestIdOf(req: Request): string | undefined {
   const id = (req as Request & { id?: unknown }).id;
@@ -58,8 +59,27 @@ function fromMulter(error: { name?: unknown; code?: unknown; message?: unknown }
   return undefined;
 }
 
-/** The one error middleware: every failure leaves as `application/problem+json`. */
-export function problemHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * The language a problem is written in: the member's choice, else the request's Accept-Language
+ * (the client sends its page's language with every call). Never fails the answer: a database
+ * that cannot be asked (the problem may be that it is away) leaves the request's language.
+ */
+async function problemLocale(req: Request, appError: AppError, languages: Pick<Languages, 'forRequest'> | undefined): Promise<Locale> {
+  const userId = (req as Request & { session?: { userId?: unknown } }).session?.userId;
+  if (!languages || appError.code === 'unavailable' || typeof userId !== 'string') return requestLocale(req);
+  try {
+    return await languages.forRequest(req, userId);
+  } catch {
+    return requestLocale(req);
+  }
+}
+
+/**
+ * The one error middleware: every failure leaves as `application/problem+json`, its title, detail
+ * and field messages in the caller's language (`languages`: the member setting; without it, the
+ * request's Accept-Language).
+ */
+export function problemHandler(logger: Logger, languages?: Pick<Languages, 'forRequest'>): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     let appError: AppError;
     if (error instanceof AppError) appError = error;
@@ -77,9 +97,14 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     }
     const retryAfter = appError.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.ceil(retryAfter)));
-    res
-      .status(appError.status)
-      .type('application/problem+json')
-      .send(JSON.stringify(problemOf(appError, req.originalUrl, requestIdOf(req))));
+    void problemLocale(req, appError, languages).then((locale) => {
+      if (res.headersSent || res.destroyed) return;
+      res.vary('Accept-Language');
+      res
+        .status(appError.status)
+        .type('application/problem+json')
+        .set('Content-Language', locale)
+        .send(JSON.stringify(problemOf(appError, req.originalUrl, requestIdOf(req), locale)));
+    });
   };
 }

@@ -21,6 +21,8 @@ import { checkContract } from '../../../shared/protocol/spec';
 import type { z } from 'zod';
 import type { Config } from '../../config';
 import { AppError, databaseUnavailable, errorBodyOf, parseInput } from '../errors';
+import { isLocale } from '../../../shared/i18n/locales';
+import { requestLocale, type Languages, type Locale } from '../i18n/i18n';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 
@@ -116,6 +118,25 @@ export interface RealtimeOptions<A extends RealtimeActor = RealtimeActor> {
   roomsOnConnect?: (actor: A) => Promise<string[]>;
   /** Redis clients shared with the rest of the app: one for publishing, one subscribed. */
   redis?: { client: RedisClientType; subscriber: RedisClientType };
+  /**
+   * The member language setting (read when an error is answered, so a choice made after connecting
+   * counts); a getter because the platform that holds it is built after the realtime module.
+   * Without it, errors follow the handshake's language alone.
+   */
+  languages?: () => Pick<Languages, 'forRequest'> | undefined;
+}
+
+/**
+ * The language a socket asked for at its handshake: `auth.lang` (the client's page language), else
+ * the `lang` query parameter, else the upgrade request's Accept-Language.
+ */
+export function handshakeLocale(socket: Pick<HearthSocket, 'handshake'>): Locale {
+  const auth = socket.handshake.auth as { lang?: unknown } | undefined;
+  const fromQuery = socket.handshake.query?.lang;
+  for (const lang of [auth?.lang, Array.isArray(fromQuery) ? fromQuery[0] : fromQuery]) {
+    if (typeof lang === 'string' && isLocale(lang.toLowerCase())) return lang.toLowerCase() as Locale;
+  }
+  return requestLocale({ headers: socket.handshake.headers });
 }
 
 /** How long a request to the other nodes (fetchSockets) may wait for their answers. */
@@ -129,6 +150,19 @@ export const MAX_SOCKET_MESSAGE_BYTES = 256 * 1024;
 export async function createRealtime<A extends RealtimeActor>(options: RealtimeOptions<A>): Promise<Realtime<A>> {
   const { config, logger, metrics } = options;
   let handlers: CommandHandlers<A> | undefined;
+
+  /** The language a socket's errors are answered in: the member's choice, else the handshake's. */
+  async function socketLocale(socket: HearthSocket, error: AppError): Promise<Locale> {
+    const asked = handshakeLocale(socket);
+    const languages = options.languages?.();
+    // An unavailable database cannot be asked for the member's setting.
+    if (!languages || !socket.data.userId || error.code === 'unavailable') return asked;
+    try {
+      return await languages.forRequest({ headers: { 'accept-language': asked } }, socket.data.userId);
+    } catch {
+      return asked;
+    }
+  }
   const io: HearthServer = new Server(options.httpServer, {
     serveClient: false,
     maxHttpBufferSize: MAX_SOCKET_MESSAGE_BYTES,
@@ -209,7 +243,8 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
       (error: unknown) => {
         const appError = error instanceof AppError ? error : new AppError('internal');
         if (!(error instanceof AppError)) logger.error({ err: error }, 'socket handshake failed');
-        const refusal = new Error(appError.message) as Error & { data?: unknown };
+        // Refused before anyone is known: in the handshake's language.
+        const refusal = new Error(appError.said(handshakeLocale(socket)).message) as Error & { data?: unknown };
         refusal.data = { code: appError.code };
         next(refusal);
       },
@@ -258,7 +293,7 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
           else if (appError.code === 'unavailable') logger.warn({ command: name }, 'database not answering: command answered unavailable');
           const answer = appError ?? new AppError('internal');
           metrics.commandsHandled.inc({ command: name, outcome: answer.code });
-          reply({ error: errorBodyOf(answer) });
+          void socketLocale(socket, answer).then((locale) => reply({ error: errorBodyOf(answer, locale) }));
         },
       );
     });
