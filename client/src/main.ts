@@ -6,5 +6,10 @@ import './app.css';
 const target = document.getElementById('app');
 if (!target) throw new Error('#app is missing from index.html');
 
-// The language's catalogues load before the first render, so nothing flashes in English first.
-export default i18n.start().then(() => mount(App, { target }));
+// The language's catalogues load before the first render, so nothing flashes in English first;
+// until then index.html's loading shell (inside #app) shows, and the app replaces it.
+export default i18n.start().then(() => {
+  target.replaceChildren();
+  target.removeAttribute('aria-busy');
+  return mount(App, { target });
+});

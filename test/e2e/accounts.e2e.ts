@@ -73,12 +73,15 @@ test('when a newcomer signs up, accepts the guidelines, lands on the home screen
   // The first member of a fresh network is its admin.
   await page.getByTestId('nav-admin').waitFor();
 
+  // Signing out is in the account menu.
+  await page.getByTestId('account-button').click();
   await page.getByTestId('sign-out').click();
 
   await page.getByTestId('sign-in-page').waitFor();
   expect(new URL(page.url()).pathname).toBe('/sign-in');
   await connectionBadge(page, 'idle').waitFor();
   expect(await liveBadge(page).count()).toBe(0);
+  expect(await page.getByTestId('account-button').count()).toBe(0);
   expect(await page.getByTestId('sign-out').count()).toBe(0);
   // The Content-Security-Policy must allow the built client as it is: a violation shows as a console error.
   expect(consoleErrors).toEqual([]);
@@ -119,6 +122,7 @@ test('when an admin publishes new guidelines, then a signed-in member sees the g
 test('when a member deletes their account in Settings, then they are signed out and cannot sign in again', async () => {
   const { page, consoleErrors } = await openPage();
   await signUpAndAccept(page, { email: 'first@example.org', displayName: 'First Admin', handle: 'firstadmin' });
+  await page.getByTestId('account-button').click();
   await page.getByTestId('sign-out').click();
   await page.getByTestId('sign-in-page').waitFor();
   await signUpAndAccept(page, { email: 'leaving@example.org', displayName: 'Leaving Lou', handle: 'leavinglou' });
