@@ -79,6 +79,10 @@ export const helpAnswerSchema = z
   .object({ conversationId: z.uuid().describe('The direct conversation between the manager and the member, where the answer is') })
   .meta({ id: 'HelpAnswer' });
 
+export const communityManagersSchema = z
+  .object({ items: z.array(memberRef).describe('The named community managers, else the admins (oldest first)') })
+  .meta({ id: 'CommunityManagers', description: 'Whom a member can ask for help.' });
+
 export const checklistItemIds = ['siteName', 'guidelines', 'welcomeSpace', 'firstSpace', 'invite', 'sso'] as const;
 
 export const checklistSchema = z
@@ -146,6 +150,15 @@ export const welcomeRoutes = {
     access: 'member',
     responses: { 200: { description: 'Emails, newest first', schema: outboxListSchema } },
     errors: [403],
+  }),
+  communityManagers: defineRoute({
+    method: 'get',
+    path: '/api/v1/community-managers',
+    summary: 'Whom members can ask for help: the community managers, else the admins. Every signed-in member.',
+    tag: 'admin',
+    access: 'member',
+    allowBeforeGuidelines: true,
+    responses: { 200: { description: 'The people to ask', schema: communityManagersSchema } },
   }),
   helpRequests: defineRoute({
     method: 'get',

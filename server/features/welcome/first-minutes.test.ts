@@ -168,6 +168,20 @@ describe('replies to the welcome bot reach the community manager', () => {
     expect(unknown.body.code).toBe('validation_failed');
   });
 
+  test('when a member asks whom to turn to, then they get the named managers; with none named, the admins; signed out, 401', async () => {
+    const member = await createMember(server.url);
+    const named = await member.call<{ items: { handle: string }[] }>('GET', '/api/v1/community-managers');
+    expect(named.body.items.map((m) => m.handle)).toEqual([manager.user.handle]);
+    expect((await admin.call('PATCH', '/api/v1/admin/welcome', { managerHandles: [] })).status).toBe(200);
+    try {
+      const admins = await member.call<{ items: { handle: string }[] }>('GET', '/api/v1/community-managers');
+      expect(admins.body.items.map((m) => m.handle)).toEqual([admin.user.handle]);
+    } finally {
+      await admin.call('PATCH', '/api/v1/admin/welcome', { managerHandles: [manager.user.handle] });
+    }
+    expect((await call(server.url, 'GET', '/api/v1/community-managers')).status).toBe(401);
+  });
+
   test('when a member writes to someone else, then no help request is made', async () => {
     const a = await createMember(server.url);
     const b = await createMember(server.url);

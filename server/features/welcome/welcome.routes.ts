@@ -11,6 +11,7 @@ export function mountWelcomeRoutes(router: RouteMounter<Actor>, deps: { welcome:
   router.mount(welcomeRoutes.updateWelcomeSettings, ({ actor, body }) => welcome.doUpdateSettings(actor, body));
   router.mount(welcomeRoutes.outbox, ({ actor }) => welcome.accessOutbox(actor));
   router.mount(welcomeRoutes.retryEmail, ({ actor, params }) => welcome.doRetryEmail(actor, params.emailId));
+  router.mount(welcomeRoutes.communityManagers, () => welcome.accessManagers());
   router.mount(welcomeRoutes.helpRequests, ({ actor }) => help.accessHelpRequests(actor));
   router.mount(welcomeRoutes.answerHelpRequest, ({ actor, params, body }) => help.doAnswer(actor, params.userId, body));
   router.mount(welcomeRoutes.checklist, ({ actor }) => checklist.accessChecklist(actor));

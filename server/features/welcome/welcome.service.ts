@@ -328,6 +328,12 @@ export function createWelcomeService(deps: {
       return settingsView(await currentSettings());
     },
 
+    /** Whom any member may ask for help (the report dialog names them when no safeguarding contact is set). */
+    async accessManagers() {
+      const managers = await managersOf(await currentSettings());
+      return { items: managers.map((m) => ({ id: m.id, handle: m.handle, displayName: m.displayName })) };
+    },
+
     async accessOutbox(actor: Actor) {
       checkAdmin(actor);
       return { items: await mail.list(), transport: mail.transport };
