@@ -61,11 +61,28 @@ async function open(options: { member?: Member; locale?: string; width?: number;
   return context.newPage();
 }
 
-const htmlLang = (page: Page) => page.evaluate(() => [document.documentElement.lang, document.documentElement.dir]);
+/** The little of the page's globals these tests read (the test code is typed without the DOM library). */
+interface InPage {
+  document: {
+    documentElement: { lang: string; dir: string; scrollWidth: number; clientWidth: number };
+    body: { scrollWidth: number };
+    activeElement: { getAttribute(name: string): string | null } | null;
+  };
+  getComputedStyle(element: unknown): { borderRightWidth: string; borderLeftWidth: string };
+}
+
+const htmlLang = (page: Page) =>
+  page.evaluate(() => {
+    const { document } = globalThis as unknown as InPage;
+    return [document.documentElement.lang, document.documentElement.dir];
+  });
 
 /** How far the page scrolls sideways (0: it fits its window). */
 const sidewaysScroll = (page: Page) =>
-  page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
+  page.evaluate(() => {
+    const { document } = globalThis as unknown as InPage;
+    return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth;
+  });
 
 async function chooseLanguage(page: Page, language: 'auto' | 'en' | 'fr' | 'ar'): Promise<void> {
   const saved = page.waitForResponse((response) => response.url().endsWith('/api/v1/me/language') && response.request().method() === 'PUT');
@@ -173,7 +190,7 @@ test('when a member picks العربية on a phone, then the page is right to l
   const row = page.getByTestId('space-row').first();
   await row.waitFor();
   const borders = await row.evaluate((el) => {
-    const style = getComputedStyle(el);
+    const style = (globalThis as unknown as InPage).getComputedStyle(el);
     return [style.borderRightWidth, style.borderLeftWidth];
   });
   expect(borders).toEqual(['4px', '0px']);
@@ -199,7 +216,7 @@ test('when a host removes a member from the "…" menu of their row, then it ask
   const confirm = row.getByRole('group', { name: 'Remove Cy Twombly from Jardins partagés de la rue des Capucines?' });
   await confirm.waitFor();
   // Focus is on the confirming button, so Enter removes.
-  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('remove-member-yes');
+  expect(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.getAttribute('data-testid'))).toBe('remove-member-yes');
   await page.keyboard.press('Enter');
 
   await row.waitFor({ state: 'detached' });
