@@ -24,7 +24,7 @@ import type { FeatureModule, Platform } from './core/module';
 import { createRealtime, type CommandHandlers, type Realtime } from './core/realtime/realtime';
 import { createMemberLog, memberReplayLog } from './core/replay-log/member-log';
 import { pruneLogs } from './core/replay-log/replay-log';
-import { createLanguages } from './core/i18n/i18n';
+import { createLanguages } from './core/i18n/languages';
 import { createSettingsRegistry } from './core/settings/settings';
 import type { CommandName } from '../shared/protocol/events';
 import { accountsModule } from './features/accounts/accounts.module';
@@ -35,6 +35,7 @@ import { chatModule } from './features/chat/chat.module';
 import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
+import { notificationsModule } from './features/notifications/notifications.module';
 import { spacesModule } from './features/spaces/spaces.module';
 import { systemModule } from './features/system/system.module';
 import { welcomeModule } from './features/welcome/welcome.module';
@@ -110,7 +111,8 @@ function createModules(platform: Platform<Actor>) {
   const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream, spaces: spaces.api.spaces });
   const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
   const search = searchModule(platform);
-  return [system, accounts, spaces, chat, welcome, moderation, search] as const;
+  const notifications = notificationsModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

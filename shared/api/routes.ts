@@ -2,6 +2,7 @@ import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
+import { notificationRoutes } from './notifications.routes';
 import { oidcRoutes } from './oidc.routes';
 import { searchRoutes } from './search.routes';
 import { spaceRoutes } from './spaces.routes';
@@ -20,6 +21,7 @@ export const apiRoutes = {
   ...welcomeRoutes,
   ...moderationRoutes,
   ...searchRoutes,
+  ...notificationRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

@@ -6,11 +6,8 @@
 // the request's Accept-Language), read through the settings registry like any member setting.
 import i18next, { type i18n as I18next } from 'i18next';
 import type { Request } from 'express';
-import { z } from 'zod';
-import { acceptedLanguages, defaultLocale, isLocale, locales, matchLocale, serverNamespaces, type Locale } from '../../../shared/i18n/locales';
+import { acceptedLanguages, defaultLocale, locales, matchLocale, serverNamespaces, type Locale } from '../../../shared/i18n/locales';
 import type { Db } from '../db/database';
-import type { UnitOfWork } from '../events/unit-of-work';
-import type { SettingsGroup, SettingsRegistry } from '../settings/settings';
 import { serverCatalogues } from './catalogues';
 
 export type { Locale } from '../../../shared/i18n/locales';
@@ -54,51 +51,26 @@ export function requestLocale(req: Pick<Request, 'headers'>): Locale {
   return matchLocale(acceptedLanguages(req.headers['accept-language']));
 }
 
-const languageSchema = z.object({
+/** The member language setting (server/core/i18n/languages.ts declares it on the settings registry). */
+export interface LanguageSettings {
   /** 'auto': the browser's language; else one of `locales`. */
-  language: z.enum(['auto', ...locales]),
+  language: 'auto' | Locale;
   /** The browser language seen when the member last signed in, for mail sent while they are away. */
-  lastBrowserLanguage: z.enum(locales),
-});
+  lastBrowserLanguage: Locale;
+}
 
-export type LanguageSettings = z.output<typeof languageSchema>;
+/** Where a setting is written: the database, or a unit of work's transaction (written there, told after COMMIT). */
+export type WriteTarget = Db | { readonly tx: Db };
 
 export interface Languages {
-  readonly group: SettingsGroup<LanguageSettings, 'member'>;
+  /** The stored setting (the choice and the browser language noted for mail). */
+  readonly group: { get(userId: string): Promise<Readonly<LanguageSettings>> };
   /** The language to write to a member in (emails, bot messages): their choice, else their browser's. */
   of(userId: string): Promise<Locale>;
   /** The language of a request by a (possibly signed-in) member: their choice, else the request's. */
   forRequest(req: Pick<Request, 'headers'>, userId?: string): Promise<Locale>;
   /** Sets a member's choice ('auto' to follow the browser). */
-  choose(target: Db | UnitOfWork, userId: string, language: LanguageSettings['language']): Promise<LanguageSettings>;
+  choose(target: WriteTarget, userId: string, language: LanguageSettings['language']): Promise<LanguageSettings>;
   /** Remembers the browser language of a member's request (at sign-in), when it changed. */
-  noteBrowser(target: Db | UnitOfWork, userId: string, req: Pick<Request, 'headers'>): Promise<void>;
-}
-
-/** Declares the member language setting on the registry (once per app). */
-export function createLanguages(settings: SettingsRegistry): Languages {
-  const group = settings.define({
-    scope: 'member',
-    key: 'language',
-    schema: languageSchema,
-    defaults: { language: 'auto', lastBrowserLanguage: defaultLocale },
-  });
-  return {
-    group,
-    async of(userId) {
-      const value = await group.get(userId);
-      return value.language === 'auto' ? value.lastBrowserLanguage : value.language;
-    },
-    async forRequest(req, userId) {
-      if (!userId) return requestLocale(req);
-      const value = await group.get(userId);
-      return isLocale(value.language) ? value.language : requestLocale(req);
-    },
-    choose: (target, userId, language) => group.update(target, { language }, userId),
-    async noteBrowser(target, userId, req) {
-      const seen = requestLocale(req);
-      const value = await group.get(userId);
-      if (value.lastBrowserLanguage !== seen) await group.update(target, { lastBrowserLanguage: seen }, userId);
-    },
-  };
+  noteBrowser(target: WriteTarget, userId: string, req: Pick<Request, 'headers'>): Promise<void>;
 }

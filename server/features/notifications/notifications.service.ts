@@ -1,0 +1,200 @@
+// The notification centre: docs/decisions/019-notifications.md
+//
+// Features tell this service facts through domain events (after their commit, as durable jobs);
+// it decides who hears of them (not the actor, not who blocked them, not who muted the space,
+// thread or conversation, not who turned the kind off), groups them while unread, and tells each
+// member's sockets through their own log. Reading builds each notification through the access
+// checks of what it is about, so nothing reveals content its member may no longer read.
+import { z } from 'zod';
+import type { ContentRegistry } from '../../core/content/content-registry';
+import type { Db } from '../../core/db/database';
+import { decodeCursor, encodeCursor } from '../../core/db/keyset';
+import { users } from '../../core/db/schema';
+import { AppError } from '../../core/errors';
+import type { Work } from '../../core/events/unit-of-work';
+import type { MemberLog } from '../../core/replay-log/member-log';
+import type { SettingsRegistry } from '../../core/settings/settings';
+import type { NotificationView } from '../../../shared/api/notifications.routes';
+import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
+import { inArray } from 'drizzle-orm';
+import { toPublicProfile } from '../accounts/accounts.dto';
+import type { Actor } from '../accounts/actor';
+import { accessVisibleSpace } from '../spaces/spaces.access';
+import type { NotificationKindRegistry } from './notification-kinds';
+import type { NewNotification, NotificationRow, NotificationsRepository } from './notifications.repository';
+
+const channelsSchema = z.object({ app: z.boolean().optional(), email: z.enum(['immediate', 'digest', 'off']).optional(), push: z.boolean().optional() });
+
+/** A member's notification preferences (per kind × channel; quiet hours and digests come with mail and push). */
+const preferencesSchema = z.object({
+  channels: z.record(z.string(), channelsSchema),
+});
+
+const MUTES: Record<'1h' | '1d' | '1w', number> = { '1h': 3_600_000, '1d': 86_400_000, '1w': 7 * 86_400_000 };
+
+/** Actors shown per notification ("Ann, Bo and 3 others"). */
+const SHOWN_ACTORS = 3;
+
+export type NotifyInput = Omit<NewNotification, 'mutable' | 'appByDefault'>;
+
+export function createNotificationsService(deps: {
+  db: Db;
+  work: Work;
+  memberLog: MemberLog;
+  repository: NotificationsRepository;
+  kinds: NotificationKindRegistry;
+  content: ContentRegistry<Actor>;
+  settingsRegistry: SettingsRegistry;
+}) {
+  const { db, work, memberLog, repository, kinds, content } = deps;
+  const preferences = deps.settingsRegistry.define({ scope: 'member', key: 'notifications', schema: preferencesSchema, defaults: { channels: {} } });
+
+  /** The kinds a member sees in the centre (their in-app channel on). */
+  async function visibleKinds(userId: string): Promise<string[]> {
+    const { channels } = await preferences.get(userId);
+    return kinds
+      .all()
+      .filter((kind) => channels[kind.kind]?.app ?? kind.channels.app)
+      .map((kind) => kind.kind);
+  }
+
+  async function checkTarget(actor: Actor, targetKind: NotificationTargetKind, targetId: string): Promise<void> {
+    if (targetKind === 'space') await accessVisibleSpace(db, actor, { id: targetId });
+    else if (targetKind === 'thread') await content.get('post').accessForReader(actor, targetId);
+    else throw new AppError('validation_failed', 'Conversations are muted from the chat', { errors: [{ path: 'targetKind', message: 'is not supported yet' }] });
+  }
+
+  /** Builds the member's view of rows, each subject through its own access check. */
+  async function view(actor: Actor, rows: NotificationRow[]): Promise<NotificationView[]> {
+    const actorIds = [...new Set(rows.flatMap((row) => row.actorIds.slice(0, SHOWN_ACTORS)))];
+    const people = actorIds.length ? await db.select().from(users).where(inArray(users.id, actorIds)) : [];
+    const byId = new Map(people.map((user) => [user.id, toPublicProfile(user)]));
+    const spaces = new Map<string, NotificationView['space']>();
+    for (const spaceId of new Set(rows.map((row) => row.spaceId).filter((id): id is string => !!id))) {
+      try {
+        // Its name, where the space exists for me (a private space's name is public; a secret one's is not).
+        const { space } = await accessVisibleSpace(db, actor, { id: spaceId });
+        spaces.set(spaceId, { id: space.id, slug: space.slug, name: space.name });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+        spaces.set(spaceId, null);
+      }
+    }
+    return Promise.all(
+      rows.map(async (row): Promise<NotificationView> => {
+        const space = row.spaceId ? (spaces.get(row.spaceId) ?? null) : null;
+        let subject: NotificationView['subject'] = null;
+        if (row.subjectKind && row.subjectId) {
+          subject = { kind: row.subjectKind, id: row.subjectId, available: false, excerpt: '', link: null };
+          const kind = content.find(row.subjectKind);
+          if (kind && (!row.spaceId || space)) {
+            try {
+              const found = await kind.accessForReader(actor, row.subjectId);
+              subject = { kind: row.subjectKind, id: row.subjectId, available: true, excerpt: found.excerpt, link: found.link };
+            } catch (error) {
+              if (!(error instanceof AppError) || error.code !== 'not_found') throw error;
+            }
+          } else if (row.subjectKind === 'space' && space) {
+            subject = { kind: 'space', id: row.subjectId, available: true, excerpt: space.name, link: `/s/${space.slug}` };
+          }
+        }
+        // Gone: the space or the content is no longer mine to read; say nothing of who or what.
+        const gone = (row.spaceId !== null && !space) || (subject !== null && !subject.available);
+        return {
+          id: row.id,
+          kind: row.kind,
+          actors: gone ? [] : row.actorIds.slice(0, SHOWN_ACTORS).flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])),
+          actorCount: gone ? 0 : row.actorCount,
+          space,
+          subject,
+          data: gone ? {} : (row.data as Record<string, unknown>),
+          link: subject?.available ? subject.link : space ? `/s/${space.slug}` : typeof row.data === 'object' && row.data && 'link' in row.data ? String((row.data as { link: unknown }).link) : null,
+          createdAt: row.createdAt.toISOString(),
+          updatedAt: row.updatedAt.toISOString(),
+          read: row.readAt !== null,
+        };
+      }),
+    );
+  }
+
+  function levelView(targetKind: NotificationTargetKind, targetId: string, row: { level: NotificationLevel; mutedUntil: Date | null } | undefined, fallback: NotificationLevel) {
+    const inForce = row && (row.mutedUntil === null || row.mutedUntil.getTime() > Date.now());
+    return {
+      targetKind,
+      targetId,
+      level: inForce ? row.level : fallback,
+      mutedUntil: inForce && row.mutedUntil ? row.mutedUntil.toISOString() : null,
+      isDefault: !inForce,
+    };
+  }
+
+  const defaultLevel = (targetKind: NotificationTargetKind): NotificationLevel => (targetKind === 'conversation' ? 'all' : 'mentions');
+
+  return {
+    preferences,
+
+    /**
+     * Trusted: notifies the members concerned (one statement, whatever their number) and tells
+     * their sockets. Called by the module's subscribers, after the fact committed.
+     */
+    async doNotify(input: NotifyInput): Promise<number> {
+      const kind = kinds.get(input.kind);
+      const told = await repository.insert({ ...input, mutable: kind.mutable, appByDefault: kind.channels.app });
+      work.release({ publishes: memberLog.toldEach(told, 'notification:changed') });
+      return told.length;
+    },
+
+    async accessPage(actor: Actor, query: { cursor?: string; unread?: 'true' | 'false'; limit: number }) {
+      const visible = await visibleKinds(actor.user.id);
+      const before = query.cursor ? decodeCursor(query.cursor, 'cursor') : undefined;
+      const rows = await repository.page(actor.user.id, { before, unreadOnly: query.unread === 'true', limit: query.limit + 1, kinds: visible });
+      const page = rows.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        items: await view(actor, page),
+        unread: await repository.unreadCount(actor.user.id, visible),
+        nextCursor: rows.length > query.limit && last ? encodeCursor({ createdAt: last.updatedAt, id: last.id }) : null,
+      };
+    },
+
+    async accessOne(actor: Actor, id: string) {
+      const row = await repository.one(actor.user.id, id);
+      if (!row) throw AppError.notFound('No such notification');
+      const [item] = await view(actor, [row]);
+      return item!;
+    },
+
+    /** Marks some or all read; every tab and device of the member hears it. */
+    async doMarkRead(actor: Actor, ids: string[] | undefined) {
+      const userId = actor.user.id;
+      const visible = await visibleKinds(userId);
+      return work.transaction(async (uow) => {
+        const changed = await repository.markRead(uow.tx, userId, ids ?? null);
+        // Counted inside the transaction, after the update: the number every tab shows next.
+        const unread = await repository.unreadCount(userId, visible, uow.tx);
+        if (changed.length) await memberLog.tell(uow, userId, 'notification:read', { ids: ids ? changed : null, unread });
+        return { unread };
+      });
+    },
+
+    async accessLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string) {
+      await checkTarget(actor, targetKind, targetId);
+      return levelView(targetKind, targetId, await repository.level(actor.user.id, targetKind, targetId), defaultLevel(targetKind));
+    },
+
+    async doSetLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string, input: { level: NotificationLevel; muteFor?: '1h' | '1d' | '1w' | 'forever' }) {
+      await checkTarget(actor, targetKind, targetId);
+      const until = input.level === 'muted' && input.muteFor && input.muteFor !== 'forever' ? new Date(Date.now() + MUTES[input.muteFor]) : null;
+      const row = await repository.setLevel(actor.user.id, targetKind, targetId, input.level, until);
+      return levelView(targetKind, targetId, row, defaultLevel(targetKind));
+    },
+
+    async doResetLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string) {
+      await checkTarget(actor, targetKind, targetId);
+      await repository.resetLevel(actor.user.id, targetKind, targetId);
+      return levelView(targetKind, targetId, undefined, defaultLevel(targetKind));
+    },
+  };
+}
+
+export type NotificationsService = ReturnType<typeof createNotificationsService>;
