@@ -35,6 +35,8 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', (reason) => app.logger.error({ err: reason }, 'unhandled promise rejection'));
   try {
     await app.start();
+    // A person started it in a terminal (npm start): say where it is and how to stop it.
+    if (process.stdout.isTTY) process.stdout.write(`\nHearth is running at ${config.publicUrl} (press Ctrl-C to stop it)\n\n`);
   } catch (error) {
     app.logger.fatal({ err: error }, 'Hearth failed to start');
     await app.stop().catch(() => undefined);

@@ -17,12 +17,17 @@ const flags = [
   '--disable-quic',
 ];
 
+let missingReported = false;
+
 export async function launchBrowser(): Promise<Browser> {
   if (!fs.existsSync(chromiumPath)) {
-    throw new Error(
-      `Browser tests need Chromium at ${chromiumPath}. Install it with: apt-get install -y chromium ` +
-        '(or set CHROMIUM_PATH).',
-    );
+    // `npm test` checks this before Jest starts (scripts/test.mjs); run through Jest directly,
+    // the hint is given in full once and the other suites only point to it.
+    const hint = missingReported
+      ? `Chromium is missing at ${chromiumPath} (see the first failure).`
+      : `Browser tests need Chromium at ${chromiumPath}. Install it with: apt-get install -y chromium (or set CHROMIUM_PATH).`;
+    missingReported = true;
+    throw new Error(hint);
   }
   return chromium.launch({ executablePath: chromiumPath, args: flags, headless: true });
 }
