@@ -177,6 +177,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       // Called per connection, after listen(): the modules exist by then.
       roomsOnConnect: async (actor) => (await Promise.all(modules.map((m) => m.roomsOnConnect?.(actor) ?? []))).flat(),
       redis,
+      // Error acks in the member's language (the platform is built just below).
+      languages: () => platformRef?.languages,
     });
     realtime = live;
 
@@ -239,7 +241,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       logger.info({ clientDist: config.clientDist }, 'client not built: serving the API only (npm run build:client)');
     }
     app.use(notFoundHandler);
-    app.use(problemHandler(logger));
+    app.use(problemHandler(logger, platform.languages));
     queue.start();
     return app;
   }
