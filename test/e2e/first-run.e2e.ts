@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Conversation } from '../../shared/api/chat.routes';
 import type { Space } from '../../shared/api/spaces.routes';
 import type { HelpRequest } from '../../shared/api/welcome.routes';
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 const openAs = pageOpener(() => ({ browser, url: server.url }));
 
-async function signUp(page: import('playwright-core').Page, who: { email: string; name: string; handle: string }): Promise<void> {
+async function signUp(page: Page, who: { email: string; name: string; handle: string }): Promise<void> {
   await page.getByTestId('sign-up-email').fill(who.email);
   await page.getByTestId('sign-up-display-name').fill(who.name);
   await page.getByTestId('sign-up-handle').fill(who.handle);
