@@ -28,14 +28,26 @@ function tsFiles(dir: string): string[] {
   });
 }
 
-/** `const NAME = 'sentence'` anywhere in the scanned files, for sites that name a shared sentence. */
-const constants = new Map<string, string>();
+/**
+ * `const NAME = 'sentence'` (or `cond ? 'one' : 'other'`) anywhere in the scanned files, for sites
+ * that name a sentence rather than write it in place: by file, and across files for exported
+ * UPPER_CASE constants (a lower-case name elsewhere is another variable).
+ */
+const constants = new Map<string, Map<string, ts.Expression>>();
+const sharedConstants = new Map<string, ts.Expression>();
+let scanning = '';
+
+const isSentences = (expression: ts.Expression): boolean =>
+  ts.isStringLiteral(expression) ||
+  ts.isNoSubstitutionTemplateLiteral(expression) ||
+  (ts.isConditionalExpression(expression) && isSentences(expression.whenTrue) && isSentences(expression.whenFalse)) ||
+  (ts.isParenthesizedExpression(expression) && isSentences(expression.expression));
 
 function messagesOf(expression: ts.Expression | undefined, push: (node: ts.Node, text: string, template: boolean) => void): void {
   if (!expression) return;
   if (ts.isIdentifier(expression)) {
-    const text = constants.get(expression.text);
-    if (text !== undefined) push(expression, text, false);
+    const named = constants.get(scanning)?.get(expression.text) ?? sharedConstants.get(expression.text);
+    if (named) messagesOf(named, (_node, text, template) => push(expression, text, template));
     return;
   }
   if (ts.isStringLiteral(expression) || ts.isNoSubstitutionTemplateLiteral(expression)) push(expression, expression.text, false);
@@ -64,8 +76,11 @@ const calleeName = (call: ts.CallExpression | ts.NewExpression): string | undefi
 function parse(file: string): ts.SourceFile {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && ts.isStringLiteral(node.initializer)) {
-      constants.set(node.name.text, node.initializer.text);
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && isSentences(node.initializer)) {
+      const own = constants.get(file) ?? new Map<string, ts.Expression>();
+      own.set(node.name.text, node.initializer);
+      constants.set(file, own);
+      if (/^[A-Z][A-Z0-9_]*$/.test(node.name.text)) sharedConstants.set(node.name.text, node.initializer);
     }
     ts.forEachChild(node, visit);
   };
@@ -75,6 +90,7 @@ function parse(file: string): ts.SourceFile {
 
 function scan(source: ts.SourceFile, zodOnly: boolean): ProblemMessage[] {
   const file = source.fileName;
+  scanning = file;
   const found: ProblemMessage[] = [];
   const push = (node: ts.Node, text: string, template: boolean) => {
     found.push({ file, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1, text, template });
@@ -101,6 +117,7 @@ function scan(source: ts.SourceFile, zodOnly: boolean): ProblemMessage[] {
 /** Every sentence an error may carry, found in the server's and the shared schemas' source. */
 export function problemMessages(root: string): ProblemMessage[] {
   constants.clear();
+  sharedConstants.clear();
   const server = tsFiles(path.join(root, 'server')).map(parse);
   const shared = tsFiles(path.join(root, 'shared')).map(parse);
   return [...server.flatMap((source) => scan(source, false)), ...shared.flatMap((source) => scan(source, true))];

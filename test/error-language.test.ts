@@ -141,3 +141,21 @@ describe('socket error acks', () => {
     expect((french as Error).message).toBe('Connectez-vous pour rejoindre le direct');
   });
 });
+
+describe('a member who chose a language', () => {
+  test('when a member chose French, then their problems and error acks are in French even when the request asks for none, and change with the choice', async () => {
+    const member = await createMember(server.url, { handle: uniqueHandle('francophone') });
+    expect((await member.call('PUT', '/api/v1/me/language', { language: 'fr' })).status).toBe(200);
+    const socket = await connect(member);
+
+    const problem = await member.call<Problem>('POST', '/api/v1/spaces', { name: '', slug: 'x', visibility: 'public', joinPolicy: 'open' });
+    const ack = await command(socket, 'post:create', { spaceId: space.id, bodyMarkdown: 'Bonjour' });
+
+    expect(problem.body).toMatchObject({ code: 'validation_failed', title: 'La requête n’est pas valide' });
+    expect(ack).toEqual({ error: { code: 'forbidden', message: 'Rejoignez cet espace pour y publier' } });
+
+    // Back to the browser's language, on the same connection: the next error follows.
+    expect((await member.call('PUT', '/api/v1/me/language', { language: 'auto' })).status).toBe(200);
+    expect(await command(socket, 'post:create', { spaceId: space.id, bodyMarkdown: 'Hello' })).toEqual({ error: { code: 'forbidden', message: 'Join this space to post in it' } });
+  });
+});
