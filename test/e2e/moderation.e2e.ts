@@ -110,20 +110,53 @@ test('when a member reports a post, then the host sees the case live, hides the 
   await item.getByTestId('case-action').selectOption('hide');
   await item.getByTestId('case-reason').fill('Insults are against our guidelines.');
   await item.getByTestId('case-confirm').click();
-  // Closed: it leaves the open queue and the badge.
+  // Closed: it leaves the open queue and the badge, and the page says what was done, with an undo.
   await item.waitFor({ state: 'detached', timeout: 10_000 });
   await badge.waitFor({ state: 'detached' });
+  const confirmation = a.page.getByTestId('moderation-confirmation');
+  await confirmation.getByTestId('moderation-confirmation-text').filter({ hasText: 'Post hidden' }).waitFor();
+  await post.getByTestId('post-hidden').waitFor({ timeout: 10_000 });
+  await c.page.getByTestId('moderation-toast').and(c.page.locator('[data-kind="report_outcome"]')).waitFor({ timeout: 10_000 });
+
+  // Undo: the case is back in the queue and the post back on Cy's screen, live.
+  await confirmation.getByTestId('moderation-undo').click();
+  await confirmation.getByTestId('moderation-confirmation-text').filter({ hasText: 'Undone' }).waitFor({ timeout: 10_000 });
+  expect(await confirmation.getByTestId('moderation-undo').count()).toBe(0);
+  await item.waitFor({ timeout: 10_000 });
+  await badge.filter({ hasText: /^1/ }).waitFor({ timeout: 10_000 });
+  await post.getByTestId('post-body').filter({ hasText: 'toasters' }).waitFor({ timeout: 10_000 });
+
+  // Hidden again, for good this time.
+  await item.getByTestId('case-act').click();
+  await item.getByTestId('case-action').selectOption('hide');
+  await item.getByTestId('case-reason').fill('Insults are against our guidelines.');
+  await item.getByTestId('case-confirm').click();
+  await item.waitFor({ state: 'detached', timeout: 10_000 });
+  await badge.waitFor({ state: 'detached' });
+
+  // Among the closed cases it shows its outcome once, and offers a reversal, not "Act".
+  await a.page.getByTestId('moderation-tab-closed').click();
+  const closedCase = a.page.getByTestId('case').and(a.page.locator('[data-status="closed"]')).filter({ hasText: 'toasters' });
+  await closedCase.waitFor({ timeout: 10_000 });
+  expect(await closedCase.getByTestId('case-outcome').textContent()).toContain('Content hidden');
+  expect(await closedCase.getByText('Content hidden').count()).toBe(1);
+  expect(await closedCase.getByTestId('case-act').count()).toBe(0);
+  expect(await closedCase.getByTestId('case-reverse').count()).toBe(1);
+  await a.page.getByTestId('moderation-tab-open').click();
+  await a.page.getByTestId('cases-empty').waitFor();
 
   // On Cy's screen the post gives way to the placeholder at once; he hears the outcome.
   await post.getByTestId('post-hidden').filter({ hasText: 'Hidden by the moderators' }).waitFor({ timeout: 10_000 });
   expect(await post.getByTestId('post-body').count()).toBe(0);
-  await c.page.getByTestId('moderation-toast').and(c.page.locator('[data-kind="report_outcome"]')).waitFor({ timeout: 10_000 });
+  // He was told the outcome once, though the case closed twice.
   await c.page.getByTestId('nav-notices-unread').filter({ hasText: /^1/ }).waitFor();
+  const cyNotices = await cy.call<{ items: { kind: string }[] }>('GET', '/api/v1/moderation/notices');
+  expect(cyNotices.body.items.map((n) => n.kind)).toEqual(['report_outcome']);
 
-  // Bea, the author, is told too, live; she appeals from her notices.
-  await b.page.getByTestId('nav-notices-unread').filter({ hasText: /^1/ }).waitFor({ timeout: 10_000 });
+  // Bea, the author, is told too, live (hidden, reversed, hidden again); she appeals from her notices.
+  await b.page.getByTestId('nav-notices-unread').filter({ hasText: /^3/ }).waitFor({ timeout: 10_000 });
   await b.page.getByTestId('nav-notices').click();
-  const notice = b.page.getByTestId('notice').and(b.page.locator('[data-kind="action"]'));
+  const notice = b.page.getByTestId('notice').and(b.page.locator('[data-kind="action"]')).first();
   await notice.waitFor();
   // Opening the page reads them.
   await b.page.getByTestId('nav-notices-unread').waitFor({ state: 'detached', timeout: 10_000 });

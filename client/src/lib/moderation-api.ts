@@ -35,47 +35,16 @@ export type Help = z.output<typeof helpSchema>;
 export type ReportInput = z.input<typeof createReportSchema>;
 export type CaseStatus = ModerationCase['status'];
 
-/** The reasons a member may give, in the server's order, in words. */
-export const reasonLabels: { [K in ReportReason]: string } = {
-  spam: 'Spam',
-  harassment: 'Harassment or hate',
-  off_topic: 'Off-topic',
-  safeguarding: 'Safeguarding concern',
-  illegal: 'Illegal',
-  other: 'Other',
-};
+/** The reasons a member may give, in the server's order (their words: `t(`moderation:reason.${reason}`)`). */
 export const reportReasonList: typeof reportReasons = ['spam', 'harassment', 'off_topic', 'safeguarding', 'illegal', 'other'];
-
-export const targetLabels: { [K in ReportTarget]: string } = { post: 'Post', comment: 'Comment', message: 'Chat message', member: 'Member' };
 
 export const actionList: typeof moderationActions = ['hide', 'delete', 'warn', 'mute', 'remove', 'suspend', 'ban', 'reverse'];
 
-export const actionLabels: { [K in ModerationAction]: string } = {
-  hide: 'Hide the content',
-  delete: 'Delete the content',
-  warn: 'Warn the member',
-  mute: 'Mute in the space',
-  remove: 'Remove from the space',
-  suspend: 'Suspend the account',
-  ban: 'Ban from the network',
-  reverse: 'Reverse the last action',
-};
-
-export const outcomeLabels: { [K in CaseOutcome]: string } = {
-  dismissed: 'Dismissed',
-  hidden: 'Content hidden',
-  deleted: 'Content deleted',
-  warned: 'Member warned',
-  muted: 'Member muted',
-  removed: 'Member removed',
-  suspended: 'Account suspended',
-  banned: 'Account banned',
-  reversed: 'Action reversed',
-  appeal_rejected: 'Appeal rejected',
-};
-
 /** Outcomes that `reverse` can undo (a deletion is final; a dismissal has nothing to undo). */
 const reversible: ReadonlySet<CaseOutcome> = new Set(['hidden', 'muted', 'removed', 'suspended', 'banned', 'warned']);
+
+/** Actions the moderator who took them may undo from the confirmation, right after (a deletion is final). */
+export const undoableActions: ReadonlySet<ModerationAction> = new Set(['hide', 'warn', 'mute', 'remove', 'suspend', 'ban']);
 
 /** Actions that need a length in hours. */
 export const timedActions: ReadonlySet<ModerationAction> = new Set(['mute', 'suspend']);
@@ -122,6 +91,7 @@ export const moderationApi = {
   take: (caseId: string, force = false) => api.call(routes.takeCase, { params: { caseId }, body: { force } }),
   dismiss: (caseId: string, reason: string) => api.call(routes.dismissCase, { params: { caseId }, body: { reason } }),
   act: (caseId: string, action: CaseAction) => api.call(routes.actOnCase, { params: { caseId }, body: action }),
+  undo: (caseId: string) => api.call(routes.undoCaseAction, { params: { caseId } }),
   log: (before?: number) => api.call(routes.moderationLog, { query: { before } }),
   notices: () => api.call(routes.myNotices),
   readNotices: () => api.call(routes.readNotices),

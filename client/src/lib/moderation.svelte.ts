@@ -1,12 +1,26 @@
 import { untrack } from 'svelte';
 import { liveStores } from '../realtime/live-stores';
 import { ApiError } from './api';
+import { messageOf } from './forms.svelte';
 import { Loadable, type LoadableOptions } from './loadable.svelte';
-import { moderationApi, type CaseStatus, type ModerationCase, type ModerationQueue } from './moderation-api';
+import { moderationApi, undoableActions, type CaseStatus, type ModerationAction, type ModerationCase, type ModerationQueue } from './moderation-api';
 import { session } from './session.svelte';
 import { spaces } from './spaces.svelte';
 
 const RELOAD_SOON_MS = 300;
+/** How long the confirmation of an action (with its Undo) stays. */
+const CONFIRMATION_MS = 20_000;
+
+/** What the page confirms after "Do it": the action, on which case, and whether it can be undone. */
+export interface Confirmation {
+  key: number;
+  caseId: string;
+  targetKind: ModerationCase['targetKind'];
+  action: ModerationAction | 'dismiss' | 'undone';
+  undoable: boolean;
+  /** Undo failed: the server's words. */
+  error?: string;
+}
 
 /** Newest activity first, as the server lists them. */
 function byActivity(a: ModerationCase, b: ModerationCase): number {
@@ -65,6 +79,12 @@ export class ModerationStore {
   readonly closed = new CaseList('closed', { reloadFailure: 'replace' });
   /** Open cases, counted by the server (it may have more than it lists). */
   openCount = $state(0);
+
+  /** The confirmation of my last action, with its Undo while it may be undone. */
+  confirmation = $state<Confirmation | undefined>(undefined);
+  undoing = $state(false);
+  #confirmationKey = 0;
+  #confirmationTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The last `follow` decision, so that it is taken once per change. */
   #byRole: boolean | undefined;
@@ -166,11 +186,42 @@ export class ModerationStore {
   }
 
   async dismiss(caseId: string, reason: string): Promise<void> {
-    this.received(await moderationApi.dismiss(caseId, reason));
+    const item = await moderationApi.dismiss(caseId, reason);
+    this.received(item);
+    this.#confirm({ caseId, targetKind: item.targetKind, action: 'dismiss', undoable: false });
   }
 
   async act(caseId: string, action: Parameters<typeof moderationApi.act>[1]): Promise<void> {
-    this.received(await moderationApi.act(caseId, action));
+    const item = await moderationApi.act(caseId, action);
+    this.received(item);
+    this.#confirm({ caseId, targetKind: item.targetKind, action: action.action, undoable: undoableActions.has(action.action) });
+  }
+
+  /** Takes back the action just confirmed: the case comes back as it was. */
+  async undo(): Promise<void> {
+    const shown = this.confirmation;
+    if (!shown?.undoable || this.undoing) return;
+    this.undoing = true;
+    try {
+      const item = await moderationApi.undo(shown.caseId);
+      this.received(item);
+      this.#confirm({ caseId: shown.caseId, targetKind: item.targetKind, action: 'undone', undoable: false });
+    } catch (error) {
+      this.confirmation = { ...shown, undoable: false, error: messageOf(error) };
+    } finally {
+      this.undoing = false;
+    }
+  }
+
+  dismissConfirmation(): void {
+    clearTimeout(this.#confirmationTimer);
+    this.confirmation = undefined;
+  }
+
+  #confirm(next: Omit<Confirmation, 'key'>): void {
+    clearTimeout(this.#confirmationTimer);
+    this.confirmation = { ...next, key: ++this.#confirmationKey };
+    this.#confirmationTimer = setTimeout(() => (this.confirmation = undefined), CONFIRMATION_MS);
   }
 
   /**
@@ -185,6 +236,7 @@ export class ModerationStore {
 
   clear(): void {
     clearTimeout(this.#soon);
+    this.dismissConfirmation();
     this.#held = null;
     this.#byRole = undefined;
     this.available = undefined;
