@@ -51,8 +51,10 @@ test('when a newcomer signs up, accepts the guidelines, lands on the home screen
   const { page, consoleErrors } = await openPage();
 
   await page.goto(server.url);
-  await page.getByTestId('home-sign-up').click();
+  // The network is empty: the landing page leads the first visitor to create the (admin) account.
+  await page.getByTestId('first-run-create').click();
   await page.waitForURL(`${server.url}/sign-up`);
+  await page.getByTestId('first-account-note').waitFor();
   await page.getByTestId('sign-up-email').fill('ada@example.org');
   await page.getByTestId('sign-up-display-name').fill('Ada Lovelace');
   await page.getByTestId('sign-up-handle').fill('ada');
@@ -83,6 +85,10 @@ test('when a newcomer signs up, accepts the guidelines, lands on the home screen
   expect(await liveBadge(page).count()).toBe(0);
   expect(await page.getByTestId('account-button').count()).toBe(0);
   expect(await page.getByTestId('sign-out').count()).toBe(0);
+  // Once the network has a member, the landing page offers signing in and joining, not a first run.
+  await page.goto(server.url);
+  await page.getByTestId('home-sign-up').waitFor();
+  expect(await page.getByTestId('first-run').count()).toBe(0);
   // The Content-Security-Policy must allow the built client as it is: a violation shows as a console error.
   expect(consoleErrors).toEqual([]);
   await page.context().close();
