@@ -36,6 +36,7 @@ import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
+import { recoveryModule } from './features/accounts/recovery.module';
 import { spacesModule } from './features/spaces/spaces.module';
 import { systemModule } from './features/system/system.module';
 import { welcomeModule } from './features/welcome/welcome.module';
@@ -112,7 +113,8 @@ function createModules(platform: Platform<Actor>) {
   const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications] as const;
+  const recovery = recoveryModule(platform);
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

@@ -4,6 +4,7 @@ import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
 import { notificationRoutes } from './notifications.routes';
 import { oidcRoutes } from './oidc.routes';
+import { recoveryRoutes } from './recovery.routes';
 import { searchRoutes } from './search.routes';
 import { spaceRoutes } from './spaces.routes';
 import type { RouteSpec } from './route-spec';
@@ -22,6 +23,7 @@ export const apiRoutes = {
   ...moderationRoutes,
   ...searchRoutes,
   ...notificationRoutes,
+  ...recoveryRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

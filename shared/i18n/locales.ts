@@ -15,9 +15,9 @@ export const localeNames: Record<Locale, string> = { en: 'English', fr: 'França
 export const rtlLocales: ReadonlySet<Locale> = new Set<Locale>(['ar']);
 
 /** Namespaces the browser loads (one chunk per language). */
-export const clientNamespaces = ['common', 'shell', 'chat', 'content', 'moderation', 'onboarding', 'admin', 'spaces', 'account', 'errors'] as const;
-/** Namespaces the server renders itself: problem details, emails, the welcome bot, moderation notices. */
-export const serverNamespaces = ['problems', 'mail', 'bot', 'moderation'] as const;
+export const clientNamespaces = ['common', 'shell', 'chat', 'content', 'moderation', 'onboarding', 'admin', 'spaces', 'account', 'errors', 'notifications'] as const;
+/** Namespaces the server renders itself: problem details, emails, the welcome bot, moderation notices, notification and account mail. */
+export const serverNamespaces = ['problems', 'mail', 'bot', 'moderation', 'notify'] as const;
 export type Namespace = (typeof clientNamespaces)[number] | (typeof serverNamespaces)[number];
 
 export function isLocale(value: unknown): value is Locale {

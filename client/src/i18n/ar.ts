@@ -9,5 +9,6 @@ import admin from '../../../shared/i18n/ar/admin.json';
 import spaces from '../../../shared/i18n/ar/spaces.json';
 import account from '../../../shared/i18n/ar/account.json';
 import errors from '../../../shared/i18n/ar/errors.json';
+import notifications from '../../../shared/i18n/ar/notifications.json';
 
-export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors };
+export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications };

@@ -9,5 +9,6 @@ import admin from '../../../shared/i18n/en/admin.json';
 import spaces from '../../../shared/i18n/en/spaces.json';
 import account from '../../../shared/i18n/en/account.json';
 import errors from '../../../shared/i18n/en/errors.json';
+import notifications from '../../../shared/i18n/en/notifications.json';
 
-export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors };
+export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications };

@@ -9,5 +9,6 @@ import admin from '../../../shared/i18n/fr/admin.json';
 import spaces from '../../../shared/i18n/fr/spaces.json';
 import account from '../../../shared/i18n/fr/account.json';
 import errors from '../../../shared/i18n/fr/errors.json';
+import notifications from '../../../shared/i18n/fr/notifications.json';
 
-export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors };
+export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications };
