@@ -165,6 +165,8 @@ for (const viewport of phones) {
     const header = await page.getByTestId('app-header').boundingBox();
     expect(header?.height).toBeLessThanOrEqual(64);
     expect(await page.getByTestId('nav-admin').isVisible()).toBe(false);
+    // The tab bar has the notices: no second bell in the top bar.
+    expect(await page.getByTestId('nav-notices').isVisible()).toBe(false);
     expect(await shellFits(page)).toEqual([]);
     const home = await noSidewaysScroll(page);
     expect(home.scrollWidth).toBeLessThanOrEqual(home.innerWidth);
@@ -239,6 +241,8 @@ test('at 1280×800, the header is one row with every destination, search works f
   const header = await page.getByTestId('app-header').boundingBox();
   expect(header?.height).toBeLessThanOrEqual(72);
   expect(await page.getByTestId('tab-bar').isVisible()).toBe(false);
+  // The search field is there, so no search icon as well.
+  expect(await page.getByTestId('top-search').isVisible()).toBe(false);
   const tops = await Promise.all(
     ['site-name', 'nav-home', 'nav-admin', 'header-search', 'nav-notices', 'help-open', 'account-button'].map(async (id) => {
       const box = await page.getByTestId(id).boundingBox();
@@ -285,6 +289,24 @@ test('at 1280×800, the header is one row with every destination, search works f
   await menu.getByTestId('sign-out').click();
   await page.getByTestId('sign-in-page').waitFor();
 
+  expect(errors).toEqual([]);
+  await context.close();
+});
+
+test('at 1024×768 in French, the longest labels, the header is still one row with the site name readable and search as an icon', async () => {
+  const { context, page, errors } = await openAdmin({ width: 1024, height: 768 }, 'fr');
+  await page.goto(server.url);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+
+  const header = await page.getByTestId('app-header').boundingBox();
+  expect(header?.height).toBeLessThanOrEqual(72);
+  expect(await shellFits(page)).toEqual([]);
+  expect((await page.getByTestId('site-name').boundingBox())?.width).toBeGreaterThan(80);
+  for (const id of ['nav-home', 'nav-spaces', 'nav-messages', 'nav-moderation', 'nav-admin', 'top-search', 'nav-notices', 'help-open', 'account-button']) {
+    await expectClickable(page, page.getByTestId(id));
+  }
+  await page.getByTestId('top-search').click();
+  await expectPath(page, '/search');
   expect(errors).toEqual([]);
   await context.close();
 });
