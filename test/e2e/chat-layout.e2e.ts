@@ -90,6 +90,11 @@ interface InPage {
   innerWidth: number;
 }
 
+/** Waits until the element with this test id has the keyboard focus. */
+async function focusMovesTo(page: Page, testid: string): Promise<void> {
+  await page.waitForFunction((id) => (globalThis as unknown as InPage).document.activeElement?.getAttribute('data-testid') === id, testid, { timeout: 5_000 });
+}
+
 async function focusedTestid(page: Page): Promise<string | null> {
   return page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.getAttribute('data-testid') ?? null);
 }
@@ -139,7 +144,7 @@ describe.each<[Screen]>([['desktop'], ['phone']])('on a %s', (screen) => {
     await expectComposerInView(a.page);
     const input = a.page.getByTestId('chat-input');
     if (screen === 'desktop') {
-      await a.page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.getAttribute('data-testid') === 'chat-input');
+      await focusMovesTo(a.page, 'chat-input');
     } else {
       // Focusing would open the on-screen keyboard over the conversation.
       expect(await focusedTestid(a.page)).not.toBe('chat-input');
@@ -185,7 +190,7 @@ describe.each<[Screen]>([['desktop'], ['phone']])('on a %s', (screen) => {
     await a.page.getByTestId('chat-message').filter({ hasText: 'Earlier message number 30' }).waitFor();
     await expectComposerInView(a.page);
     if (screen === 'desktop') {
-      await a.page.waitForFunction(() => (globalThis as unknown as InPage).document.activeElement?.getAttribute('data-testid') === 'chat-input');
+      await focusMovesTo(a.page, 'chat-input');
     } else {
       expect(await focusedTestid(a.page)).not.toBe('chat-input');
     }
@@ -243,7 +248,7 @@ test('when a member moves between Write and Preview with the arrow keys, then th
   expect([await write.getAttribute('tabindex'), await preview.getAttribute('tabindex')]).toEqual(['0', '-1']);
   await write.focus();
   await a.page.keyboard.press('ArrowRight');
-  expect(await focusedTestid(a.page)).toBe('chat-preview-tab');
+  await focusMovesTo(a.page, 'chat-preview-tab');
   expect(await preview.getAttribute('aria-selected')).toBe('true');
   expect(await write.getAttribute('aria-selected')).toBe('false');
   expect([await write.getAttribute('tabindex'), await preview.getAttribute('tabindex')]).toEqual(['-1', '0']);
@@ -254,7 +259,7 @@ test('when a member moves between Write and Preview with the arrow keys, then th
   expect(await input.isVisible()).toBe(false);
 
   await a.page.keyboard.press('ArrowLeft');
-  expect(await focusedTestid(a.page)).toBe('chat-write');
+  await focusMovesTo(a.page, 'chat-write');
   expect(await write.getAttribute('aria-selected')).toBe('true');
   expect(await input.isVisible()).toBe(true);
   expect(await input.inputValue()).toBe('first line\nsecond **line**');
