@@ -224,6 +224,7 @@ export function problemOf(error: AppError, instance?: string, requestId?: string
   if (instance) document.instance = instance;
   if (requestId) document.requestId = requestId;
   if (said.errors) document.errors = said.errors;
+  if (typeof error.details?.publicUrl === 'string') document.publicUrl = error.details.publicUrl;
   return document;
 }
 

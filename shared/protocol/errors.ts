@@ -55,6 +55,7 @@ export const problemSchema = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .describe('With validation_failed: each field that failed and why.'),
+    publicUrl: z.string().optional().describe('With origin_refused for a page of this server opened at another address: the address to use.'),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details (application/problem+json).' });
 

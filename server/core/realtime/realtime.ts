@@ -172,7 +172,7 @@ export async function createRealtime<A extends RealtimeActor>(options: RealtimeO
     // page on another site trying to ride the member's cookies, so it is refused before the handshake.
     allowRequest: (req, callback) => {
       const origin = req.headers.origin;
-      if (origin && origin !== config.publicOrigin) {
+      if (origin && !config.allowedOrigins.has(origin)) {
         logger.warn({ origin }, 'socket connection from a foreign origin refused');
         callback('origin_refused', false);
         return;

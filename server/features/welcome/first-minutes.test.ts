@@ -5,7 +5,7 @@ import type { Checklist, HelpRequest } from '../../../shared/api/welcome.routes'
 import { allowedOriginsOf } from '../../config';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { call, createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { freePort, nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
+import { connectSocket, freePort, nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
 
 // A newcomer's first minutes (issue #13): replies to the welcome bot reach the community managers
 // (in the app and by email) and their answer reaches the newcomer; newcomers join the welcome
@@ -265,7 +265,7 @@ describe('the first-run checklist', () => {
 
 describe('opening the server by another address than PUBLIC_URL', () => {
   const signIn = (origin: string, site = 'same-origin') =>
-    call<{ code: string; detail?: string }>(server.url, 'POST', '/api/v1/auth/sign-in', {
+    call<{ code: string; detail?: string; publicUrl?: string }>(server.url, 'POST', '/api/v1/auth/sign-in', {
       body: { email: `${admin.user.handle}@example.org`, password: admin.password },
       headers: { origin, 'sec-fetch-site': site },
     });
@@ -283,6 +283,7 @@ describe('opening the server by another address than PUBLIC_URL', () => {
       expect(wrong.status).toBe(403);
       expect(wrong.body.code).toBe('origin_refused');
       expect(wrong.body.detail).toContain(server.url);
+      expect(wrong.body.publicUrl).toBe(server.url);
       await signIn(`http://192.168.1.20:${port}`);
       await signIn(`http://10.0.0.7:${port}`);
       const told = warnings.filter((w) => typeof w === 'object' && w !== null && 'origin' in w);
@@ -307,6 +308,14 @@ describe('opening the server by another address than PUBLIC_URL', () => {
     expect((await signIn(`http://localhost:${port}`)).status).toBe(200);
     expect((await signIn(`http://[::1]:${port}`)).status).toBe(200);
     expect((await signIn(`http://localhost:${Number(port) + 1}`)).body.code).toBe('origin_refused');
+  });
+
+  test('when the public URL is 127.0.0.1, then a development page on localhost also gets its live connection, and another port does not', async () => {
+    const port = new URL(server.url).port;
+    const socket = await connectSocket(server.url, { extraHeaders: { origin: `http://localhost:${port}`, cookie: admin.cookie } });
+    expect(socket.connected).toBe(true);
+    socket.disconnect();
+    await expect(connectSocket(server.url, { extraHeaders: { origin: `http://localhost:${Number(port) + 1}`, cookie: admin.cookie } })).rejects.toThrow();
   });
 
   test('when the public URL is localhost, then development accepts every loopback name on its port and production only the public origin', () => {
