@@ -181,9 +181,6 @@ export const postEditSchema = z
 
 export const postHistorySchema = z.object({ items: z.array(postEditSchema) }).meta({ id: 'PostHistory' });
 
-// Search moved to shared/api/search.routes.ts; re-exported until the client's spaces-api.ts imports it from there.
-export { searchResultSchema } from './search.routes';
-
 export const spaceInvitePreviewSchema = z
   .object({
     valid: z.boolean(),

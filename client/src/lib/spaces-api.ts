@@ -11,7 +11,6 @@ import type {
   postPageSchema,
   postWithCommentsSchema,
   reactionEmojis,
-  searchResultSchema,
   Space,
   spaceInvitePreviewSchema,
   spaceListSchema,
@@ -48,8 +47,6 @@ export type PostPage = z.output<typeof postPageSchema>;
 export type SpaceStreamPage = PostPage & { pinned: Post[]; seq: number };
 export type PostWithComments = z.output<typeof postWithCommentsSchema>;
 export type PostHistory = z.output<typeof postHistorySchema>;
-export type SearchResults = z.output<typeof searchResultSchema>;
-export type SearchResult = SearchResults['items'][number];
 export type Author = Post['author'];
 
 // Labels in the page's language: each one is read through t() when shown, so they follow a
