@@ -1,4 +1,4 @@
-// Replies to the welcome bot reach the community managers: docs/decisions/018-help-requests-through-chat.md
+// Replies to the welcome bot reach the community managers: docs/decisions/019-help-requests-through-chat.md
 //
 // Nothing new is stored. A help request is what the chat already holds: the messages a member
 // wrote in their direct conversation with the bot; it is answered once a manager (or an admin)

@@ -13,7 +13,7 @@ import { defineChecklistSettings, defineWelcomeSettings } from './welcome.settin
 
 /**
  * A newcomer's first minutes: the welcome bot and email, joining the welcome space, replies to the
- * bot routed to the community managers (decision 018), and the admins' first-run checklist.
+ * bot routed to the community managers (decision 019), and the admins' first-run checklist.
  */
 export function welcomeModule(platform: Platform<Actor>, deps: { chat: ChatService; stream: StreamService; spaces: SpacesService }) {
   const { db, config, mail, languages, logger } = platform;
@@ -47,7 +47,7 @@ export function welcomeModule(platform: Platform<Actor>, deps: { chat: ChatServi
         handle: ({ userId, spaceId }) => welcome.greetInSpace(userId, spaceId),
       }),
       // Live, not durable: a job row per chat message would tax every message of the network for
-      // the few that are replies to the bot (decision 018 says what a crash can cost).
+      // the few that are replies to the bot (decision 019 says what a crash can cost).
       subscribe({
         event: 'content.written',
         name: 'welcome.help-request',
