@@ -4,7 +4,7 @@ import { publicProfileSchema } from './accounts.routes';
 import { cursor } from './input';
 import { defineRoute } from './route-spec';
 
-// The notification centre (decision 019): my notifications, grouped while unread, each built when
+// The notification centre (decision 020): my notifications, grouped while unread, each built when
 // read through the access checks of what it is about, so one about a post I may no longer read
 // shows as gone; how much I hear of each space, thread and conversation.
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { inMemberLog } from './member';
 import type { EventSpec } from './spec';
 
-// A member's notifications (decision 019): the rows live on the server; what reaches a member's
+// A member's notifications (decision 020): the rows live on the server; what reaches a member's
 // sockets through their own log is small — which notification changed and the new unread count —
 // and the client loads the item itself, through the same access checks as the list.
 

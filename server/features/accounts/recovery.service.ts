@@ -1,4 +1,4 @@
-// Getting back in without an admin, and confirming an address: docs/decisions/019-notifications.md#getting-back-in
+// Getting back in without an admin, and confirming an address: docs/decisions/020-notifications.md#getting-back-in
 //
 // Tokens are 32 random bytes mailed once; only their SHA-256 is stored, so a copy of the
 // database opens no account. A reset answers the same whether or not the address has an

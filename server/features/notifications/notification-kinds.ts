@@ -1,4 +1,4 @@
-// The kinds of notification and what each promises (decision 019). A feature that notifies
+// The kinds of notification and what each promises (decision 020). A feature that notifies
 // registers its kinds here (the calendar's `event.reminder`, files' `file.shared`), so the
 // centre, preferences and (later) mail and push never switch on a kind.
 

@@ -15,7 +15,7 @@ import { createNotificationsRepository } from './notifications.repository';
 import { mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
 
-/** The notification centre (decision 019): who hears of what, grouped, read state on every device. */
+/** The notification centre (decision 020): who hears of what, grouped, read state on every device. */
 export function notificationsModule(platform: Platform<Actor>, deps: { chat: ChatService; stream: StreamService }) {
   const { db, work, memberLog } = platform;
   const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));

@@ -1,5 +1,5 @@
 // The notification rows: one statement makes a notification for every member it concerns and
-// logs it in each one's own log (decision 019), so 5,000 followers cost one round trip.
+// logs it in each one's own log (decision 020), so 5,000 followers cost one round trip.
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';

@@ -5,7 +5,7 @@ import { users } from '../accounts/accounts.schema';
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date', precision: 3 });
 
 /**
- * A member's notifications (decision 019). One row per group while it is unread: a second reaction
+ * A member's notifications (decision 020). One row per group while it is unread: a second reaction
  * to the same post updates the open row ("Ann and 3 others reacted") instead of adding one. The
  * row keeps references and small facts, never the content's text: what the member sees is built
  * when they read it, through the content's own access check, so a post they may no longer read

@@ -1,4 +1,4 @@
-// The notification centre: docs/decisions/019-notifications.md
+// The notification centre: docs/decisions/020-notifications.md
 //
 // Features tell this service facts through domain events (after their commit, as durable jobs);
 // it decides who hears of them (not the actor, not who blocked them, not who muted the space,
