@@ -38,8 +38,3 @@ export function renderWithMentions(markdown: string, handles: string[]): string 
   );
   return renderMarkdown(linked);
 }
-
-/** A short plain excerpt for notices. */
-export function excerptOf(markdown: string): string {
-  return markdown.replace(/\s+/g, ' ').trim().slice(0, 140);
-}

@@ -4,7 +4,7 @@ import type { ContentDescription, ContentKind } from '../../core/content/content
 import { visibilityStatesOf } from '../../core/content/visibility-states';
 import type { Db } from '../../core/db/database';
 import { messages } from '../../core/db/schema';
-import { excerptOf } from '../../core/markdown';
+import { excerptText } from '../../core/plain-text';
 import type { Actor } from '../accounts/actor';
 import type { ChatService } from './chat.service';
 
@@ -16,7 +16,7 @@ export function chatContentKinds(deps: { db: Db; chat: Pick<ChatService, 'locate
   const described = (found: { row: { authorId: string; bodyMarkdown: string }; spaceId: string | null; link: string | null }): ContentDescription => ({
     spaceId: found.spaceId,
     authorId: found.row.authorId,
-    excerpt: excerptOf(found.row.bodyMarkdown),
+    excerpt: excerptText(found.row.bodyMarkdown),
     link: found.link,
   });
 

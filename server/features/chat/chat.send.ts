@@ -10,7 +10,8 @@ import type { Db } from '../../core/db/database';
 import { messages } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
-import { excerptOf, mentionedHandles, renderWithMentions } from '../../core/markdown';
+import { mentionedHandles, renderWithMentions } from '../../core/markdown';
+import { excerptText } from '../../core/plain-text';
 import type { MemberEventBody, MemberLog } from '../../core/replay-log/member-log';
 import { authorOf } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
@@ -119,7 +120,7 @@ export function createChatSend(deps: {
         conversationId: access.conversation.id,
         messageId: id,
         by: { id: actor.user.id, handle: actor.user.handle, displayName: actor.user.displayName },
-        excerpt: excerptOf(input.bodyMarkdown),
+        excerpt: excerptText(input.bodyMarkdown),
       };
       const written = { name: 'content.written', payload: { kind: 'message', id, authorId: actor.user.id, markdown: input.bodyMarkdown, change: 'created' } } as const;
       let logged: Logged[];
