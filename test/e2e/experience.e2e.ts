@@ -6,7 +6,7 @@ import { describeViolation, failing, likelyOwners, runAxe, type AxeViolation } f
 import { launchBrowser } from './support/browser';
 import { seedDemo, type Demo } from './support/demo-content';
 import type { PageGlobals } from './support/in-page';
-import { englishLeft, englishLines, englishSentences, pageWords } from './support/english-text';
+import { englishLeft, englishLines, englishSentences, pageWords, writtenIn } from './support/english-text';
 import {
   adminSections,
   destinations,
@@ -137,8 +137,8 @@ describe('every main page, on a phone and on a laptop', () => {
     };
     const direct = await clickable();
     if (direct) return direct;
-    // A menu button in the header (the phone's menu, a "more" menu): open each until the link shows.
-    for (const toggle of await page.locator('header button[aria-expanded="false"], header [aria-haspopup][aria-expanded="false"]').all()) {
+    // A menu button of the shell (the account menu, the phone's Menu tab): open each until the link shows.
+    for (const toggle of await page.locator('button[aria-expanded="false"]:not(main *)').all()) {
       if (!(await toggle.isVisible())) continue;
       await toggle.click();
       const inMenu = await clickable();
@@ -224,7 +224,10 @@ describe('in French, end to end', () => {
       const problems: string[] = [];
       if (lang !== 'fr') problems.push(`${where}: <html lang="${lang}">, not fr`);
       for (const s of left) problems.push(`English on ${where}: “${s.text}” (${s.key})`);
-      for (const line of lines) problems.push(`English-looking text on ${where} that no catalogue key explains: “${line.slice(0, 160)}”`);
+      for (const line of lines) {
+        const files = writtenIn(line);
+        problems.push(`English-looking text on ${where} that no catalogue key explains: “${line.slice(0, 160)}”${files.length ? `  → ${files.join(', ')}` : ''}`);
+      }
       fail(problems);
     } finally {
       await audit.close();

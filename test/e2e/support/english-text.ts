@@ -88,3 +88,42 @@ export function englishLeft(words: string, sentences: EnglishSentence[]): Englis
     return true;
   });
 }
+
+const sourceRoots = ['client/src', 'server', 'shared'].map((dir) => path.resolve(__dirname, '../../..', dir));
+let sources: { file: string; text: string }[] | undefined;
+
+function sourceFiles(): { file: string; text: string }[] {
+  if (sources) return sources;
+  const found: { file: string; text: string }[] = [];
+  const visit = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== 'dist' && entry.name !== 'migrations' && entry.name !== 'i18n') visit(full);
+      } else if (/\.(svelte|ts)$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+        found.push({ file: path.relative(path.resolve(__dirname, '../../..'), full), text: fs.readFileSync(full, 'utf8') });
+      }
+    }
+  };
+  for (const root of sourceRoots) visit(root);
+  sources = found;
+  return found;
+}
+
+/**
+ * The source files (not catalogues) that most likely write an English line: those containing the
+ * longest run of its words (at least three; names people chose are not in the sources).
+ */
+export function writtenIn(line: string): string[] {
+  const words = line.split(/\s+/).filter(Boolean);
+  for (let size = Math.min(words.length, 6); size >= 3; size -= 1) {
+    for (let start = 0; start + size <= words.length; start += 1) {
+      const phrase = words.slice(start, start + size).join(' ');
+      const files = sourceFiles()
+        .filter((f) => f.text.includes(phrase))
+        .map((f) => f.file);
+      if (files.length > 0) return files.slice(0, 3);
+    }
+  }
+  return [];
+}

@@ -1,5 +1,7 @@
 // The main pages of Hearth and how to reach each with its content shown, for the experience audit
 // (test/e2e/experience.e2e.ts) and the screenshots (scripts/screenshots.ts).
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Member } from '../../support/members';
 import type { PageGlobals } from './in-page';
@@ -27,7 +29,7 @@ export interface MainPage {
 }
 
 /** The admin area's sections and the moderation tabs the audit visits (checked against the live links). */
-export const adminSections = ['settings', 'approvals', 'invites', 'guidelines', 'members', 'moderation', 'welcome', 'emails'] as const;
+export const adminSections = ['settings', 'approvals', 'invites', 'guidelines', 'members', 'moderation', 'welcome', 'help', 'emails'] as const;
 export const moderationTabs = ['open', 'closed', 'log'] as const;
 
 const TIMEOUT = 15_000;
@@ -146,7 +148,23 @@ export async function openAuditPage(
 /** Opens one main page and waits until its content is shown and nothing is loading any more. */
 export async function visit(page: Page, url: string, target: MainPage, demo: Demo): Promise<void> {
   await page.goto(`${url}${target.path(demo)}`);
-  await target.ready(page, demo);
+  try {
+    await target.ready(page, demo);
+  } catch (error) {
+    // Say what the page showed instead, with a picture of it.
+    const size = page.viewportSize();
+    const file = path.join(os.tmpdir(), `experience-${target.name.replace(/\W+/g, '-')}-${size?.width}x${size?.height}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    const shown = await page
+      .locator('body')
+      .innerText()
+      .catch(() => '');
+    const waited = error instanceof Error ? (error.message.split('\n').find((l) => l.includes('waiting for')) ?? error.message) : String(error);
+    throw new Error(
+      `${target.name} (${target.path(demo)}) at ${size?.width}×${size?.height} did not show its content within ${TIMEOUT / 1000} s (${waited.replace(new RegExp(String.fromCharCode(27) + '\\[\\d+m', 'g'), '').trim()}).\n` +
+        `It showed: ${shown.replace(/\s+/g, ' ').slice(0, 400)}\nScreenshot: ${file}`,
+    );
+  }
   await settle(page);
 }
 
