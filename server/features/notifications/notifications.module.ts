@@ -41,6 +41,14 @@ export function notificationsModule(platform: Platform<Actor>, deps: { chat: Cha
     },
     subscriptions: [
       subscribe({
+        event: 'content.written',
+        name: 'notifications.content',
+        durable: true,
+        // New posts and comments; chat tells its own mentions, edits tell nobody again.
+        when: (written) => written.change === 'created' && (written.kind === 'post' || written.kind === 'comment'),
+        handle: (written) => notifications.doContentWritten(written),
+      }),
+      subscribe({
         event: 'space.membership-changed',
         name: 'notifications.join-request',
         durable: true,

@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';
-import { blocks, notificationLevels, notifications, settings, spaceMembers, users } from '../../core/db/schema';
+import { blocks, comments, notificationLevels, notifications, posts, settings, spaceMembers, spaces, users } from '../../core/db/schema';
 import type { MemberLog, ToldEach } from '../../core/replay-log/member-log';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 
@@ -28,6 +28,8 @@ export interface NewNotification {
   mutable: boolean;
   /** On unless the member turned this kind's in-app channel off; the default when they said nothing. */
   appByDefault: boolean;
+  /** Only members who may read the space (its content is what the notification is about). */
+  readersOnly?: boolean;
 }
 
 /** A level row that is in force: set, and not a timed mute that ran out. */
@@ -56,6 +58,11 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
       const muted = input.mutable
         ? sql`(${mutedBy('space', input.spaceId)} or ${mutedBy('thread', input.threadId)} or ${mutedBy('conversation', input.conversationId)})`
         : sql`false`;
+      const reader =
+        input.readersOnly && input.spaceId
+          ? sql`(u.role = 'admin' or exists (select 1 from ${spaces} s where s.id = ${input.spaceId}::uuid and s.visibility = 'public')
+              or exists (select 1 from ${spaceMembers} sm where sm.space_id = ${input.spaceId}::uuid and sm.user_id = u.id and sm.status = 'active'))`
+          : sql`true`;
       const blocked = input.actorId
         ? sql`exists (select 1 from ${blocks} where ${blocks.blockerId} = u.id and ${blocks.blockedId} = ${actor})`
         : sql`false`;
@@ -69,7 +76,7 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
           select u.id from ${users} u
           where u.id in (select jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb)::uuid)
             and u.status = 'active' and not u.is_bot
-            and not ${blocked} and not ${muted}
+            and not ${blocked} and not ${muted} and ${reader}
             and coalesce(${appSetting}, ${input.appByDefault})
         ), notified as (
           insert into ${notifications} as existing (user_id, kind, group_key, space_id, subject_kind, subject_id, actor_ids, actor_count, data)
@@ -161,6 +168,35 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
           and (l.muted_until is null or l.muted_until > now())
         where m.space_id = ${spaceId}::uuid and m.status = 'active' and coalesce(l.level, ${spaceDefault}) = 'all'`);
       return (result as unknown as { rows: { user_id: string }[] }).rows.map((row) => row.user_id);
+    },
+
+    /** Where a post or comment is: its post (the thread), space and the post's author. */
+    async threadOf(kind: string, id: string): Promise<{ postId: string; spaceId: string; postAuthorId: string } | undefined> {
+      if (kind === 'post') {
+        const [row] = await db.select({ postId: posts.id, spaceId: posts.spaceId, postAuthorId: posts.authorId }).from(posts).where(eq(posts.id, id));
+        return row;
+      }
+      if (kind === 'comment') {
+        const [row] = await db
+          .select({ postId: posts.id, spaceId: posts.spaceId, postAuthorId: posts.authorId })
+          .from(comments)
+          .innerJoin(posts, eq(posts.id, comments.postId))
+          .where(eq(comments.id, id));
+        return row;
+      }
+      return undefined;
+    },
+
+    /** Active members by handle (lower-cased). */
+    async usersByHandle(handles: string[]): Promise<string[]> {
+      if (handles.length === 0) return [];
+      const rows = await db.select({ id: users.id }).from(users).where(and(inArray(users.handle, handles), eq(users.status, 'active')));
+      return rows.map((row) => row.id);
+    },
+
+    /** Who comments follows the thread, unless they chose otherwise before. */
+    async followOnComment(userId: string, postId: string): Promise<void> {
+      await db.insert(notificationLevels).values({ userId, targetKind: 'thread', targetId: postId, level: 'all', mutedUntil: null }).onConflictDoNothing();
     },
 
     /** Members who follow a thread (a post) at 'all'. */

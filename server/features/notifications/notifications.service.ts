@@ -17,6 +17,7 @@ import type { SettingsRegistry } from '../../core/settings/settings';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 import { inArray } from 'drizzle-orm';
+import { mentionedHandles } from '../../core/markdown';
 import { toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import { accessVisibleSpace } from '../spaces/spaces.access';
@@ -36,6 +37,14 @@ const MUTES: Record<'1h' | '1d' | '1w', number> = { '1h': 3_600_000, '1d': 86_40
 const SHOWN_ACTORS = 3;
 
 export type NotifyInput = Omit<NewNotification, 'mutable' | 'appByDefault'>;
+
+/** A post or comment was written (the fact `content.written` states). */
+export interface WrittenContent {
+  kind: string;
+  id: string;
+  authorId: string;
+  markdown: string;
+}
 
 export function createNotificationsService(deps: {
   db: Db;
@@ -128,6 +137,13 @@ export function createNotificationsService(deps: {
     };
   }
 
+  async function doNotify(input: NotifyInput): Promise<number> {
+    const kind = kinds.get(input.kind);
+    const told = await repository.insert({ ...input, mutable: kind.mutable, appByDefault: kind.channels.app });
+    work.release({ publishes: memberLog.toldEach(told, 'notification:changed') });
+    return told.length;
+  }
+
   const defaultLevel = (targetKind: NotificationTargetKind): NotificationLevel => (targetKind === 'conversation' ? 'all' : 'mentions');
 
   return {
@@ -137,11 +153,33 @@ export function createNotificationsService(deps: {
      * Trusted: notifies the members concerned (one statement, whatever their number) and tells
      * their sockets. Called by the module's subscribers, after the fact committed.
      */
-    async doNotify(input: NotifyInput): Promise<number> {
-      const kind = kinds.get(input.kind);
-      const told = await repository.insert({ ...input, mutable: kind.mutable, appByDefault: kind.channels.app });
-      work.release({ publishes: memberLog.toldEach(told, 'notification:changed') });
-      return told.length;
+    doNotify,
+
+    /**
+     * Trusted, after a post or comment committed: mentions, the post's author (a comment on my
+     * post), the thread's followers, and the space's followers at 'all' (a new post). Each member
+     * hears of it once, in the most direct way that applies.
+     */
+    async doContentWritten(written: WrittenContent): Promise<void> {
+      const where = await repository.threadOf(written.kind, written.id);
+      if (!where) return;
+      const { postId, spaceId, postAuthorId } = where;
+      const subject = { kind: written.kind, id: written.id };
+      const told = new Set<string>([written.authorId]);
+      const notify = async (kind: string, userIds: string[], groupKey: string) => {
+        const fresh = userIds.filter((id) => !told.has(id));
+        for (const id of fresh) told.add(id);
+        if (fresh.length) await doNotify({ kind, userIds: fresh, actorId: written.authorId, groupKey, spaceId, subject, threadId: postId, readersOnly: true });
+      };
+      const mentioned = await repository.usersByHandle(mentionedHandles(written.markdown));
+      await notify('mention', mentioned, `mention:${written.kind}:${written.id}`);
+      if (written.kind === 'comment') {
+        await notify('reply', [postAuthorId], `reply:post:${postId}`);
+        await notify('thread', await repository.followersOfThread(postId), `thread:post:${postId}`);
+        await repository.followOnComment(written.authorId, postId);
+      } else {
+        await notify('new-post', await repository.followersOfSpace(spaceId, 'mentions'), `new-post:space:${spaceId}`);
+      }
     },
 
     async accessPage(actor: Actor, query: { cursor?: string; unread?: 'true' | 'false'; limit: number }) {

@@ -2,7 +2,8 @@ import type { Space } from '../../../shared/api/spaces.routes';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { nextEvent, startTestServer, watch, type TestServer } from '../../../test/support/server';
+import type { Ack } from '../../../shared/protocol/errors';
+import { nextEvent, startTestServer, watch, type TestServer, type TestSocket } from '../../../test/support/server';
 
 type Page = { items: NotificationView[]; unread: number; nextCursor: string | null };
 
@@ -24,6 +25,22 @@ async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret'
   const res = await host.call<Space>('POST', '/api/v1/spaces', { name: `Allotment ${uniqueHandle('s')}`, slug: uniqueHandle('allot').replace(/_/g, '-'), visibility, joinPolicy });
   expect(res.status).toBe(201);
   return res.body;
+}
+
+async function ok<T>(socket: TestSocket, event: string, payload: unknown): Promise<T> {
+  const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<T>>)(event, payload);
+  if ('error' in ack) throw new Error(`${event}: ${JSON.stringify(ack.error)}`);
+  return ack.data;
+}
+
+/** Writes through the member's socket, as the client does. */
+async function write<T extends { id: string }>(member: Member, event: 'post:create' | 'comment:create', payload: Record<string, unknown>): Promise<T> {
+  const socket = await member.connect();
+  try {
+    return await ok<T>(socket, event, payload);
+  } finally {
+    socket.disconnect();
+  }
 }
 
 async function notificationsOf(member: Member, query = ''): Promise<Page> {
@@ -170,4 +187,53 @@ test('when the input is wrong or the target is not mine to see, then the level r
   // Marking someone else's notification read changes nothing of theirs.
   expect((await ann.call('POST', '/api/v1/notifications/read', { ids: [mine!.id] })).body).toEqual({ unread: 0 });
   expect((await notificationsOf(host)).unread).toBe(1);
+});
+
+describe('posts and comments', () => {
+  test('when members comment on a post, then its author hears of the replies grouped, an earlier commenter follows the thread, and who is mentioned hears it once as a mention', async () => {
+    const [host, author, ann, bo, cy] = await Promise.all(['host', 'author', 'ann', 'bo', 'cy'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const space = await spaceOf(host, 'public', 'open');
+    for (const m of [author, ann, bo, cy]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
+    const post = await write<{ id: string }>(author, 'post:create', { spaceId: space.id, bodyMarkdown: 'Seed swap on Saturday?' });
+
+    await write(ann, 'comment:create', { postId: post.id, bodyMarkdown: `Yes! @${cy.user.handle} has beans.` });
+    await write(bo, 'comment:create', { postId: post.id, bodyMarkdown: 'Count me in' });
+
+    const [reply] = (await notificationsOf(author)).items;
+    expect(reply).toMatchObject({ kind: 'reply', actorCount: 2, space: { id: space.id }, subject: { kind: 'comment', available: true } });
+    expect(reply!.actors.map((a) => a.handle)).toEqual([bo.user.handle, ann.user.handle]);
+    expect(reply!.subject!.excerpt).toBe('Count me in');
+
+    // Ann commented, so she follows the thread: Bo's comment reaches her; Cy was mentioned, once.
+    expect((await notificationsOf(ann)).items.map((n) => [n.kind, n.actors.map((a) => a.handle)])).toEqual([['thread', [bo.user.handle]]]);
+    const cys = (await notificationsOf(cy)).items;
+    expect(cys.map((n) => [n.kind, n.actors[0]?.handle, n.subject?.excerpt])).toEqual([['mention', ann.user.handle, `Yes! @${cy.user.handle} has beans.`]]);
+    expect((await notificationsOf(bo)).items).toEqual([]);
+  });
+
+  test('when a member follows a space at "all", then each new post reaches them, grouped per space; others hear nothing; a mention in a private space reaches no outsider', async () => {
+    const [host, fan, quiet, outsider] = await Promise.all(['host', 'fan', 'quiet', 'outsider'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const space = await spaceOf(host, 'public', 'open');
+    for (const m of [fan, quiet]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
+    expect((await fan.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
+    await write(host, 'post:create', { spaceId: space.id, bodyMarkdown: 'First harvest' });
+    await write(host, 'post:create', { spaceId: space.id, bodyMarkdown: 'Second harvest' });
+    const [news] = (await notificationsOf(fan)).items;
+    expect(news).toMatchObject({ kind: 'new-post', actorCount: 1, subject: { kind: 'post', excerpt: 'Second harvest' } });
+    expect((await notificationsOf(quiet)).items).toEqual([]);
+
+    const hidden = await spaceOf(host, 'private', 'invite');
+    await write(host, 'post:create', { spaceId: hidden.id, bodyMarkdown: `Psst @${outsider.user.handle}` });
+    expect((await notificationsOf(outsider)).items).toEqual([]);
+  });
+
+  test('when the post author blocked the commenter, then the reply tells them nothing', async () => {
+    const [host, author, troll] = await Promise.all(['host', 'author', 'troll'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const space = await spaceOf(host, 'public', 'open');
+    for (const m of [author, troll]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
+    const post = await write<{ id: string }>(author, 'post:create', { spaceId: space.id, bodyMarkdown: 'Compost tips' });
+    await author.call('POST', '/api/v1/me/blocks', { handle: troll.user.handle });
+    await write(troll, 'comment:create', { postId: post.id, bodyMarkdown: 'Boring' });
+    expect((await notificationsOf(author)).items).toEqual([]);
+  });
 });
