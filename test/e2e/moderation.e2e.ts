@@ -85,6 +85,7 @@ test('when a member reports a post, then the host sees the case live, hides the 
 
   // Cy reports the post, with a reason and a note. (Found by id: once hidden, its text is gone.)
   const post = c.page.getByTestId('stream').locator(`[data-testid="post"][data-post-id="${postId}"]`);
+  await post.getByTestId('post-menu').click();
   await post.getByTestId('post-report').click();
   const dialog = c.page.getByTestId('report-dialog');
   await dialog.waitFor();

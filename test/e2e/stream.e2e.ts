@@ -338,3 +338,217 @@ test('when one event is lost on the way, then the next one reveals the gap and t
   expect(await stillSameDocument(b.page)).toBe(true);
   await b.page.context().close();
 });
+
+/** A signed-in page on a phone: narrow, touch. */
+async function openOnPhone(member: Member): Promise<{ page: Page; consoleErrors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2 });
+  const [name, value] = member.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+  const page = await context.newPage();
+  const consoleErrors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  return { page, consoleErrors };
+}
+
+/** In-page globals for evaluate callbacks (the test project compiles without the DOM library). */
+interface InPage {
+  innerWidth: number;
+  innerHeight: number;
+  document: { documentElement: { scrollWidth: number; clientWidth: number } };
+}
+
+async function sidewaysScroll(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = (globalThis as unknown as InPage).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+}
+
+/** The element is wholly inside the window. */
+async function expectInWindow(page: Page, element: Locator): Promise<void> {
+  const box = await element.boundingBox();
+  const size = await page.evaluate(() => ({ width: (globalThis as unknown as InPage).innerWidth, height: (globalThis as unknown as InPage).innerHeight }));
+  expect(box).not.toBeNull();
+  const { x, y, width, height } = box!;
+  expect({ left: x >= 0, top: y >= 0, right: x + width <= size.width, bottom: y + height <= size.height }).toEqual({ left: true, top: true, right: true, bottom: true });
+}
+
+test('on a phone, a post\'s "…" menu opens with Report in reach and the report dialog opens from it; the author\'s menu deletes after asking, and the others see the placeholder live', async () => {
+  const created = await ada.call<Space>('POST', '/api/v1/spaces', { name: 'Pocket Garden', slug: 'pocket-garden' });
+  expect(created.status).toBe(201);
+  expect((await bea.call('POST', `/api/v1/spaces/${created.body.id}/join`)).status).toBe(200);
+  const socket = await ada.connect();
+  let postId: string;
+  try {
+    const posted = await socket.emitWithAck('post:create', {
+      spaceId: created.body.id,
+      bodyMarkdown: 'A rather long first line about windowsill tomatoes, basil and the neighbours who water them while we are away',
+      tags: ['windowsill'],
+    });
+    if (!('data' in posted)) throw new Error(`post refused: ${JSON.stringify(posted)}`);
+    postId = posted.data.id;
+    const commented = await socket.emitWithAck('comment:create', { postId, bodyMarkdown: 'Mine are flowering already.' });
+    expect('data' in commented).toBe(true);
+  } finally {
+    socket.close();
+  }
+
+  const b = await openOnPhone(bea);
+  await b.page.goto(`${server.url}/s/pocket-garden`);
+  await liveBadge(b.page).waitFor({ timeout: 10_000 });
+  const atBea = streamPost(b.page, 'windowsill tomatoes');
+  await atBea.waitFor();
+  expect(await sidewaysScroll(b.page)).toBeLessThanOrEqual(0);
+  // No action is always in view: they wait in the menu, whose button has a name.
+  expect(await atBea.getByTestId('post-report').count()).toBe(0);
+  const menuButton = atBea.getByTestId('post-menu');
+  expect(await menuButton.getAttribute('aria-label')).toBe('Actions for the post by Ada Lovelace');
+  await expectInWindow(b.page, menuButton);
+  await menuButton.tap();
+  expect(await menuButton.getAttribute('aria-expanded')).toBe('true');
+  const report = atBea.getByTestId('post-report');
+  await report.waitFor();
+  await expectInWindow(b.page, report);
+  // Bea is not the author: she may report and block, not edit or delete.
+  expect(await atBea.getByRole('menuitem').allTextContents()).toEqual(['Report', 'Block Ada Lovelace']);
+  expect(await sidewaysScroll(b.page)).toBeLessThanOrEqual(0);
+  await report.tap();
+  const dialog = b.page.getByTestId('report-dialog');
+  await dialog.waitFor();
+  expect(await dialog.getByRole('heading', { level: 2 }).first().textContent()).toBe('Report post by Ada Lovelace');
+  await expectInWindow(b.page, dialog.getByTestId('report-submit'));
+  await dialog.getByTestId('report-dialog-close').tap();
+  await dialog.waitFor({ state: 'detached' });
+  expect(await atBea.getByRole('menu').count()).toBe(0);
+
+  // Block asks first and says what it does; once done, the menu no longer offers it.
+  await menuButton.tap();
+  await atBea.getByTestId('post-block').tap();
+  const blockDialog = b.page.getByTestId('post-block-dialog');
+  await blockDialog.getByText('Their posts and comments stay in view.', { exact: false }).waitFor();
+  await blockDialog.getByTestId('post-block-dialog-yes').tap();
+  await blockDialog.waitFor({ state: 'detached' });
+  const blocked = await bea.call<{ items: { user: { handle: string } }[] }>('GET', '/api/v1/me/blocks');
+  expect(blocked.body.items.map((block) => block.user.handle)).toEqual(['ada_lovelace']);
+  await menuButton.tap();
+  expect(await atBea.getByRole('menuitem').allTextContents()).toEqual(['Report']);
+  await b.page.keyboard.press('Escape');
+  expect((await bea.call('DELETE', `/api/v1/me/blocks/${ada.user.id}`)).status).toBe(200);
+
+  // A comment has its own menu; Bea's comments count is a word, not a glyph.
+  const toggle = atBea.getByTestId('comments-toggle');
+  expect((await toggle.textContent())?.trim()).toBe('1 comment');
+  await toggle.tap();
+  const comment = atBea.getByTestId('comment').filter({ hasText: 'flowering' });
+  await comment.getByTestId('comment-menu').tap();
+  await comment.getByTestId('comment-report').waitFor();
+  expect(await comment.getByTestId('comment-delete').count()).toBe(0);
+  await b.page.keyboard.press('Escape');
+  await markDocument(b.page);
+
+  // Ada, the author and host, finds Edit, Pin and Delete in her menu; the pin shows at Bea's live.
+  const a = await openAs(ada);
+  await a.page.goto(`${server.url}/s/pocket-garden`);
+  await liveBadge(a.page).waitFor({ timeout: 10_000 });
+  const atAda = streamPost(a.page, 'windowsill tomatoes');
+  await atAda.getByTestId('post-menu').click();
+  expect(await atAda.getByRole('menuitem').allTextContents()).toEqual(['Edit', 'Pin to the top', 'Delete']);
+  await atAda.getByTestId('post-pin').click();
+  // A pinned post moves to the top section; Unpin, from the same menu, brings it back.
+  const pinnedAtBea = b.page.getByTestId('pinned-posts').locator(`[data-post-id="${postId}"]`);
+  await pinnedAtBea.getByTestId('post-pinned').filter({ hasText: 'Pinned' }).waitFor({ timeout: 10_000 });
+  const pinnedAtAda = a.page.getByTestId('pinned-posts').locator(`[data-post-id="${postId}"]`);
+  await pinnedAtAda.getByTestId('post-menu').click();
+  const unpin = pinnedAtAda.getByTestId('post-pin');
+  expect(await unpin.textContent()).toBe('Unpin');
+  await unpin.click();
+  await pinnedAtBea.waitFor({ state: 'detached', timeout: 10_000 });
+  await atBea.waitFor();
+  await atAda.getByTestId('post-menu').click();
+  // Delete asks first, and Cancel keeps the post.
+  await atAda.getByTestId('post-delete').click();
+  const ask = a.page.getByTestId('post-delete-dialog');
+  await ask.getByText('Delete this post?').waitFor();
+  await ask.getByRole('button', { name: 'Cancel' }).click();
+  await ask.waitFor({ state: 'detached' });
+  expect(await atAda.getByTestId('post-body').count()).toBe(1);
+  await atAda.getByTestId('post-menu').click();
+  await atAda.getByTestId('post-delete').click();
+  await a.page.getByTestId('post-delete-dialog-yes').click();
+  await a.page.locator(`[data-testid="post"][data-post-id="${postId}"] [data-testid="post-tombstone"]`).waitFor();
+
+  // Bea sees the placeholder without a reload, with no menu left to open.
+  const goneAtBea = b.page.locator(`[data-testid="post"][data-post-id="${postId}"]`);
+  await goneAtBea.getByTestId('post-tombstone').filter({ hasText: 'This post was deleted.' }).waitFor({ timeout: 10_000 });
+  expect(await goneAtBea.getByTestId('post-menu').count()).toBe(0);
+  expect(await stillSameDocument(b.page)).toBe(true);
+  expect(a.consoleErrors).toEqual([]);
+  expect(b.consoleErrors).toEqual([]);
+  await a.page.context().close();
+  await b.page.context().close();
+});
+
+test('when a member writes a post with Shift+Enter between two lines, then the posted text keeps the line break, for them and live for another member', async () => {
+  const created = await ada.call<Space>('POST', '/api/v1/spaces', { name: 'Line Breaks', slug: 'line-breaks' });
+  expect((await bea.call('POST', `/api/v1/spaces/${created.body.id}/join`)).status).toBe(200);
+  const a = await openAs(ada);
+  const b = await openAs(bea);
+  await a.page.goto(`${server.url}/s/line-breaks`);
+  await b.page.goto(`${server.url}/s/line-breaks`);
+  await liveBadge(a.page).waitFor({ timeout: 10_000 });
+  await liveBadge(b.page).waitFor({ timeout: 10_000 });
+
+  const input = a.page.getByTestId('composer-input');
+  await input.click();
+  await input.pressSequentially('Seed swap on Saturday');
+  await input.press('Shift+Enter');
+  await input.pressSequentially('Bring labelled envelopes');
+  expect(await input.inputValue()).toBe('Seed swap on Saturday\nBring labelled envelopes');
+  await input.press('Control+Enter');
+
+  for (const page of [a.page, b.page]) {
+    const body = streamPost(page, 'Seed swap').getByTestId('post-body');
+    await body.waitFor({ timeout: 10_000 });
+    expect(await body.locator('br').count()).toBe(1);
+    expect(await body.locator('p').first().innerText()).toBe('Seed swap on Saturday\nBring labelled envelopes');
+  }
+  await a.page.waitForFunction((el) => (el as unknown as { value: string }).value === '', await input.elementHandle(), { timeout: 5_000 });
+  expect(a.consoleErrors).toEqual([]);
+  await a.page.context().close();
+  await b.page.context().close();
+});
+
+test('in Arabic on a 360 px phone, a post and its comments read right to left in Arabic words, without sideways scrolling', async () => {
+  const created = await ada.call<Space>('POST', '/api/v1/spaces', { name: 'Narrow Beds', slug: 'narrow-beds' });
+  expect((await bea.call('POST', `/api/v1/spaces/${created.body.id}/join`)).status).toBe(200);
+  const socket = await ada.connect();
+  try {
+    const posted = await socket.emitWithAck('post:create', { spaceId: created.body.id, bodyMarkdown: 'Raised beds: a long-winded-word-without-spaces-that-must-wrap-somewhere-on-a-narrow-phone-screen', tags: ['beds'] });
+    if (!('data' in posted)) throw new Error(`post refused: ${JSON.stringify(posted)}`);
+    for (const text of ['First', 'Second']) expect('data' in (await socket.emitWithAck('comment:create', { postId: posted.data.id, bodyMarkdown: text }))).toBe(true);
+  } finally {
+    socket.close();
+  }
+  const context = await browser.newContext({ viewport: { width: 360, height: 780 }, hasTouch: true, isMobile: true, locale: 'ar' });
+  const [name, value] = bea.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: server.url, httpOnly: true, sameSite: 'Lax' }]);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/s/narrow-beds`);
+  await page.locator('html[dir="rtl"]').waitFor();
+  const post = streamPost(page, 'Raised beds');
+  await post.waitFor();
+  expect(await post.getByTestId('post-menu').getAttribute('aria-label')).toBe('إجراءات على منشور Ada Lovelace');
+  const toggle = post.getByTestId('comments-toggle');
+  expect((await toggle.textContent())?.trim()).toBe('تعليقان');
+  await toggle.tap();
+  await post.getByTestId('comment').nth(1).waitFor();
+  await post.getByTestId('post-menu').tap();
+  await post.getByTestId('post-report').waitFor();
+  expect(await post.getByTestId('post-report').textContent()).toBe('إبلاغ');
+  await expectInWindow(page, post.getByTestId('post-report'));
+  expect(await sidewaysScroll(page)).toBeLessThanOrEqual(0);
+  await context.close();
+});
