@@ -239,7 +239,7 @@ beforeAll(() => {
   for (const entry of copiedFromBuild) {
     fs.cpSync(path.join(buildDir, entry), path.join(appDir, entry), { recursive: true });
   }
-  run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline'], appDir, 180_000);
+  run('npm', ['ci', '--omit=dev', '--legacy-peer-deps', '--no-audit', '--no-fund', '--prefer-offline'], appDir, 180_000);
 }, 4 * 60_000);
 
 afterAll(() => {
