@@ -31,13 +31,14 @@ export interface AxeViolation {
 /** The impacts the audit fails on. */
 export const failingImpacts: ReadonlySet<Impact> = new Set(['serious', 'critical']);
 
-/** Runs axe-core on the whole document; answers every violation (filter with `failingImpacts`). */
-export async function runAxe(page: Page): Promise<AxeViolation[]> {
+/** Runs axe-core (every rule, or only `rules`) on the whole document; answers every violation (filter with `failing`). */
+export async function runAxe(page: Page, rules?: string[]): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => 'axe' in globalThis);
   if (!loaded) await page.addScriptTag({ content: axe.source });
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (only) => {
     const runner = (globalThis as unknown as { axe: typeof axe }).axe;
-    const results = await runner.run((globalThis as unknown as PageGlobals).document as unknown as axe.ElementContext, { resultTypes: ['violations'] });
+    const options: axe.RunOptions = { resultTypes: ['violations'], ...(only ? { runOnly: { type: 'rule', values: only } } : {}) };
+    const results = await runner.run((globalThis as unknown as PageGlobals).document as unknown as axe.ElementContext, options);
     return results.violations.map((v) => ({
       id: v.id,
       impact: (v.impact ?? null) as Impact | null,
@@ -45,7 +46,7 @@ export async function runAxe(page: Page): Promise<AxeViolation[]> {
       helpUrl: v.helpUrl,
       nodes: v.nodes.map((n) => ({ target: n.target.map(String), html: n.html, failureSummary: n.failureSummary ?? '' })),
     }));
-  });
+  }, rules);
   return violations;
 }
 

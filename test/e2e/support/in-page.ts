@@ -22,6 +22,8 @@ export interface PageElement {
   getAttribute(name: string): string | null;
   getBoundingClientRect(): PageRect;
   querySelectorAll(selectors: string): Iterable<PageElement> & { length: number };
+  querySelector(selectors: string): PageElement | null;
+  insertAdjacentHTML(position: 'beforebegin' | 'afterbegin' | 'beforeend' | 'afterend', html: string): void;
 }
 
 export interface PageGlobals {
@@ -31,6 +33,7 @@ export interface PageGlobals {
     body: PageElement;
     fonts: { ready: Promise<unknown> };
     querySelectorAll(selectors: string): Iterable<PageElement> & { length: number };
+    querySelector(selectors: string): PageElement | null;
   };
   getComputedStyle(element: PageElement): { overflowX: string; visibility: string; opacity: string; position: string };
 }

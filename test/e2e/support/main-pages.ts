@@ -123,7 +123,7 @@ export async function openAuditPage(
   browser: Browser,
   url: string,
   member: Member | null,
-  options: { viewport: Viewport; locale?: string },
+  options: { viewport: Viewport; locale?: string; colorScheme?: 'light' | 'dark' },
 ): Promise<AuditPage> {
   const phone = options.viewport.name === 'phone';
   const context = await browser.newContext({
@@ -133,6 +133,7 @@ export async function openAuditPage(
     hasTouch: phone,
     deviceScaleFactor: phone ? 2 : 1,
     locale: options.locale ?? 'en-GB',
+    colorScheme: options.colorScheme ?? 'light',
   });
   if (member) {
     const [name, value] = member.cookie.split('=') as [string, string];

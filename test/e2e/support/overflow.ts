@@ -25,12 +25,17 @@ export interface OverflowReport {
 /** Tolerance for sub-pixel rounding. */
 const SLACK = 1;
 
-/** Measures the page as it is now. */
-export function measureOverflow(page: Page): Promise<OverflowReport> {
-  return page.evaluate((slack) => {
+/**
+ * Measures the page as it is now against the width of the device. (A phone widens its layout
+ * viewport to fit content that is too wide and zooms out, so the page's own clientWidth would hide
+ * the overflow: the device's width is what the page had to fit.)
+ */
+export function measureOverflow(page: Page, deviceWidth: number): Promise<OverflowReport> {
+  return page.evaluate(({ slack, deviceWidth }) => {
     const { document, getComputedStyle } = globalThis as unknown as PageGlobals;
     const root = document.documentElement;
-    const viewportWidth = root.clientWidth;
+    // A desktop's vertical scroll bar takes its share of the width.
+    const viewportWidth = Math.min(root.clientWidth, deviceWidth);
     const scrollOverflow = Math.max(root.scrollWidth, document.body.scrollWidth) - viewportWidth;
 
     const describe = (el: PageElement) => {
@@ -78,7 +83,7 @@ export function measureOverflow(page: Page): Promise<OverflowReport> {
         beyondLeft,
       })),
     };
-  }, SLACK);
+  }, { slack: SLACK, deviceWidth });
 }
 
 /** Whether the page overflows sideways. */
