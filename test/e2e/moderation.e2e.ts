@@ -156,7 +156,9 @@ test('when a member reports a post, then the host sees the case live, hides the 
 
   // Bea, the author, is told too, live (hidden, reversed, hidden again); she appeals from her notices.
   await b.page.getByTestId('nav-notices-unread').filter({ hasText: /^3/ }).waitFor({ timeout: 10_000 });
+  // The bell opens the notification centre, which leads on to the moderators' notices.
   await b.page.getByTestId('nav-notices').click();
+  await b.page.getByTestId('notifications-notices-link').click();
   const notice = b.page.getByTestId('notice').and(b.page.locator('[data-kind="action"]')).first();
   await notice.waitFor();
   // Opening the page reads them.

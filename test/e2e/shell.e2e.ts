@@ -175,7 +175,7 @@ for (const viewport of phones) {
     for (const [tab, path] of [
       ['tab-spaces', '/spaces'],
       ['tab-messages', '/messages'],
-      ['tab-notices', '/notices'],
+      ['tab-notices', '/notifications'],
       ['tab-home', '/'],
     ] as const) {
       await expectClickable(page, page.getByTestId(tab));
@@ -255,7 +255,7 @@ test('at 1280×800, the header is one row with every destination, search works f
   for (const [link, path] of [
     ['nav-spaces', '/spaces'],
     ['nav-messages', '/messages'],
-    ['nav-notices', '/notices'],
+    ['nav-notices', '/notifications'],
     ['nav-moderation', '/moderation'],
     ['nav-admin', '/admin'],
     ['nav-home', '/'],

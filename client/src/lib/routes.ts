@@ -25,6 +25,7 @@ export const routes = {
   moderation: '/moderation',
   moderationTab: '/moderation/:tab',
   notices: '/notices',
+  notifications: '/notifications',
 } as const;
 
 export type RouteName = keyof typeof routes;

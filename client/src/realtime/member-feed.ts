@@ -123,6 +123,8 @@ liveStores.register({
     'moderation:notice': offer('moderation:notice'),
     'moderation:notices-read': offer('moderation:notices-read'),
     'chat:read': offer('chat:read'),
+    'notification:changed': offer('notification:changed'),
+    'notification:read': offer('notification:read'),
   },
   load: () => {
     if (session.userId) memberFeed.begin(session.userId, session.memberSeq);

@@ -7,6 +7,7 @@ import type { FeatureModule, Platform } from '../../core/module';
 import type { Actor } from '../accounts/actor';
 import type { ChatService } from '../chat/chat.service';
 import { chatContentKinds } from '../chat/chat.content';
+import '../accounts/accounts.events';
 import '../spaces/spaces.events';
 import { streamContentKinds } from '../spaces/stream.content';
 import type { StreamService } from '../spaces/stream.service';
@@ -40,6 +41,12 @@ export function notificationsModule(platform: Platform<Actor>, deps: { chat: Cha
       mountNotificationRoutes(router, { notifications });
     },
     subscriptions: [
+      subscribe({
+        event: 'account.erased',
+        name: 'notifications.forget',
+        durable: true,
+        handle: ({ userId }) => notifications.doForget(userId),
+      }),
       subscribe({
         event: 'content.written',
         name: 'notifications.content',

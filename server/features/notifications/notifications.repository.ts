@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';
-import { blocks, comments, notificationLevels, notifications, posts, settings, spaceMembers, spaces, users } from '../../core/db/schema';
+import { accountTokens, blocks, comments, notificationDigests, notificationLevels, notifications, posts, pushSubscriptions, settings, spaceMembers, spaces, users } from '../../core/db/schema';
 import type { MemberLog, ToldEach } from '../../core/replay-log/member-log';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 
@@ -197,6 +197,14 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
     /** Who comments follows the thread, unless they chose otherwise before. */
     async followOnComment(userId: string, postId: string): Promise<void> {
       await db.insert(notificationLevels).values({ userId, targetKind: 'thread', targetId: postId, level: 'all', mutedUntil: null }).onConflictDoNothing();
+    },
+
+    /** An erased member's notifications, levels, devices and links go (their account row stays, anonymised). */
+    async forget(userId: string): Promise<void> {
+      await db.transaction(async (txRaw) => {
+        const tx = txRaw as unknown as Db;
+        for (const table of [notifications, notificationLevels, pushSubscriptions, accountTokens, notificationDigests]) await tx.delete(table).where(eq(table.userId, userId));
+      });
     },
 
     /** Members who follow a thread (a post) at 'all'. */

@@ -182,6 +182,9 @@ export function createNotificationsService(deps: {
       }
     },
 
+    /** Trusted: an erased member's notifications and choices go with them. */
+    doForget: (userId: string) => repository.forget(userId),
+
     async accessPage(actor: Actor, query: { cursor?: string; unread?: 'true' | 'false'; limit: number }) {
       const visible = await visibleKinds(actor.user.id);
       const before = query.cursor ? decodeCursor(query.cursor, 'cursor') : undefined;

@@ -21,6 +21,11 @@ afterAll(async () => {
   await testDb?.close();
 });
 
+/** New members, one per prefix. */
+async function members<const P extends readonly string[]>(...prefixes: P): Promise<{ [K in keyof P]: Member }> {
+  return (await Promise.all(prefixes.map((p) => createMember(server.url, { handle: uniqueHandle(p) })))) as { [K in keyof P]: Member };
+}
+
 async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret', joinPolicy: 'open' | 'request' | 'invite'): Promise<Space> {
   const res = await host.call<Space>('POST', '/api/v1/spaces', { name: `Allotment ${uniqueHandle('s')}`, slug: uniqueHandle('allot').replace(/_/g, '-'), visibility, joinPolicy });
   expect(res.status).toBe(201);
@@ -191,7 +196,7 @@ test('when the input is wrong or the target is not mine to see, then the level r
 
 describe('posts and comments', () => {
   test('when members comment on a post, then its author hears of the replies grouped, an earlier commenter follows the thread, and who is mentioned hears it once as a mention', async () => {
-    const [host, author, ann, bo, cy] = await Promise.all(['host', 'author', 'ann', 'bo', 'cy'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const [host, author, ann, bo, cy] = await members('host', 'author', 'ann', 'bo', 'cy');
     const space = await spaceOf(host, 'public', 'open');
     for (const m of [author, ann, bo, cy]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
     const post = await write<{ id: string }>(author, 'post:create', { spaceId: space.id, bodyMarkdown: 'Seed swap on Saturday?' });
@@ -212,7 +217,7 @@ describe('posts and comments', () => {
   });
 
   test('when a member follows a space at "all", then each new post reaches them, grouped per space; others hear nothing; a mention in a private space reaches no outsider', async () => {
-    const [host, fan, quiet, outsider] = await Promise.all(['host', 'fan', 'quiet', 'outsider'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const [host, fan, quiet, outsider] = await members('host', 'fan', 'quiet', 'outsider');
     const space = await spaceOf(host, 'public', 'open');
     for (const m of [fan, quiet]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
     expect((await fan.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
@@ -228,7 +233,7 @@ describe('posts and comments', () => {
   });
 
   test('when the post author blocked the commenter, then the reply tells them nothing', async () => {
-    const [host, author, troll] = await Promise.all(['host', 'author', 'troll'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+    const [host, author, troll] = await members('host', 'author', 'troll');
     const space = await spaceOf(host, 'public', 'open');
     for (const m of [author, troll]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
     const post = await write<{ id: string }>(author, 'post:create', { spaceId: space.id, bodyMarkdown: 'Compost tips' });

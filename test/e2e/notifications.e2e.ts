@@ -1,0 +1,100 @@
+import type { Browser } from 'playwright-core';
+import type { Post, Space } from '../../shared/api/spaces.routes';
+import type { Ack } from '../../shared/protocol/errors';
+import { openTestDatabase, type TestDatabase } from '../support/database';
+import { createMember, type Member } from '../support/members';
+import { connectSocket, startTestServer, type TestServer } from '../support/server';
+import { launchBrowser } from './support/browser';
+import { liveBadge, pageOpener } from './support/pages';
+
+// The notification centre in the browser: what happened while a member was away shows on the
+// bell when they come back, opens where it happened, and reads on every tab.
+let testDb: TestDatabase;
+let server: TestServer;
+let browser: Browser;
+let host: Member;
+let rosa: Member;
+let ned: Member;
+let space: Space;
+
+beforeAll(async () => {
+  testDb = await openTestDatabase();
+  server = await startTestServer({ database: testDb.database });
+  browser = await launchBrowser();
+  host = await createMember(server.url, { displayName: 'Harriet Host', handle: 'harriet_host' });
+  rosa = await createMember(server.url, { displayName: 'Rosa Parks', handle: 'rosa_parks' });
+  ned = await createMember(server.url, { displayName: 'Ned Neighbour', handle: 'ned_neighbour' });
+  space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Orchard', slug: 'orchard', visibility: 'public', joinPolicy: 'open' })).body;
+  for (const who of [rosa, ned]) await who.call('POST', `/api/v1/spaces/${space.id}/join`);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await testDb?.close();
+});
+
+const openAs = pageOpener(() => ({ browser, url: server.url }));
+
+async function postAs(who: Member, bodyMarkdown: string): Promise<Post> {
+  const socket = await connectSocket(server.url, { extraHeaders: { cookie: who.cookie } });
+  try {
+    const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<Post>>)('post:create', { spaceId: space.id, bodyMarkdown });
+    if ('error' in ack) throw new Error(JSON.stringify(ack.error));
+    return ack.data;
+  } finally {
+    socket.disconnect();
+  }
+}
+
+test('when a member is mentioned while away, then on return the bell counts it, the centre says who and where, opening it leads to the post and reads it in every tab', async () => {
+  // Away: nothing of Rosa's is open while Ned mentions her.
+  const post = await postAs(ned, 'Who brings ladders on Saturday, @rosa_parks?');
+  await server.app.settle();
+
+  const first = await openAs(rosa);
+  const second = await openAs(rosa);
+  for (const { page } of [first, second]) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${server.url}/`);
+    await liveBadge(page).waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid="nav-notices-unread"][data-count="1"]').waitFor({ timeout: 10_000 });
+  }
+
+  await first.page.getByTestId('nav-notices').click();
+  await first.page.waitForURL(`${server.url}/notifications`);
+  const item = first.page.getByTestId('notification').first();
+  await item.waitFor();
+  expect(await item.getAttribute('data-kind')).toBe('mention');
+  expect(await item.innerText()).toContain('Ned Neighbour mentioned you in Orchard');
+  expect(await item.innerText()).toContain('Who brings ladders on Saturday');
+
+  await item.getByRole('button').click();
+  await first.page.waitForURL(new RegExp(`/p/${post.id}`));
+  // Read here, so read in the other tab too, live.
+  for (const { page } of [first, second]) await page.getByTestId('nav-notices-unread').waitFor({ state: 'detached', timeout: 10_000 });
+  expect([...first.consoleErrors, ...second.consoleErrors]).toEqual([]);
+});
+
+test('when a member follows a space at "all", then a new post arrives live on the bell; muting the space stops the next one', async () => {
+  const { page, consoleErrors } = await openAs(ned);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await ned.call('POST', '/api/v1/notifications/read', {});
+  expect((await ned.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
+  await page.goto(`${server.url}/notifications`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+
+  await postAs(host, 'Pressing day moved to Sunday');
+  await page.getByTestId('notification').filter({ hasText: 'Harriet Host posted in Orchard' }).waitFor({ timeout: 10_000 });
+  await page.getByTestId('tab-notices').locator('[data-count="1"]').waitFor({ timeout: 10_000 });
+
+  expect((await ned.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'muted', muteFor: '1d' })).status).toBe(200);
+  await page.getByTestId('notifications-read-all').click();
+  await page.getByTestId('notifications-read-all').waitFor({ state: 'detached' });
+  await postAs(host, 'And bring jars');
+  await server.app.settle();
+  await page.waitForTimeout(500);
+  expect(await page.getByTestId('notification').filter({ hasText: 'And bring jars' }).count()).toBe(0);
+  expect(await page.getByTestId('notification').count()).toBe(1);
+  expect(consoleErrors).toEqual([]);
+});
