@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Post, Space } from '../../shared/api/spaces.routes';
 import type { Ack } from '../../shared/protocol/errors';
@@ -96,5 +98,49 @@ test('when a member follows a space at "all", then a new post arrives live on th
   await page.waitForTimeout(500);
   expect(await page.getByTestId('notification').filter({ hasText: 'And bring jars' }).count()).toBe(0);
   expect(await page.getByTestId('notification').count()).toBe(1);
+  expect(consoleErrors).toEqual([]);
+});
+
+/** The reset link in the newest outbox mail to `to` (SMTP_URL unset: mails are files under DATA_DIR/outbox). */
+async function linkMailedTo(to: string): Promise<string> {
+  const dir = path.join(server.dataDir, 'outbox');
+  for (let tries = 0; tries < 100; tries++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+    const text = files
+      .map((f) => fs.readFileSync(f, 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '='))
+      .find((mail) => mail.includes(to) && mail.includes('/reset-password?token='));
+    const link = text ? /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]{43}/.exec(text)?.[0] : undefined;
+    if (link) return link;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no reset mail to ${to}`);
+}
+
+test('when a member forgot their password, then from the sign-in page they get a link by mail, choose a new password and sign in with it', async () => {
+  const forgetful = await createMember(server.url, { displayName: 'Fern Forgetful', handle: 'fern_forgetful' });
+  const { page, consoleErrors } = await openAs(null);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByTestId('forgot-password-link').click();
+  await page.getByTestId('forgot-password-email').fill(forgetful.user.email!);
+  await page.getByTestId('forgot-password-submit').click();
+  await page.getByTestId('forgot-password-sent').waitFor();
+
+  await server.app.settle();
+  const link = await linkMailedTo(forgetful.user.email!);
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await page.getByTestId('reset-password-password').fill('a new lantern by the sea');
+  await page.getByTestId('reset-password-submit').click();
+  await page.getByTestId('reset-password-done').waitFor();
+
+  // The old session is over; the new password opens the account; the link is used up.
+  expect((await forgetful.call<{ user: unknown }>('GET', '/api/v1/session')).body.user).toBeNull();
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByTestId('sign-in-email').fill(forgetful.user.email!);
+  await page.getByTestId('sign-in-password').fill('a new lantern by the sea');
+  await page.getByTestId('sign-in-submit').click();
+  await page.waitForURL(`${server.url}/`);
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await page.getByTestId('reset-password-bad').waitFor();
   expect(consoleErrors).toEqual([]);
 });

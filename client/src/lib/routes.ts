@@ -26,15 +26,18 @@ export const routes = {
   moderationTab: '/moderation/:tab',
   notices: '/notices',
   notifications: '/notifications',
+  forgotPassword: '/forgot-password',
+  resetPassword: '/reset-password',
+  verifyEmail: '/verify-email',
 } as const;
 
 export type RouteName = keyof typeof routes;
 
 /** Pages anyone may see; every other page needs a signed-in member. */
-export const publicRoutes: ReadonlySet<RouteName> = new Set(['home', 'signIn', 'signUp', 'join', 'guidelines']);
+export const publicRoutes: ReadonlySet<RouteName> = new Set(['home', 'signIn', 'signUp', 'join', 'guidelines', 'forgotPassword', 'resetPassword', 'verifyEmail']);
 
 /** Pages that make no sense once signed in. */
-export const signedOutOnlyRoutes: ReadonlySet<RouteName> = new Set(['signIn', 'signUp', 'join']);
+export const signedOutOnlyRoutes: ReadonlySet<RouteName> = new Set(['signIn', 'signUp', 'join', 'forgotPassword']);
 
 export const router = new Router<RouteName>(routes);
 
