@@ -1,27 +1,22 @@
-import { SMTPServer } from 'smtp-server';
 import type { Conversation, Message } from '../../../shared/api/chat.routes';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { Checklist, HelpRequest } from '../../../shared/api/welcome.routes';
 import { allowedOriginsOf } from '../../config';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { startSmtp, type ReceivedMail, type TestSmtp } from '../../../test/support/smtp';
 import { call, createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { connectSocket, freePort, nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
+import { connectSocket, nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
 
 // A newcomer's first minutes (issue #13): replies to the welcome bot reach the community managers
 // (in the app and by email) and their answer reaches the newcomer; newcomers join the welcome
 // space; the admins' first-run checklist ticks itself; a wrong address is named, not hidden.
-interface Received {
-  to: string[];
-  raw: string;
-}
-
 let testDb: TestDatabase;
 let server: TestServer;
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let admin: Member;
 let manager: Member;
 let welcomeSpace: Space;
-const inbox: Received[] = [];
+let inbox: ReceivedMail[] = [];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 5_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -49,29 +44,10 @@ async function say(member: Member, conversationId: string, text: string): Promis
 const helpRequestsOf = async (member: Member) => (await member.call<{ items: HelpRequest[] }>('GET', '/api/v1/admin/help-requests')).body.items;
 
 beforeAll(async () => {
-  const smtpPort = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  smtp = await startSmtp();
+  inbox = smtp.inbox;
   testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database, welcome: true, env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SITE_NAME: 'Riverside' } });
+  server = await startTestServer({ database: testDb.database, welcome: true, env: { SMTP_URL: smtp.url, SITE_NAME: 'Riverside' } });
   admin = await createMember(server.url, { handle: uniqueHandle('admin'), displayName: 'Ada Admin' });
   manager = await createMember(server.url, { handle: uniqueHandle('maya'), displayName: 'Maya Manager' });
   welcomeSpace = (await admin.call<Space>('POST', '/api/v1/spaces', { name: 'Welcome', slug: `welcome-${process.pid}`, visibility: 'public', joinPolicy: 'open' })).body;
@@ -88,7 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await testDb?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
 });
 
 describe('replies to the welcome bot reach the community manager', () => {

@@ -1,26 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { SMTPServer } from 'smtp-server';
 import type { Conversation, Message } from '../../../shared/api/chat.routes';
 import type { Post, Space } from '../../../shared/api/spaces.routes';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { startSmtp, type ReceivedMail, type TestSmtp } from '../../../test/support/smtp';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
 import { freePort, nextEvent, startTestServer, watch, type TestServer } from '../../../test/support/server';
 
 // The welcome bot and the welcome email, against a real SMTP server on loopback (smtp-server).
-interface Received {
-  from: string;
-  to: string[];
-  raw: string;
-}
-
 let testDb: TestDatabase;
 let server: TestServer;
-let smtp: SMTPServer;
+let smtp: TestSmtp;
 let admin: Member;
 let welcomeSpace: Space;
-const inbox: Received[] = [];
+let inbox: ReceivedMail[] = [];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 5_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -33,34 +27,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 
 }
 
 beforeAll(async () => {
-  const smtpPort = await freePort();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        inbox.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-          to: session.envelope.rcptTo.map((r) => r.address),
-          // Quoted-printable soft line breaks and escapes undone, so the text reads as sent.
-          raw: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(smtpPort, '127.0.0.1', resolve));
+  smtp = await startSmtp();
+  inbox = smtp.inbox;
   testDb = await openTestDatabase();
   server = await startTestServer({
     database: testDb.database,
     welcome: true,
-    env: { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, SITE_NAME: 'Riverside Mutual Aid', MAIL_FROM: 'Riverside <hello@riverside.example>' },
+    env: { SMTP_URL: smtp.url, SITE_NAME: 'Riverside Mutual Aid', MAIL_FROM: 'Riverside <hello@riverside.example>' },
   });
   admin = await createMember(server.url, { handle: uniqueHandle('admin'), displayName: 'Ada Admin' });
   welcomeSpace = (
@@ -80,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await testDb?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
 });
 
 describe('the welcome bot and the welcome email', () => {
