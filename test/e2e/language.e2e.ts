@@ -242,6 +242,8 @@ test('when the spaces and account pages are audited in English and Arabic, then 
     ] as const) {
       await page.goto(`${server.url}${path}`);
       await page.getByTestId(ready).waitFor();
+      // The account's language arrives with the session and its catalogue chunk loads after it.
+      await page.locator(`html[lang="${language}"]`).waitFor({ state: 'attached' });
       expect(await htmlLang(page)).toEqual([language, language === 'ar' ? 'rtl' : 'ltr']);
       await page.addScriptTag({ path: axePath });
       const audit = await page.evaluate(async () => {
