@@ -33,6 +33,7 @@ export class NotificationsStore extends Loadable {
   async more(): Promise<void> {
     if (!this.nextCursor) return;
     const page = await api.call(routes.notifications, { query: { limit: 30, cursor: this.nextCursor } });
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped here, never observed
     const known = new Set(this.items.map((item) => item.id));
     this.items = [...this.items, ...page.items.filter((item) => !known.has(item.id))];
     this.nextCursor = page.nextCursor;
@@ -58,6 +59,7 @@ export class NotificationsStore extends Loadable {
   /** `notification:read`. */
   readElsewhere({ ids, unread }: EventPayload<'notification:read'>): void {
     this.unread = unread;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup built and dropped here, never observed
     const read = ids ? new Set(ids) : null;
     this.items = this.items.map((item) => (item.read || (read && !read.has(item.id)) ? item : { ...item, read: true }));
   }
