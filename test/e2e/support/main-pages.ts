@@ -57,6 +57,7 @@ export const mainPages: readonly MainPage[] = [
   { name: 'messages', as: 'admin', path: () => '/messages', ready: (p, d) => showsText(p, d.ada.user.displayName) },
   { name: 'conversation', as: 'admin', path: (d) => `/messages/${d.conversationId}`, ready: (p, d) => showsText(p, d.texts.directMessage) },
   { name: 'notices', as: 'admin', path: () => '/notices', ready: (p) => shows(p, 'main [data-testid="notice"]') },
+  { name: 'notifications', as: 'admin', path: () => '/notifications', ready: (p) => shows(p, 'main [data-testid="notifications-page"]') },
   {
     name: 'search',
     as: 'admin',
@@ -98,7 +99,8 @@ export function destinations(demo: Demo): { name: string; href: string }[] {
     { name: 'home', href: '/' },
     { name: 'spaces', href: '/spaces' },
     { name: 'messages', href: '/messages' },
-    { name: 'notices', href: '/notices' },
+    // The bell: the notification centre, which leads on to the moderators' notices.
+    { name: 'notifications', href: '/notifications' },
     { name: 'moderation', href: '/moderation' },
     { name: 'admin', href: '/admin' },
     { name: 'settings', href: '/settings' },
