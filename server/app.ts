@@ -36,6 +36,9 @@ import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
+import { createContentRegistry } from './core/content/content-registry';
+import { chatContentKinds } from './features/chat/chat.content';
+import { streamContentKinds } from './features/spaces/stream.content';
 import { recoveryModule } from './features/accounts/recovery.module';
 import { spacesModule } from './features/spaces/spaces.module';
 import { systemModule } from './features/system/system.module';
@@ -110,9 +113,14 @@ function createModules(platform: Platform<Actor>) {
   const spaces = spacesModule(platform);
   const chat = chatModule(platform);
   const welcome = welcomeModule(platform, { chat: chat.api.chat, stream: spaces.api.stream, spaces: spaces.api.spaces });
-  const moderation = moderationModule(platform, { chat: chat.api.chat, spaces: spaces.api.spaces, stream: spaces.api.stream });
+  // Every kind of content, one registry: moderation and notifications reach content only through it.
+  const content = createContentRegistry<Actor>().register(
+    ...streamContentKinds({ db: platform.db, stream: spaces.api.stream }),
+    ...chatContentKinds({ db: platform.db, chat: chat.api.chat }),
+  );
+  const moderation = moderationModule(platform, { content, spaces: spaces.api.spaces });
   const search = searchModule(platform);
-  const notifications = notificationsModule(platform, { chat: chat.api.chat, stream: spaces.api.stream });
+  const notifications = notificationsModule(platform, { content });
   const recovery = recoveryModule(platform);
   return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
 }

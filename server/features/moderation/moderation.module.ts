@@ -1,14 +1,10 @@
 import { memberLimit } from '../../core/auth/rate-limit';
 import { subscribe } from '../../core/events/domain-events';
-import { createContentRegistry } from '../../core/content/content-registry';
+import type { ContentRegistry } from '../../core/content/content-registry';
 import '../../core/content/content.events';
 import type { FeatureModule, Platform } from '../../core/module';
 import type { Actor } from '../accounts/actor';
-import type { ChatService } from '../chat/chat.service';
-import { chatContentKinds } from '../chat/chat.content';
 import type { SpacesService } from '../spaces/spaces.service';
-import { streamContentKinds } from '../spaces/stream.content';
-import type { StreamService } from '../spaces/stream.service';
 import { mountModerationRoutes } from './moderation.routes';
 import { moderationCommandHandlers } from './moderation.socket';
 import { createModerationService } from './moderation.service';
@@ -17,9 +13,9 @@ import { createModerationService } from './moderation.service';
 const ESCALATION_CHECK_MS = 60 * 1000;
 
 /** Reports, the live moderation queue, actions with notices and appeals, the word list and the audit log. */
-export function moderationModule(platform: Platform<Actor>, deps: { chat: ChatService; spaces: SpacesService; stream: StreamService }) {
+export function moderationModule(platform: Platform<Actor>, deps: { content: ContentRegistry<Actor>; spaces: SpacesService }) {
   const { db, realtime, logger, config, mail, work, memberLog } = platform;
-  const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
+  const { content } = deps;
   const reports = memberLimit(platform.createLimiter, {
     keyPrefix: 'reports',
     points: config.limits.reportsPerHour,

@@ -1,25 +1,21 @@
 import { and, eq } from 'drizzle-orm';
 import { subscribe } from '../../core/events/domain-events';
-import { createContentRegistry } from '../../core/content/content-registry';
+import type { ContentRegistry } from '../../core/content/content-registry';
 import '../../core/content/content.events';
 import { spaceMembers } from '../../core/db/schema';
 import type { FeatureModule, Platform } from '../../core/module';
 import type { Actor } from '../accounts/actor';
-import type { ChatService } from '../chat/chat.service';
-import { chatContentKinds } from '../chat/chat.content';
 import '../accounts/accounts.events';
 import '../spaces/spaces.events';
-import { streamContentKinds } from '../spaces/stream.content';
-import type { StreamService } from '../spaces/stream.service';
 import { coreNotificationKinds, createNotificationKinds } from './notification-kinds';
 import { createNotificationsRepository } from './notifications.repository';
 import { mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
 
 /** The notification centre (decision 020): who hears of what, grouped, read state on every device. */
-export function notificationsModule(platform: Platform<Actor>, deps: { chat: ChatService; stream: StreamService }) {
+export function notificationsModule(platform: Platform<Actor>, deps: { content: ContentRegistry<Actor> }) {
   const { db, work, memberLog } = platform;
-  const content = createContentRegistry<Actor>().register(...streamContentKinds({ db, stream: deps.stream }), ...chatContentKinds({ db, chat: deps.chat }));
+  const { content } = deps;
   const kinds = createNotificationKinds().register(...coreNotificationKinds);
   const repository = createNotificationsRepository({ db, memberLog });
   const notifications = createNotificationsService({ db, work, memberLog, repository, kinds, content, settingsRegistry: platform.settings });
