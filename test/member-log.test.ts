@@ -5,7 +5,7 @@ import type { Ack } from '../shared/protocol/errors';
 import { MEMBER_REPLAY_PAGE, MAX_MEMBER_REPLAY } from '../server/core/replay-log/member-log';
 import { openTestDatabase, type TestDatabase } from './support/database';
 import { createMember, uniqueHandle, type Member } from './support/members';
-import { nextEvent, startTestServer, type TestServer, type TestSocket } from './support/server';
+import { acked, nextEvent, startTestServer, type TestServer, type TestSocket } from './support/server';
 
 // A member's own log (server/core/replay-log/member-log.ts): the events only they receive —
 // mentions, notices from the moderators, read markers — are numbered per member, so what is sent
@@ -27,11 +27,7 @@ async function connect(who: Member): Promise<TestSocket> {
   return socket;
 }
 
-async function ok<T>(socket: TestSocket, event: string, payload: unknown): Promise<T> {
-  const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<T>>)(event, payload);
-  if ('error' in ack) throw new Error(`${event}: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
+const ok = acked;
 
 const memberSeqOf = async (who: Member) => (await who.call<{ memberSeq: number | null }>('GET', '/api/v1/session')).body.memberSeq;
 

@@ -2,9 +2,8 @@ import type { Browser } from 'playwright-core';
 import type { ModerationCase } from '../../shared/api/moderation.routes';
 import type { Post, Space } from '../../shared/api/spaces.routes';
 import { openTestDatabase, type TestDatabase } from '../support/database';
-import type { Ack } from '../../shared/protocol/errors';
 import { call, createMember, type Member } from '../support/members';
-import { connectSocket, startTestServer, type TestServer } from '../support/server';
+import { commandAs, startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
 import { connectionBadge, liveBadge, pageOpener } from './support/pages';
 
@@ -31,16 +30,7 @@ beforeAll(async () => {
 });
 
 /** Posts through a socket to the node at `url`, as the client does. */
-async function postAs(url: string, who: Member, bodyMarkdown: string): Promise<Post> {
-  const socket = await connectSocket(url, { extraHeaders: { cookie: who.cookie } });
-  try {
-    const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<Post>>)('post:create', { spaceId: space.id, bodyMarkdown });
-    if ('error' in ack) throw new Error(JSON.stringify(ack.error));
-    return ack.data;
-  } finally {
-    socket.disconnect();
-  }
-}
+const postAs = (url: string, who: Member, bodyMarkdown: string) => commandAs<Post>(url, who.cookie, 'post:create', { spaceId: space.id, bodyMarkdown });
 
 // While the node is down the browser logs its refused reconnection attempts: expected here.
 const openAs = pageOpener(() => ({ browser, url: server.url }), { ignoreConsoleErrors: /ERR_CONNECTION_REFUSED/ });

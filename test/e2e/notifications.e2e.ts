@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Post, Space } from '../../shared/api/spaces.routes';
-import type { Ack } from '../../shared/protocol/errors';
 import { openTestDatabase, type TestDatabase } from '../support/database';
 import { createMember, type Member } from '../support/members';
-import { connectSocket, startTestServer, type TestServer } from '../support/server';
+import { commandAs, startTestServer, type TestServer } from '../support/server';
 import { launchBrowser } from './support/browser';
 import { liveBadge, pageOpener } from './support/pages';
 
@@ -38,16 +37,7 @@ afterAll(async () => {
 
 const openAs = pageOpener(() => ({ browser, url: server.url }));
 
-async function postAs(who: Member, bodyMarkdown: string): Promise<Post> {
-  const socket = await connectSocket(server.url, { extraHeaders: { cookie: who.cookie } });
-  try {
-    const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<Post>>)('post:create', { spaceId: space.id, bodyMarkdown });
-    if ('error' in ack) throw new Error(JSON.stringify(ack.error));
-    return ack.data;
-  } finally {
-    socket.disconnect();
-  }
-}
+const postAs = (who: Member, bodyMarkdown: string) => commandAs<Post>(server.url, who.cookie, 'post:create', { spaceId: space.id, bodyMarkdown });
 
 test('when a member is mentioned while away, then on return the bell counts it, the centre says who and where, opening it leads to the post and reads it in every tab', async () => {
   // Away: nothing of Rosa's is open while Ned mentions her.

@@ -7,6 +7,7 @@ import type { Socket } from 'socket.io-client';
 import { createApp, type App } from '../../server/app';
 import { loadConfig, type Env } from '../../server/config';
 import type { Database } from '../../server/core/db/database';
+import type { Ack } from '../../shared/protocol/errors';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/protocol/events';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -116,4 +117,21 @@ export function watch<T = unknown>(socket: TestSocket, event: string): { after(m
       return seen;
     },
   };
+}
+
+/** Sends a command and answers its data; an error ack throws, naming the command. */
+export async function acked<T>(socket: TestSocket, event: string, payload: unknown, ms = 5_000): Promise<T> {
+  const ack = await (socket.timeout(ms).emitWithAck as (e: string, p: unknown) => Promise<Ack<T>>)(event, payload);
+  if ('error' in ack) throw new Error(`${event}: ${JSON.stringify(ack.error)}`);
+  return ack.data;
+}
+
+/** One command on a socket of its own for the member (as the client sends it), closed after. */
+export async function commandAs<T>(url: string, cookie: string, event: string, payload: unknown): Promise<T> {
+  const socket = await connectSocket(url, { extraHeaders: { cookie } });
+  try {
+    return await acked<T>(socket, event, payload);
+  } finally {
+    socket.disconnect();
+  }
 }

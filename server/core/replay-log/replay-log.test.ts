@@ -1,9 +1,8 @@
 import { sql } from 'drizzle-orm';
 import type { Space } from '../../../shared/api/spaces.routes';
-import type { Ack } from '../../../shared/protocol/errors';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { startTestServer, type TestServer, type TestSocket } from '../../../test/support/server';
+import { acked, startTestServer, type TestServer } from '../../../test/support/server';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -20,11 +19,7 @@ afterAll(async () => {
   await testDb?.close();
 });
 
-async function ok<T>(socket: TestSocket, name: string, payload: unknown): Promise<T> {
-  const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<T>>)(name, payload);
-  if ('error' in ack) throw new Error(`${name}: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
+const ok = acked;
 
 test('when replay events are older than the retention, then they are pruned and a client that needed them is told to reload', async () => {
   const space = (

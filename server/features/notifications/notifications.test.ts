@@ -2,8 +2,7 @@ import type { Space } from '../../../shared/api/spaces.routes';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import type { Ack } from '../../../shared/protocol/errors';
-import { nextEvent, startTestServer, watch, type TestServer, type TestSocket } from '../../../test/support/server';
+import { commandAs, nextEvent, startTestServer, watch, type TestServer } from '../../../test/support/server';
 
 type Page = { items: NotificationView[]; unread: number; nextCursor: string | null };
 
@@ -32,21 +31,9 @@ async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret'
   return res.body;
 }
 
-async function ok<T>(socket: TestSocket, event: string, payload: unknown): Promise<T> {
-  const ack = await (socket.timeout(5_000).emitWithAck as (e: string, p: unknown) => Promise<Ack<T>>)(event, payload);
-  if ('error' in ack) throw new Error(`${event}: ${JSON.stringify(ack.error)}`);
-  return ack.data;
-}
-
 /** Writes through the member's socket, as the client does. */
-async function write<T extends { id: string }>(member: Member, event: 'post:create' | 'comment:create', payload: Record<string, unknown>): Promise<T> {
-  const socket = await member.connect();
-  try {
-    return await ok<T>(socket, event, payload);
-  } finally {
-    socket.disconnect();
-  }
-}
+const write = <T extends { id: string }>(member: Member, event: 'post:create' | 'comment:create', payload: Record<string, unknown>) =>
+  commandAs<T>(server.url, member.cookie, event, payload);
 
 async function notificationsOf(member: Member, query = ''): Promise<Page> {
   await server.app.settle();
