@@ -8,6 +8,7 @@ import type { Actor } from '../accounts/actor';
 import '../accounts/accounts.events';
 import '../spaces/spaces.events';
 import { coreNotificationKinds, createNotificationKinds } from './notification-kinds';
+import { createNotificationPreferences } from './notification-preferences';
 import { createNotificationsRepository } from './notifications.repository';
 import { mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
@@ -17,8 +18,9 @@ export function notificationsModule(platform: Platform<Actor>, deps: { content: 
   const { db, work, memberLog } = platform;
   const { content } = deps;
   const kinds = createNotificationKinds().register(...coreNotificationKinds);
+  const preferences = createNotificationPreferences({ settingsRegistry: platform.settings, kinds });
   const repository = createNotificationsRepository({ db, memberLog });
-  const notifications = createNotificationsService({ db, work, memberLog, repository, kinds, content, settingsRegistry: platform.settings });
+  const notifications = createNotificationsService({ db, work, memberLog, repository, kinds, content, preferences });
 
   async function hostsOf(spaceId: string): Promise<string[]> {
     const rows = await db
@@ -31,8 +33,8 @@ export function notificationsModule(platform: Platform<Actor>, deps: { content: 
   return {
     name: 'notifications',
     // Other features' kinds (events, files) register here as they land.
-    api: { notifications, kinds },
-    settings: [notifications.preferences],
+    api: { notifications, kinds, preferences },
+    settings: [preferences.member, preferences.site, preferences.space],
     routes(router) {
       mountNotificationRoutes(router, { notifications });
     },

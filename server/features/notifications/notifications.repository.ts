@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';
-import { accountTokens, blocks, comments, notificationDigests, notificationLevels, notifications, posts, pushSubscriptions, settings, spaceMembers, spaces, users } from '../../core/db/schema';
+import { accountTokens, blocks, comments, notificationDigests, notificationLevels, notifications, posts, pushSubscriptions, spaceMembers, spaces, users } from '../../core/db/schema';
 import type { MemberLog, ToldEach } from '../../core/replay-log/member-log';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 
@@ -26,8 +26,8 @@ export interface NewNotification {
   data?: Record<string, unknown>;
   /** Muting a space, thread or conversation silences it (false for notices about one's own account). */
   mutable: boolean;
-  /** On unless the member turned this kind's in-app channel off; the default when they said nothing. */
-  appByDefault: boolean;
+  /** SQL over `u.id`: whether the member has this kind's in-app channel on (notification-preferences.ts). */
+  appOn: SQL;
   /** Only members who may read the space (its content is what the notification is about). */
   readersOnly?: boolean;
 }
@@ -53,8 +53,6 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
       const userIds = [...new Set(input.userIds)].filter((id) => id !== input.actorId);
       if (userIds.length === 0) return [];
       const actor = input.actorId ? sql`${input.actorId}::uuid` : sql`null::uuid`;
-      const appSetting = sql`(select (${settings.value} -> 'channels' -> ${input.kind} ->> 'app')::boolean from ${settings}
-        where ${settings.scope} = 'member' and ${settings.scopeId} = u.id::text and ${settings.key} = 'notifications')`;
       const muted = input.mutable
         ? sql`(${mutedBy('space', input.spaceId)} or ${mutedBy('thread', input.threadId)} or ${mutedBy('conversation', input.conversationId)})`
         : sql`false`;
@@ -77,7 +75,7 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
           where u.id in (select jsonb_array_elements_text(${JSON.stringify(userIds)}::jsonb)::uuid)
             and u.status = 'active' and not u.is_bot
             and not ${blocked} and not ${muted} and ${reader}
-            and coalesce(${appSetting}, ${input.appByDefault})
+            and ${input.appOn}
         ), notified as (
           insert into ${notifications} as existing (user_id, kind, group_key, space_id, subject_kind, subject_id, actor_ids, actor_count, data)
           select r.id, ${input.kind}, ${input.groupKey}, ${input.spaceId ?? null}::uuid, ${input.subject?.kind ?? null}, ${input.subject?.id ?? null}::uuid,

@@ -12,8 +12,8 @@ import { decodeCursor, encodeCursor } from '../../core/db/keyset';
 import { users } from '../../core/db/schema';
 import { AppError } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
-import type { MemberLog } from '../../core/replay-log/member-log';
-import type { SettingsRegistry } from '../../core/settings/settings';
+import type { MemberLog, ToldEach } from '../../core/replay-log/member-log';
+import { sql } from 'drizzle-orm';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 import { inArray } from 'drizzle-orm';
@@ -22,21 +22,25 @@ import { toPublicProfile } from '../accounts/accounts.dto';
 import type { Actor } from '../accounts/actor';
 import { accessVisibleSpace } from '../spaces/spaces.access';
 import type { NotificationKindRegistry } from './notification-kinds';
+import type { NotificationPreferences } from './notification-preferences';
 import type { NewNotification, NotificationRow, NotificationsRepository } from './notifications.repository';
-
-const channelsSchema = z.object({ app: z.boolean().optional(), email: z.enum(['immediate', 'digest', 'off']).optional(), push: z.boolean().optional() });
-
-/** A member's notification preferences (per kind × channel; quiet hours and digests come with mail and push). */
-const preferencesSchema = z.object({
-  channels: z.record(z.string(), channelsSchema),
-});
 
 const MUTES: Record<'1h' | '1d' | '1w', number> = { '1h': 3_600_000, '1d': 86_400_000, '1w': 7 * 86_400_000 };
 
 /** Actors shown per notification ("Ann, Bo and 3 others"). */
 const SHOWN_ACTORS = 3;
 
-export type NotifyInput = Omit<NewNotification, 'mutable' | 'appByDefault'>;
+export type NotifyInput = Omit<NewNotification, 'mutable' | 'appOn'>;
+
+/**
+ * A channel beyond the centre (email, push): told of each batch of notifications just made or
+ * grown, in the job that made them. It should only enqueue its own durable work (a failure here
+ * retries the whole batch).
+ */
+export interface NotificationDelivery {
+  name: string;
+  afterNotify(made: { kind: string; told: ToldEach<'notification:changed'> }): Promise<void>;
+}
 
 /** A post or comment was written (the fact `content.written` states). */
 export interface WrittenContent {
@@ -53,14 +57,14 @@ export function createNotificationsService(deps: {
   repository: NotificationsRepository;
   kinds: NotificationKindRegistry;
   content: ContentRegistry<Actor>;
-  settingsRegistry: SettingsRegistry;
+  preferences: NotificationPreferences;
 }) {
-  const { db, work, memberLog, repository, kinds, content } = deps;
-  const preferences = deps.settingsRegistry.define({ scope: 'member', key: 'notifications', schema: preferencesSchema, defaults: { channels: {} } });
+  const { db, work, memberLog, repository, kinds, content, preferences } = deps;
+  const deliveries: NotificationDelivery[] = [];
 
   /** The kinds a member sees in the centre (their in-app channel on). */
   async function visibleKinds(userId: string): Promise<string[]> {
-    const { channels } = await preferences.get(userId);
+    const { channels } = await preferences.effective(userId);
     return kinds
       .all()
       .filter((kind) => channels[kind.kind]?.app ?? kind.channels.app)
@@ -139,15 +143,27 @@ export function createNotificationsService(deps: {
 
   async function doNotify(input: NotifyInput): Promise<number> {
     const kind = kinds.get(input.kind);
-    const told = await repository.insert({ ...input, mutable: kind.mutable, appByDefault: kind.channels.app });
+    const appOn = await preferences.channelSql(kind.kind, 'app', sql`u.id`);
+    const told = await repository.insert({ ...input, mutable: kind.mutable, appOn });
     work.release({ publishes: memberLog.toldEach(told, 'notification:changed') });
+    if (told.length) for (const delivery of deliveries) await delivery.afterNotify({ kind: kind.kind, told });
     return told.length;
   }
 
-  const defaultLevel = (targetKind: NotificationTargetKind): NotificationLevel => (targetKind === 'conversation' ? 'all' : 'mentions');
+  /** No choice made: a conversation tells everything, a space what its hosts chose ("notify by default"), a thread mentions. */
+  async function defaultLevel(targetKind: NotificationTargetKind, targetId: string): Promise<NotificationLevel> {
+    if (targetKind === 'conversation') return 'all';
+    if (targetKind === 'space') return (await preferences.space.get(targetId)).defaultLevel;
+    return 'mentions';
+  }
 
   return {
     preferences,
+
+    /** Adds a channel (email, push) told of every batch made; see NotificationDelivery. */
+    addDelivery(delivery: NotificationDelivery): void {
+      deliveries.push(delivery);
+    },
 
     /**
      * Trusted: notifies the members concerned (one statement, whatever their number) and tells
@@ -178,7 +194,7 @@ export function createNotificationsService(deps: {
         await notify('thread', await repository.followersOfThread(postId), `thread:post:${postId}`);
         await repository.followOnComment(written.authorId, postId);
       } else {
-        await notify('new-post', await repository.followersOfSpace(spaceId, 'mentions'), `new-post:space:${spaceId}`);
+        await notify('new-post', await repository.followersOfSpace(spaceId, (await preferences.space.get(spaceId)).defaultLevel), `new-post:space:${spaceId}`);
       }
     },
 
@@ -220,20 +236,20 @@ export function createNotificationsService(deps: {
 
     async accessLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string) {
       await checkTarget(actor, targetKind, targetId);
-      return levelView(targetKind, targetId, await repository.level(actor.user.id, targetKind, targetId), defaultLevel(targetKind));
+      return levelView(targetKind, targetId, await repository.level(actor.user.id, targetKind, targetId), await defaultLevel(targetKind, targetId));
     },
 
     async doSetLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string, input: { level: NotificationLevel; muteFor?: '1h' | '1d' | '1w' | 'forever' }) {
       await checkTarget(actor, targetKind, targetId);
       const until = input.level === 'muted' && input.muteFor && input.muteFor !== 'forever' ? new Date(Date.now() + MUTES[input.muteFor]) : null;
       const row = await repository.setLevel(actor.user.id, targetKind, targetId, input.level, until);
-      return levelView(targetKind, targetId, row, defaultLevel(targetKind));
+      return levelView(targetKind, targetId, row, await defaultLevel(targetKind, targetId));
     },
 
     async doResetLevel(actor: Actor, targetKind: NotificationTargetKind, targetId: string) {
       await checkTarget(actor, targetKind, targetId);
       await repository.resetLevel(actor.user.id, targetKind, targetId);
-      return levelView(targetKind, targetId, undefined, defaultLevel(targetKind));
+      return levelView(targetKind, targetId, undefined, await defaultLevel(targetKind, targetId));
     },
   };
 }
