@@ -5,7 +5,6 @@
 // thread or conversation, not who turned the kind off), groups them while unread, and tells each
 // member's sockets through their own log. Reading builds each notification through the access
 // checks of what it is about, so nothing reveals content its member may no longer read.
-import { z } from 'zod';
 import type { ContentRegistry } from '../../core/content/content-registry';
 import type { Db } from '../../core/db/database';
 import { decodeCursor, encodeCursor } from '../../core/db/keyset';
