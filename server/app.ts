@@ -120,7 +120,7 @@ function createModules(platform: Platform<Actor>) {
   );
   const moderation = moderationModule(platform, { content, spaces: spaces.api.spaces });
   const search = searchModule(platform);
-  const notifications = notificationsModule(platform, { content });
+  const notifications = notificationsModule(platform, { content, conversations: chat.api.chat });
   const recovery = recoveryModule(platform);
   return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
 }

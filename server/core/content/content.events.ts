@@ -11,5 +11,7 @@ declare module '../events/domain-events' {
   interface DomainEvents {
     /** Content was created or its text edited (after commit): the word list checks it. */
     'content.written': ContentRef & { change: 'created' | 'edited'; markdown: string };
+    /** Someone added a reaction to content (`authorId` wrote the content; taking a reaction back is no fact). */
+    'content.reacted': ContentRef & { reactorId: string };
   }
 }

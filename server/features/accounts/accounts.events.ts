@@ -6,6 +6,8 @@ declare module '../../core/events/domain-events' {
     'account.guidelines-first-accepted': { userId: string };
     /** A member's account and personal data were erased; features forget what they kept of them. */
     'account.erased': { userId: string };
+    /** An admin published a new version of the guidelines: every member must accept it. */
+    'account.guidelines-published': { version: number; publishedBy: string };
   }
 }
 

@@ -116,7 +116,7 @@ export function createGuidelinesService(deps: {
      */
     async doPublish(actor: Actor, bodyMarkdown: string): Promise<GuidelinesVersion> {
       checkAdmin(actor);
-      const row = await db.transaction(async (tx) => {
+      const row = await work.transaction(async ({ tx, emit }) => {
         const [inserted] = await tx
           .insert(guidelinesVersions)
           .values({
@@ -126,6 +126,7 @@ export function createGuidelinesService(deps: {
           })
           .returning();
         if (!inserted) throw new Error('publish returned no row');
+        emit('account.guidelines-published', { version: inserted.version, publishedBy: actor.user.id });
         await tx.insert(consents).values({ userId: actor.user.id, version: inserted.version, ageConfirmed: false });
         const [publisher] = await tx
           .update(users)

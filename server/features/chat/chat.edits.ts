@@ -86,7 +86,9 @@ export function createChatEdits(deps: { db: Db; access: ChatPermissions; log: Pi
       const { row, access } = await permissions.accessMessageIn(actor, messageId);
       if (row.deletedAt || row.hiddenAt) throw new AppError('conflict', 'This message was deleted or hidden');
       await permissions.checkCanSend(access, actor);
-      return log.logUpdate(access, row, (tx) => toggleReaction(tx, row.id, actor.user.id, emoji));
+      return log.logUpdate(access, row, async (tx) => {
+        await toggleReaction(tx, row.id, actor.user.id, emoji);
+      });
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Actor } from '../accounts/actor';
 import type { OutboxMail } from '../../core/mail/outbox';
 import type { CaseViews } from './moderation.cases';
 import type { ModerationLog } from './moderation.log';
+import './moderation.events';
 import type { Say } from './moderation.targets';
 import {
   findCase,
@@ -69,6 +70,7 @@ export function createModerationNotices(deps: {
         for (const [locale, ids] of byLocale) {
           const created = await insertNotices(uow.tx, ids, kind, row.id, text(translator(locale)));
           for (const notice of created) await memberLog.tell(uow, notice.userId, 'moderation:notice', noticeView(notice, row));
+          uow.emit('moderation.noticed', { notices: created.map((notice) => ({ userId: notice.userId, noticeId: notice.id, kind: notice.kind })) });
         }
       });
     },
@@ -104,6 +106,7 @@ export function createModerationNotices(deps: {
       await work.transaction(async (uow) => {
         await markNoticesRead(uow.tx, actor.user.id);
         await memberLog.tell(uow, actor.user.id, 'moderation:notices-read', { unread: 0 });
+        uow.emit('moderation.notices-read', { userId: actor.user.id });
       });
       return { unread: 0 };
     },

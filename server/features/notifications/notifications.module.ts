@@ -7,20 +7,27 @@ import type { FeatureModule, Platform } from '../../core/module';
 import type { Actor } from '../accounts/actor';
 import '../accounts/accounts.events';
 import '../spaces/spaces.events';
+import '../moderation/moderation.events';
 import { coreNotificationKinds, createNotificationKinds } from './notification-kinds';
 import { createNotificationPreferences } from './notification-preferences';
 import { createNotificationsRepository } from './notifications.repository';
 import { mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
 
+/** The job that tells the participants of a direct conversation of a message they have not read after the delay. */
+export const MESSAGE_UNREAD_JOB = 'notifications.message-unread';
+
+/** "A DM not read within a few minutes" (issue #14): the chat's own unread badge covers the first minutes. */
+export const MESSAGE_UNREAD_DELAY_MS = 3 * 60_000;
+
 /** The notification centre (decision 020): who hears of what, grouped, read state on every device. */
-export function notificationsModule(platform: Platform<Actor>, deps: { content: ContentRegistry<Actor> }) {
+export function notificationsModule(platform: Platform<Actor>, deps: { content: ContentRegistry<Actor>; conversations: { accessConversation(actor: Actor, conversationId: string): Promise<unknown> } }) {
   const { db, work, memberLog } = platform;
   const { content } = deps;
   const kinds = createNotificationKinds().register(...coreNotificationKinds);
   const preferences = createNotificationPreferences({ settingsRegistry: platform.settings, kinds });
   const repository = createNotificationsRepository({ db, memberLog });
-  const notifications = createNotificationsService({ db, work, memberLog, repository, kinds, content, preferences });
+  const notifications = createNotificationsService({ db, work, memberLog, repository, kinds, content, preferences, conversations: deps.conversations });
 
   async function hostsOf(spaceId: string): Promise<string[]> {
     const rows = await db
@@ -38,7 +45,54 @@ export function notificationsModule(platform: Platform<Actor>, deps: { content: 
     routes(router) {
       mountNotificationRoutes(router, { notifications });
     },
+    jobs: {
+      [MESSAGE_UNREAD_JOB]: {
+        run: async ({ messageId }: { messageId: string }) => notifications.doMessageUnread(messageId),
+      },
+    },
     subscriptions: [
+      subscribe({
+        event: 'content.reacted',
+        name: 'notifications.reaction',
+        durable: true,
+        when: (reacted) => reacted.kind === 'post' || reacted.kind === 'comment',
+        handle: (reacted) => notifications.doReacted(reacted),
+      }),
+      subscribe({
+        event: 'content.written',
+        name: 'notifications.message',
+        durable: true,
+        when: (written) => written.change === 'created' && written.kind === 'message',
+        handle: async (written) => {
+          const { direct } = await notifications.doMessageWritten(written);
+          if (direct) {
+            await platform.jobs.enqueue(db, {
+              kind: MESSAGE_UNREAD_JOB,
+              payload: { messageId: written.id },
+              runAt: new Date(Date.now() + MESSAGE_UNREAD_DELAY_MS),
+              dedupeKey: `${MESSAGE_UNREAD_JOB}:${written.id}`,
+            });
+          }
+        },
+      }),
+      subscribe({
+        event: 'account.guidelines-published',
+        name: 'notifications.guidelines',
+        durable: true,
+        handle: (published) => notifications.doGuidelinesPublished(published),
+      }),
+      subscribe({
+        event: 'moderation.noticed',
+        name: 'notifications.moderation',
+        durable: true,
+        handle: (noticed) => notifications.doModerationNoticed(noticed),
+      }),
+      subscribe({
+        event: 'moderation.notices-read',
+        name: 'notifications.moderation-read',
+        durable: true,
+        handle: ({ userId }) => notifications.doMarkKindRead(userId, 'moderation'),
+      }),
       subscribe({
         event: 'account.erased',
         name: 'notifications.forget',

@@ -3,7 +3,7 @@
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
 import { olderThan, type Cursor } from '../../core/db/keyset';
-import { accountTokens, blocks, comments, notificationDigests, notificationLevels, notifications, posts, pushSubscriptions, spaceMembers, spaces, users } from '../../core/db/schema';
+import { accountTokens, blocks, comments, conversationParticipants, conversationReads, conversations, messages, notificationDigests, notificationLevels, notifications, posts, pushSubscriptions, spaceMembers, spaces, users } from '../../core/db/schema';
 import type { MemberLog, ToldEach } from '../../core/replay-log/member-log';
 import type { NotificationLevel, NotificationTargetKind } from '../../../shared/protocol/notifications';
 
@@ -203,6 +203,50 @@ export function createNotificationsRepository(deps: { db: Db; memberLog: MemberL
         const tx = txRaw as unknown as Db;
         for (const table of [notifications, notificationLevels, pushSubscriptions, accountTokens, notificationDigests]) await tx.delete(table).where(eq(table.userId, userId));
       });
+    },
+
+    /** A chat message's conversation: its kind, its space (a space's chat) and the message's place in it. */
+    async messageOf(id: string): Promise<{ conversationId: string; conversationKind: 'space' | 'direct'; spaceId: string | null; seq: number; authorId: string; gone: boolean } | undefined> {
+      const [row] = await db
+        .select({
+          conversationId: messages.conversationId,
+          conversationKind: conversations.kind,
+          spaceId: conversations.spaceId,
+          seq: messages.seq,
+          authorId: messages.authorId,
+          gone: sql<boolean>`(${messages.deletedAt} is not null or ${messages.hiddenAt} is not null)`,
+        })
+        .from(messages)
+        .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+        .where(eq(messages.id, id));
+      return row;
+    },
+
+    /** The participants (not the author) whose read marker is still before the message. */
+    async unreadBy(conversationId: string, seq: number, authorId: string): Promise<string[]> {
+      const result = await db.execute(sql`select p.user_id from ${conversationParticipants} p
+        left join ${conversationReads} r on r.conversation_id = p.conversation_id and r.user_id = p.user_id
+        where p.conversation_id = ${conversationId}::uuid and p.user_id <> ${authorId}::uuid and coalesce(r.last_read_seq, 0) < ${seq}`);
+      return (result as unknown as { rows: { user_id: string }[] }).rows.map((row) => row.user_id);
+    },
+
+    /** Every active member but one (a new guidelines version concerns them all). */
+    async activeMembers(except: string | null): Promise<string[]> {
+      const rows = await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.status, 'active'), eq(users.isBot, false), except ? sql`${users.id} <> ${except}::uuid` : undefined));
+      return rows.map((row) => row.id);
+    },
+
+    /** Marks a member's unread notifications of one kind read (they read them where they live, e.g. the notices page). */
+    async markKindRead(tx: Db, userId: string, kind: string): Promise<string[]> {
+      const rows = await tx
+        .update(notifications)
+        .set({ readAt: new Date() })
+        .where(and(eq(notifications.userId, userId), eq(notifications.kind, kind), isNull(notifications.readAt)))
+        .returning({ id: notifications.id });
+      return rows.map((row) => row.id);
     },
 
     /** Members who follow a thread (a post) at 'all'. */

@@ -57,6 +57,8 @@ export function createNotificationsService(deps: {
   kinds: NotificationKindRegistry;
   content: ContentRegistry<Actor>;
   preferences: NotificationPreferences;
+  /** Throws not_found unless the member takes part in the conversation. */
+  conversations: { accessConversation(actor: Actor, conversationId: string): Promise<unknown> };
 }) {
   const { db, work, memberLog, repository, kinds, content, preferences } = deps;
   const deliveries: NotificationDelivery[] = [];
@@ -73,7 +75,7 @@ export function createNotificationsService(deps: {
   async function checkTarget(actor: Actor, targetKind: NotificationTargetKind, targetId: string): Promise<void> {
     if (targetKind === 'space') await accessVisibleSpace(db, actor, { id: targetId });
     else if (targetKind === 'thread') await content.get('post').accessForReader(actor, targetId);
-    else throw new AppError('validation_failed', 'Conversations are muted from the chat', { errors: [{ path: 'targetKind', message: 'is not supported yet' }] });
+    else await deps.conversations.accessConversation(actor, targetId);
   }
 
   /** Builds the member's view of rows, each subject through its own access check. */
@@ -195,6 +197,102 @@ export function createNotificationsService(deps: {
       } else {
         await notify('new-post', await repository.followersOfSpace(spaceId, (await preferences.space.get(spaceId)).defaultLevel), `new-post:space:${spaceId}`);
       }
+    },
+
+    /** Trusted, after a reaction committed: the content's author hears of it, grouped while unread ("Ann and 3 others reacted"). */
+    async doReacted(reacted: { kind: string; id: string; authorId: string; reactorId: string }): Promise<void> {
+      const where = await repository.threadOf(reacted.kind, reacted.id);
+      if (!where) return;
+      await doNotify({
+        kind: 'reaction',
+        userIds: [reacted.authorId],
+        actorId: reacted.reactorId,
+        groupKey: `reaction:${reacted.kind}:${reacted.id}`,
+        spaceId: where.spaceId,
+        subject: { kind: reacted.kind, id: reacted.id },
+        threadId: where.postId,
+        readersOnly: true,
+      });
+    },
+
+    /**
+     * Trusted, after a chat message committed: members it mentions hear of it at once (in a space's
+     * chat only its readers); in a direct conversation, returns whether the others should hear of it
+     * later if they have not read it by then (the module schedules `doMessageUnread`).
+     */
+    async doMessageWritten(written: WrittenContent): Promise<{ direct: boolean }> {
+      const found = await repository.messageOf(written.id);
+      if (!found || found.gone) return { direct: false };
+      let mentioned = await repository.usersByHandle(mentionedHandles(written.markdown));
+      if (found.conversationKind === 'direct') {
+        // Participants hear of the message itself; no one else may learn of a direct conversation.
+        return { direct: true };
+      }
+      mentioned = mentioned.filter((id) => id !== written.authorId);
+      if (mentioned.length) {
+        await doNotify({
+          kind: 'mention',
+          userIds: mentioned,
+          actorId: written.authorId,
+          groupKey: `mention:message:${written.id}`,
+          spaceId: found.spaceId,
+          subject: { kind: 'message', id: written.id },
+          conversationId: found.conversationId,
+          readersOnly: true,
+        });
+      }
+      return { direct: false };
+    },
+
+    /** Trusted, a few minutes after a direct message: whoever has not read it by now hears of it (grouped per conversation). */
+    async doMessageUnread(messageId: string): Promise<void> {
+      const found = await repository.messageOf(messageId);
+      if (!found || found.gone || found.conversationKind !== 'direct') return;
+      const unread = await repository.unreadBy(found.conversationId, found.seq, found.authorId);
+      if (unread.length === 0) return;
+      await doNotify({
+        kind: 'message',
+        userIds: unread,
+        actorId: found.authorId,
+        groupKey: `message:conversation:${found.conversationId}`,
+        subject: { kind: 'message', id: messageId },
+        conversationId: found.conversationId,
+      });
+    },
+
+    /** Trusted: a new guidelines version concerns every member but its publisher. */
+    async doGuidelinesPublished(published: { version: number; publishedBy: string }): Promise<void> {
+      await doNotify({
+        kind: 'guidelines',
+        userIds: await repository.activeMembers(published.publishedBy),
+        actorId: null,
+        groupKey: `guidelines:${published.version}`,
+        data: { version: published.version, link: '/guidelines' },
+      });
+    },
+
+    /** Trusted: each moderators' notice is an item of the centre too, leading to the notices page. */
+    async doModerationNoticed(noticed: { notices: { userId: string; noticeId: string; kind: string }[] }): Promise<void> {
+      for (const notice of noticed.notices) {
+        await doNotify({
+          kind: 'moderation',
+          userIds: [notice.userId],
+          actorId: null,
+          groupKey: `moderation:notice:${notice.noticeId}`,
+          data: { noticeKind: notice.kind, link: '/notices' },
+        });
+      }
+    },
+
+    /** Trusted: notifications of a kind read where they live (the notices page), and every tab told. */
+    async doMarkKindRead(userId: string, kind: string): Promise<void> {
+      const visible = await visibleKinds(userId);
+      await work.transaction(async (uow) => {
+        const changed = await repository.markKindRead(uow.tx, userId, kind);
+        if (!changed.length) return;
+        const unread = await repository.unreadCount(userId, visible, uow.tx);
+        await memberLog.tell(uow, userId, 'notification:read', { ids: changed, unread });
+      });
     },
 
     /** Trusted: an erased member's notifications and choices go with them. */

@@ -32,11 +32,13 @@ export async function reactionsOf(db: Db, targetIds: string[]): Promise<Map<stri
  * transaction-scoped advisory lock, and each sees the one before it committed: each toggle flips
  * the reaction exactly once, in commit order. Runs inside the caller's transaction.
  */
-export async function toggleReaction(tx: Db, targetId: string, userId: string, emoji: string): Promise<void> {
+export async function toggleReaction(tx: Db, targetId: string, userId: string, emoji: string): Promise<'added' | 'removed'> {
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`reaction:${targetId}:${userId}:${emoji}`}, 0))`);
   const removed = await tx
     .delete(reactions)
     .where(and(eq(reactions.targetId, targetId), eq(reactions.userId, userId), eq(reactions.emoji, emoji)))
     .returning({ emoji: reactions.emoji });
-  if (removed.length === 0) await tx.insert(reactions).values({ targetId, userId, emoji }).onConflictDoNothing();
+  if (removed.length > 0) return 'removed';
+  await tx.insert(reactions).values({ targetId, userId, emoji }).onConflictDoNothing();
+  return 'added';
 }

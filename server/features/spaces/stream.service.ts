@@ -130,7 +130,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
   async function logPostChange(
     spaceId: string,
     event: 'post:created' | 'post:updated' | 'post:deleted',
-    change: (tx: Db) => Promise<string>,
+    change: (tx: Db, uow: UnitOfWork) => Promise<string>,
     written?: Written,
     also?: (uow: UnitOfWork) => Promise<void>,
   ) {
@@ -138,7 +138,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { tx, emit } = uow;
       if (written) emit('content.written', written);
       await also?.(uow);
-      const postId = await change(tx);
+      const postId = await change(tx, uow);
       // Read under the space row's lock (taken by the append): a concurrent change of the same
       // post committed before it, so the event carries the state as it now is.
       const logged = await appendEvent(tx, spaceId, event, async () => {
@@ -156,7 +156,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
   async function logCommentChange(
     spaceId: string,
     event: 'comment:created' | 'comment:updated' | 'comment:deleted',
-    change: (tx: Db) => Promise<string>,
+    change: (tx: Db, uow: UnitOfWork) => Promise<string>,
     written?: Written,
     also?: (uow: UnitOfWork) => Promise<void>,
   ) {
@@ -164,7 +164,7 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { tx, emit } = uow;
       if (written) emit('content.written', written);
       await also?.(uow);
-      const commentId = await change(tx);
+      const commentId = await change(tx, uow);
       // As for posts: read under the space row's lock.
       return appendEvent(tx, spaceId, event, async () => {
         const loaded = await loadComment(tx, commentId);
@@ -344,8 +344,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { row, access } = await writablePost(actor, postId);
       checkCanPost(access);
       checkNotGone(row, 'post');
-      const payload = await logPostChange(access.space.id, 'post:updated', async (tx) => {
-        await toggleReaction(tx, row.id, actor.user.id, emoji);
+      const payload = await logPostChange(access.space.id, 'post:updated', async (tx, { emit }) => {
+        if ((await toggleReaction(tx, row.id, actor.user.id, emoji)) === 'added') emit('content.reacted', { kind: 'post', id: row.id, authorId: row.authorId, reactorId: actor.user.id });
         return row.id;
       });
       publishAll([{ event: 'post:updated', room: spaceRoom(access.space.id), payload }]);
@@ -416,8 +416,8 @@ export function createStreamService(deps: { db: Db; realtime: Realtime; work: Wo
       const { row, access } = await writableComment(actor, commentId);
       checkCanPost(access);
       checkNotGone(row, 'comment');
-      const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx) => {
-        await toggleReaction(tx, row.id, actor.user.id, emoji);
+      const payload = await logCommentChange(access.space.id, 'comment:updated', async (tx, { emit }) => {
+        if ((await toggleReaction(tx, row.id, actor.user.id, emoji)) === 'added') emit('content.reacted', { kind: 'comment', id: row.id, authorId: row.authorId, reactorId: actor.user.id });
         return row.id;
       });
       publishAll([{ event: 'comment:updated', room: spaceRoom(access.space.id), payload }]);
