@@ -10,7 +10,8 @@ import '../spaces/spaces.events';
 import { coreNotificationKinds, createNotificationKinds } from './notification-kinds';
 import { createNotificationPreferences } from './notification-preferences';
 import { createNotificationsRepository } from './notifications.repository';
-import { mountNotificationRoutes } from './notifications.routes';
+import { createNotificationPreferencesService } from './notification-preferences.service';
+import { mountNotificationPreferenceRoutes, mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
 
 /** The notification centre (decision 020): who hears of what, grouped, read state on every device. */
@@ -37,6 +38,7 @@ export function notificationsModule(platform: Platform<Actor>, deps: { content: 
     settings: [preferences.member, preferences.site, preferences.space],
     routes(router) {
       mountNotificationRoutes(router, { notifications });
+      mountNotificationPreferenceRoutes(router, { preferences: createNotificationPreferencesService({ db, kinds, preferences }) });
     },
     subscriptions: [
       subscribe({
