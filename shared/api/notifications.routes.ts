@@ -137,3 +137,205 @@ export const notificationRoutes = {
     errors: [404],
   }),
 };
+
+// ── Preferences (decision 020, "Preferences, defaults and quiet hours") ─────────────────────────
+// What reaches me per kind × channel, my quiet hours and digest; the admins' defaults for the
+// network; a space's default level ("notify members of every new post by default").
+
+export const emailModes = ['immediate', 'digest', 'off'] as const;
+export const digestFrequencies = ['daily', 'weekly', 'off'] as const;
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Quiet hours: no push and no immediate mail from `from` to `to` (which may run over midnight) in `timeZone`.
+ * @example quietHoursInputSchema.parse({ from: '22:00', to: '07:00', timeZone: 'Europe/Paris' })
+ */
+export const quietHoursInputSchema = z
+  .object({
+    from: clockTime,
+    to: clockTime,
+    timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+  })
+  .strict()
+  .refine((value) => value.from !== value.to, { message: 'must end at another time than it starts', path: ['to'] })
+  .meta({ id: 'QuietHours' });
+
+export const notificationChannelsSchema = z
+  .object({
+    app: z.boolean().describe('In the bell and the list'),
+    email: z.enum(emailModes).describe('immediate: mailed when still unread after the delay; digest: in the daily or weekly digest'),
+    push: z.boolean(),
+  })
+  .meta({ id: 'NotificationChannels' });
+
+/** Some channels of one kind; null for the kind: back to the default. */
+const channelChoiceSchema = z
+  .object({ app: z.boolean().optional(), email: z.enum(emailModes).optional(), push: z.boolean().optional() })
+  .strict()
+  .nullable();
+
+const kindName = z.string().min(1).max(64);
+const channelChoices = z
+  .record(kindName, channelChoiceSchema)
+  .refine((map) => Object.keys(map).length <= 64, 'has too many kinds')
+  .describe('Per kind: the channels to set (others stay); null: back to the default for that kind');
+
+export const notificationKindPreferenceSchema = z
+  .object({
+    kind: z.string(),
+    /**
+     * False for notices about my own account (moderation, guidelines, invitations): muting a space
+     * does not silence them and their in-app channel stays on.
+     */
+    mutable: z.boolean(),
+    channels: notificationChannelsSchema.describe('What holds for me: my choice, else the network default'),
+    own: notificationChannelsSchema.partial().describe('What I chose myself; what is missing falls through to the network default'),
+    network: notificationChannelsSchema.describe('The network default (what holds when I choose nothing)'),
+  })
+  .meta({ id: 'NotificationKindPreference' });
+
+export const notificationPreferencesSchema = z
+  .object({
+    kinds: z.array(notificationKindPreferenceSchema).describe('Every registered kind'),
+    quietHours: quietHoursInputSchema.nullable(),
+    digest: z.enum(digestFrequencies).nullable().describe('My choice; null: the network default'),
+    effectiveDigest: z.enum(digestFrequencies),
+  })
+  .meta({ id: 'NotificationPreferences' });
+
+export type NotificationPreferencesView = z.infer<typeof notificationPreferencesSchema>;
+
+export const updateNotificationPreferencesSchema = z
+  .object({
+    channels: channelChoices.optional(),
+    quietHours: quietHoursInputSchema.nullable().optional().describe('null: no quiet hours'),
+    digest: z.enum(digestFrequencies).nullable().optional().describe('null: the network default'),
+  })
+  .strict()
+  .meta({ id: 'UpdateNotificationPreferences', description: 'What is left out stays as it is.' });
+
+export const networkNotificationDefaultsSchema = z
+  .object({
+    kinds: z.array(
+      z.object({
+        kind: z.string(),
+        mutable: z.boolean(),
+        channels: notificationChannelsSchema.describe('The network default: the admins’ choice, else the kind’s own'),
+        builtIn: notificationChannelsSchema.describe('The kind’s own default'),
+      }),
+    ),
+    digest: z.enum(digestFrequencies),
+    emailDelayMinutes: z.number().int(),
+  })
+  .meta({ id: 'NetworkNotificationDefaults' });
+
+export type NetworkNotificationDefaults = z.infer<typeof networkNotificationDefaultsSchema>;
+
+export const updateNetworkNotificationDefaultsSchema = z
+  .object({
+    channels: channelChoices.optional(),
+    digest: z.enum(digestFrequencies).optional(),
+    emailDelayMinutes: z.number().int().min(1).max(1440).optional().describe('Immediate mail waits this long for the member to read it in the app'),
+  })
+  .strict()
+  .meta({ id: 'UpdateNetworkNotificationDefaults', description: 'What is left out stays as it is.' });
+
+export const spaceNotificationDefaultSchema = z
+  .object({
+    spaceId: z.uuid(),
+    defaultLevel: z.enum(['all', 'mentions']).describe('all: members who chose nothing hear of every new post'),
+  })
+  .meta({ id: 'SpaceNotificationDefault' });
+
+export const setSpaceNotificationDefaultSchema = z.object({ defaultLevel: z.enum(['all', 'mentions']) }).strict().meta({ id: 'SetSpaceNotificationDefault' });
+
+export const mySpaceLevelsSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        space: z.object({ id: z.uuid(), slug: z.string(), name: z.string(), color: z.string() }),
+        level: notificationLevelSchema,
+      }),
+    ),
+  })
+  .meta({ id: 'MySpaceLevels' });
+
+const spaceParams = z.object({ spaceId: z.uuid() }).strict();
+
+export const notificationPreferenceRoutes = {
+  notificationPreferences: defineRoute({
+    method: 'get',
+    path: '/api/v1/me/notification-preferences',
+    summary: 'What reaches me of each kind in the app, by mail and by push; my quiet hours and digest.',
+    tag: 'notifications',
+    access: 'member',
+    responses: { 200: { description: 'My preferences', schema: notificationPreferencesSchema } },
+  }),
+  updateNotificationPreferences: defineRoute({
+    method: 'put',
+    path: '/api/v1/me/notification-preferences',
+    summary: 'Changes what reaches me (per kind and channel), my quiet hours or my digest; what is left out stays.',
+    tag: 'notifications',
+    access: 'member',
+    body: updateNotificationPreferencesSchema,
+    responses: { 200: { description: 'My preferences', schema: notificationPreferencesSchema } },
+  }),
+  mySpaceLevels: defineRoute({
+    method: 'get',
+    path: '/api/v1/me/notification-levels/spaces',
+    summary: 'How much I hear of each space I am a member of.',
+    tag: 'notifications',
+    access: 'member',
+    responses: { 200: { description: 'My spaces and their levels', schema: mySpaceLevelsSchema } },
+  }),
+  networkNotificationDefaults: defineRoute({
+    method: 'get',
+    path: '/api/v1/admin/notifications',
+    summary: 'The network’s notification defaults (for members who chose nothing), digest and mail delay. Admins only.',
+    tag: 'admin',
+    access: 'member',
+    responses: { 200: { description: 'The defaults', schema: networkNotificationDefaultsSchema } },
+    errors: [403],
+  }),
+  updateNetworkNotificationDefaults: defineRoute({
+    method: 'put',
+    path: '/api/v1/admin/notifications',
+    summary: 'Changes the network’s notification defaults; what is left out stays. Admins only.',
+    tag: 'admin',
+    access: 'member',
+    body: updateNetworkNotificationDefaultsSchema,
+    responses: { 200: { description: 'The defaults', schema: networkNotificationDefaultsSchema } },
+    errors: [403],
+  }),
+  spaceNotificationDefault: defineRoute({
+    method: 'get',
+    path: '/api/v1/spaces/:spaceId/notification-default',
+    summary: 'The level a member of this space has until they choose one.',
+    tag: 'notifications',
+    access: 'member',
+    params: spaceParams,
+    responses: { 200: { description: 'The space’s default', schema: spaceNotificationDefaultSchema } },
+    errors: [404],
+  }),
+  setSpaceNotificationDefault: defineRoute({
+    method: 'put',
+    path: '/api/v1/spaces/:spaceId/notification-default',
+    summary: 'Whether members who chose nothing hear of every new post (all) or only mentions and replies. Hosts and site admins.',
+    tag: 'notifications',
+    access: 'member',
+    params: spaceParams,
+    body: setSpaceNotificationDefaultSchema,
+    responses: { 200: { description: 'The space’s default', schema: spaceNotificationDefaultSchema } },
+    errors: [403, 404],
+  }),
+};

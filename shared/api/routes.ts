@@ -2,7 +2,7 @@ import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
-import { notificationRoutes } from './notifications.routes';
+import { notificationPreferenceRoutes, notificationRoutes } from './notifications.routes';
 import { oidcRoutes } from './oidc.routes';
 import { recoveryRoutes } from './recovery.routes';
 import { searchRoutes } from './search.routes';
@@ -23,6 +23,7 @@ export const apiRoutes = {
   ...moderationRoutes,
   ...searchRoutes,
   ...notificationRoutes,
+  ...notificationPreferenceRoutes,
   ...recoveryRoutes,
 } satisfies Record<string, RouteSpec>;
 

@@ -11,7 +11,8 @@ import '../moderation/moderation.events';
 import { coreNotificationKinds, createNotificationKinds } from './notification-kinds';
 import { createNotificationPreferences } from './notification-preferences';
 import { createNotificationsRepository } from './notifications.repository';
-import { mountNotificationRoutes } from './notifications.routes';
+import { createNotificationPreferencesService } from './notification-preferences.service';
+import { mountNotificationPreferenceRoutes, mountNotificationRoutes } from './notifications.routes';
 import { createNotificationsService } from './notifications.service';
 
 /** The job that tells the participants of a direct conversation of a message they have not read after the delay. */
@@ -44,6 +45,7 @@ export function notificationsModule(platform: Platform<Actor>, deps: { content: 
     settings: [preferences.member, preferences.site, preferences.space],
     routes(router) {
       mountNotificationRoutes(router, { notifications });
+      mountNotificationPreferenceRoutes(router, { preferences: createNotificationPreferencesService({ db, kinds, preferences }) });
     },
     jobs: {
       [MESSAGE_UNREAD_JOB]: {

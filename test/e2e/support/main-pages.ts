@@ -29,7 +29,7 @@ export interface MainPage {
 }
 
 /** The admin area's sections and the moderation tabs the audit visits (checked against the live links). */
-export const adminSections = ['settings', 'approvals', 'invites', 'guidelines', 'members', 'moderation', 'welcome', 'help', 'emails'] as const;
+export const adminSections = ['settings', 'approvals', 'invites', 'guidelines', 'members', 'moderation', 'welcome', 'help', 'emails', 'notifications'] as const;
 export const moderationTabs = ['open', 'closed', 'log'] as const;
 
 const TIMEOUT = 15_000;

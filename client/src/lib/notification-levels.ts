@@ -1,0 +1,101 @@
+import type { z } from 'zod';
+import type { notificationLevelSchema } from '../../../shared/api/notifications.routes';
+import type { NotificationTargetKind } from '../../../shared/protocol/notifications';
+import type { MenuItem } from '../components/OverflowMenu.svelte';
+import { api } from './api';
+import { routes } from './api-routes';
+import { formatDateTime } from './format';
+import { t } from './i18n.svelte';
+
+export type LevelView = z.infer<typeof notificationLevelSchema>;
+export type MuteFor = '1h' | '1d' | '1w' | 'forever';
+
+/** The catalogue key of a notification kind (kinds other features register show as "other"). */
+export type KindKey =
+  | 'mention'
+  | 'reply'
+  | 'thread'
+  | 'reaction'
+  | 'message'
+  | 'joinRequest'
+  | 'requestApproved'
+  | 'invitation'
+  | 'moderation'
+  | 'guidelines'
+  | 'newPost'
+  | 'other';
+
+const kindKeys: Record<string, KindKey> = {
+  mention: 'mention',
+  reply: 'reply',
+  thread: 'thread',
+  reaction: 'reaction',
+  message: 'message',
+  'join-request': 'joinRequest',
+  'request-approved': 'requestApproved',
+  invitation: 'invitation',
+  moderation: 'moderation',
+  guidelines: 'guidelines',
+  'new-post': 'newPost',
+};
+
+/**
+ * A kind's name and one-line explanation in the page's language.
+ * @example kindWords('mention') // → { name: 'Mentions', hint: 'Someone writes your @handle…' }
+ */
+export function kindWords(kind: string): { name: string; hint: string } {
+  const key = kindKeys[kind] ?? 'other';
+  return { name: t(`notifications:preferences.kinds.${key}.name`), hint: t(`notifications:preferences.kinds.${key}.hint`) };
+}
+
+/**
+ * A level in words: "All posts", "Muted until 3 May, 14:00", with "(default)" when I chose nothing.
+ * @example levelWords({ level: 'muted', mutedUntil: null, isDefault: false, … }) // → 'Muted'
+ */
+export function levelWords(view: Pick<LevelView, 'level' | 'mutedUntil' | 'isDefault'>): string {
+  const words =
+    view.level === 'muted'
+      ? view.mutedUntil
+        ? t('notifications:levels.mutedUntil', { until: formatDateTime(view.mutedUntil) })
+        : t('notifications:levels.muted')
+      : t(`notifications:levels.${view.level}`);
+  return view.isDefault ? t('notifications:levels.isDefault', { level: words }) : words;
+}
+
+export function setLevel(targetKind: NotificationTargetKind, targetId: string, choice: { level: 'all' | 'mentions' } | { level: 'muted'; muteFor: MuteFor }): Promise<LevelView> {
+  return api.call(routes.setNotificationLevel, { params: { targetKind, targetId }, body: choice });
+}
+
+export function resetLevel(targetKind: NotificationTargetKind, targetId: string): Promise<LevelView> {
+  return api.call(routes.resetNotificationLevel, { params: { targetKind, targetId } });
+}
+
+export function loadLevel(targetKind: NotificationTargetKind, targetId: string): Promise<LevelView> {
+  return api.call(routes.notificationLevel, { params: { targetKind, targetId } });
+}
+
+/**
+ * The choices of a space's level menu: all, mentions, mute for a while or until unmuted, and back
+ * to the default when I chose something. `choose` runs the change (and says how it went).
+ */
+export function levelMenuItems(view: LevelView, choose: (change: () => Promise<LevelView>) => void, testid = 'level'): MenuItem[] {
+  const { targetKind, targetId } = view;
+  const current = view.isDefault ? undefined : view.level;
+  const items: MenuItem[] = [
+    { label: t('notifications:levels.all'), checked: current === 'all', testid: `${testid}-all`, onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'all' })) },
+    {
+      label: t('notifications:levels.mentions'),
+      checked: current === 'mentions',
+      testid: `${testid}-mentions`,
+      onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'mentions' })),
+    },
+    ...(['1h', '1d', '1w', 'forever'] as const).map((muteFor) => ({
+      label: t(`notifications:levels.muteFor.${muteFor}`),
+      checked: current === 'muted' && (muteFor === 'forever') === (view.mutedUntil === null),
+      testid: `${testid}-mute-${muteFor}`,
+      onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'muted', muteFor })),
+    })),
+  ];
+  if (!view.isDefault) items.push({ label: t('notifications:levels.backToDefault'), testid: `${testid}-default`, onSelect: () => choose(() => resetLevel(targetKind, targetId)) });
+  return items;
+}
