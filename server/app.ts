@@ -31,6 +31,7 @@ import { accountsModule } from './features/accounts/accounts.module';
 import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
 import type { Actor } from './features/accounts/actor';
 import { ensureDefaultGuidelines } from './features/accounts/guidelines.service';
+import { calendarModule } from './features/calendar/calendar.module';
 import { chatModule } from './features/chat/chat.module';
 import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
@@ -122,7 +123,8 @@ function createModules(platform: Platform<Actor>) {
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content });
   const recovery = recoveryModule(platform);
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
+  const calendar = calendarModule(platform);
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */
