@@ -31,6 +31,7 @@ import { accountsModule } from './features/accounts/accounts.module';
 import { createRouteGuard, createSocketAuth } from './features/accounts/accounts.auth';
 import type { Actor } from './features/accounts/actor';
 import { ensureDefaultGuidelines } from './features/accounts/guidelines.service';
+import { calendarModule } from './features/calendar/calendar.module';
 import { chatModule } from './features/chat/chat.module';
 import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
@@ -51,6 +52,8 @@ export interface AppDeps {
   /** A database opened by the caller (tests share one); the app then neither migrates it nor closes it. */
   database?: Database;
   logger?: Logger;
+  /** The clock of the features that take one (the calendar's offers and reminders); tests move it. */
+  now?: () => Date;
 }
 
 export interface App {
@@ -107,7 +110,7 @@ type UnhandledCommands<M extends readonly unknown[]> = Exclude<CommandName, keyo
  * The features of Hearth, in the order they are built: a module gets the platform and the public
  * face (`api`) of modules before it, never a callback into one after it.
  */
-function createModules(platform: Platform<Actor>) {
+function createModules(platform: Platform<Actor>, options: { now?: () => Date } = {}) {
   const system = systemModule(platform);
   const accounts = accountsModule(platform);
   const spaces = spacesModule(platform);
@@ -122,7 +125,8 @@ function createModules(platform: Platform<Actor>) {
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content, conversations: chat.api.chat });
   const recovery = recoveryModule(platform);
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
+  const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, now: options.now });
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */
@@ -234,7 +238,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     queue.schedule({ name: 'platform.sweep', everyMs: SESSION_SWEEP_MS, job: 'platform.sweep' });
 
     platformRef = platform;
-    const list = createModules(platform);
+    const list = createModules(platform, { now: deps.now });
     modules = list as readonly FeatureModule<Actor>[];
     escalate = list[5].api.doEscalateOverdue;
     for (const m of modules) {

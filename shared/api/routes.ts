@@ -1,5 +1,6 @@
 import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
+import { calendarRoutes } from './calendar.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
 import { notificationPreferenceRoutes, notificationRoutes } from './notifications.routes';
@@ -25,6 +26,7 @@ export const apiRoutes = {
   ...notificationRoutes,
   ...notificationPreferenceRoutes,
   ...recoveryRoutes,
+  ...calendarRoutes,
 } satisfies Record<string, RouteSpec>;
 
 export type ApiRouteName = keyof typeof apiRoutes;

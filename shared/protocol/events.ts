@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Ack } from './errors';
 import { accountEvents } from './accounts';
+import { calendarCommands, calendarEvents } from './calendar';
 import { chatCommands, chatEvents } from './chat';
 import { memberCommands } from './member';
 import { moderationCommands, moderationEvents } from './moderation';
@@ -17,6 +18,7 @@ export const clientCommands = {
   ...chatCommands,
   ...memberCommands,
   ...moderationCommands,
+  ...calendarCommands,
 } as const;
 
 /** Every event the server may emit. */
@@ -27,6 +29,7 @@ export const serverEvents = {
   ...chatEvents,
   ...moderationEvents,
   ...notificationEvents,
+  ...calendarEvents,
 } as const;
 
 export type ClientCommands = typeof clientCommands;

@@ -16,6 +16,7 @@ export const memberEventNames = [
   'chat:read',
   'notification:changed',
   'notification:read',
+  'calendar:my-rsvp-changed',
 ] as const;
 
 export type MemberEventName = (typeof memberEventNames)[number];

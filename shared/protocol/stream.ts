@@ -75,6 +75,9 @@ export const streamEventNames = [
   'comment:updated',
   'comment:deleted',
   'space:updated',
+  // The calendar's (shared/protocol/calendar.ts): events ride their space's log.
+  'calendar:event-changed',
+  'calendar:rsvp-changed',
 ] as const;
 export type StreamEventName = (typeof streamEventNames)[number];
 
