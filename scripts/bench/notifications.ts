@@ -292,6 +292,7 @@ async function main(): Promise<void> {
 
   // ---------------------------------------------------------------- sockets
   t = performance.now();
+  const serverBeforeConnect = processCpuSeconds(hearth.pid) ?? 0;
   let arrivals: number[] = [];
   let strayEvents = 0;
   let listening = false;
@@ -308,7 +309,11 @@ async function main(): Promise<void> {
   const poster = await connectLean({ url, cookie: host.cookie, onEvent: () => {} });
   const prober = await connectLean({ url, cookie: probe.cookie, onEvent: () => {} });
   onCleanUp(async () => [poster, prober].forEach((s) => s.close()));
-  report(`  ${int(SOCKETS)} followers' lean sockets (members 0–${SOCKETS - 1}) and the 2 posters' sockets connected in ${seconds(performance.now() - t)}`);
+  const connectCpuMs = ((processCpuSeconds(hearth.pid) ?? serverBeforeConnect) - serverBeforeConnect) * 1000;
+  report(
+    `  ${int(SOCKETS)} followers' lean sockets (members 0–${SOCKETS - 1}), 100 at a time, and the 2 posters' sockets connected in ${seconds(performance.now() - t)} ` +
+      `(server CPU ${ms(connectCpuMs / (SOCKETS + 2))} ms per socket)`,
+  );
   const memoryBefore = await hearthMemory(url);
 
   const databasePids = async () =>
@@ -483,7 +488,7 @@ async function main(): Promise<void> {
   const statement = await fanOutStatement({ userIds: memberIds, actorId: host.id, spaceId: spaceIds.levels, postId: lastPost });
   const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);
   /** EXPLAIN (ANALYZE, BUFFERS) of the fan-out statement, EXPLAINS times, each in a transaction rolled back; answers the execution times. */
-  const explainFanOut = async (printPlan: (line: string) => boolean): Promise<number[]> => {
+  const explainFanOut = async (heading: string, printPlan: (line: string) => boolean): Promise<number[]> => {
     const times: number[] = [];
     let planLines: string[] = [];
     const client = await admin.connect();
@@ -504,6 +509,7 @@ async function main(): Promise<void> {
       client.release();
     }
     report(`  execution ${times.map((e) => `${ms(e)} ms`).join(', ')} (median ${ms(median(times))} ms, ${ms((median(times) * 1000) / MEMBERS)} µs per notification)`);
+    report(heading);
     for (const line of planLines.filter(printPlan)) report(`    ${clip(line)}`);
     return times;
   };
@@ -514,8 +520,7 @@ async function main(): Promise<void> {
       `## The fan-out statement in PostgreSQL: EXPLAIN (ANALYZE, BUFFERS) of the SQL notifications.repository.ts#insert builds for ${int(MEMBERS)} recipients ` +
         `(new rows; each member has 1 other unread notification), ${EXPLAINS} times, each rolled back`,
     );
-    report('  plan of the last one:');
-    explained = await explainFanOut(() => true);
+    explained = await explainFanOut('  plan of the last one:', () => true);
   }
 
   // ---------------------------------------------------------------- members with unread notifications piled up
@@ -539,8 +544,8 @@ async function main(): Promise<void> {
       report(`  ${round}. backlog ${describeRun(figure)}`);
     }
     if (EXPLAINS > 0) {
-      report(`  the fan-out statement with the backlog (EXPLAIN ANALYZE as above; its inserts, the unread count per member and the trigger):`);
-      explainedBacklog = await explainFanOut((line) => /Insert on|Trigger for|Aggregate|on notifications o|Execution Time/.test(line));
+      report(`  the fan-out statement with the backlog (EXPLAIN ANALYZE as above):`);
+      explainedBacklog = await explainFanOut('  its inserts, the unread count per member and the trigger, in the last one:', (line) => /Insert on|Trigger for|Aggregate|on notifications o|Execution Time/.test(line));
     }
   }
 
