@@ -209,7 +209,7 @@ async function main(): Promise<void> {
   });
   const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
   onCleanUp(() => admin.end());
-  const pgVersion = (await admin.query<{ v: string }>('show server_version')).rows[0]!.v;
+  const pgVersion = (await admin.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
   report(`database: PostgreSQL ${pgVersion} on ${new URL(scratch.url).host}, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept)' : '(dropped at the end)'}`);
 
   const secret = `bench-secret-${randomBytes(16).toString('hex')}`;
