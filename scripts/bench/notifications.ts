@@ -4,7 +4,7 @@
 // It needs PostgreSQL and refuses to run without DATABASE_URL (a scratch database is created and
 // dropped): the members are bulk-loaded with SQL from this process, which the embedded PGlite,
 // owned by the server process, does not allow. Sizes are the BENCH_* constants below; the
-// defaults take about a minute and a half.
+// defaults take about two minutes (22 s of it connecting the sockets on a busy machine).
 //
 // What it measures (decision 020: the notifications of a post are made after its commit, by the
 // durable job `event:content.written:notifications.content`, in one statement):
