@@ -36,6 +36,7 @@ import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
+import { pushModule } from './features/notifications/push.module';
 import { createContentRegistry } from './core/content/content-registry';
 import { chatContentKinds } from './features/chat/chat.content';
 import { streamContentKinds } from './features/spaces/stream.content';
@@ -122,7 +123,8 @@ function createModules(platform: Platform<Actor>) {
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content });
   const recovery = recoveryModule(platform);
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
+  const push = pushModule(platform, { notifications: notifications.api });
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, push] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

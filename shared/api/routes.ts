@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
 import { notificationRoutes } from './notifications.routes';
+import { pushRoutes } from './push.routes';
 import { oidcRoutes } from './oidc.routes';
 import { recoveryRoutes } from './recovery.routes';
 import { searchRoutes } from './search.routes';
@@ -23,6 +24,7 @@ export const apiRoutes = {
   ...moderationRoutes,
   ...searchRoutes,
   ...notificationRoutes,
+  ...pushRoutes,
   ...recoveryRoutes,
 } satisfies Record<string, RouteSpec>;
 
