@@ -47,9 +47,34 @@ export const pushTestResultSchema = z
   })
   .meta({ id: 'PushTestResult' });
 
+/** The web app manifest (what makes the client installable: a home-screen app, and on iOS the way to web push). */
+export const webManifestSchema = z
+  .object({
+    name: z.string(),
+    short_name: z.string(),
+    id: z.string(),
+    start_url: z.string(),
+    scope: z.string(),
+    display: z.literal('standalone'),
+    theme_color: z.string(),
+    background_color: z.string(),
+    icons: z.array(z.object({ src: z.string(), sizes: z.string(), type: z.literal('image/png'), purpose: z.enum(['any', 'maskable']) })),
+  })
+  .meta({ id: 'WebManifest' });
+
+export type WebManifest = z.infer<typeof webManifestSchema>;
+
 const deviceParams = z.object({ deviceId: z.uuid() }).strict();
 
 export const pushRoutes = {
+  webManifest: defineRoute({
+    method: 'get',
+    path: '/manifest.webmanifest',
+    summary: "The web app manifest, named after the site, linked from the client's index.html.",
+    tag: 'site',
+    access: 'public',
+    responses: { 200: { description: 'The manifest', schema: webManifestSchema, contentType: 'application/manifest+json' } },
+  }),
   pushKey: defineRoute({
     method: 'get',
     path: '/api/v1/push/key',

@@ -15,9 +15,10 @@ import { consume, type LimiterFactory } from '../../core/auth/rate-limit';
 import { hasMessage, translator, type Languages, type Translate } from '../../core/i18n/i18n';
 import type { JobContext, Jobs, NewJob } from '../../core/jobs/jobs';
 import type { Logger } from '../../core/logger';
-import type { PushDevice } from '../../../shared/api/push.routes';
+import type { PushDevice, WebManifest } from '../../../shared/api/push.routes';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import { loadActor, type Actor } from '../accounts/actor';
+import { readSiteRow } from '../site/site.public';
 import type { NotificationKindRegistry } from './notification-kinds';
 import { isQuiet, quietUntil, type NotificationPreferences } from './notification-preferences';
 import type { NotificationDelivery, NotificationsService } from './notifications.service';
@@ -49,6 +50,9 @@ export interface PushMessage {
 }
 
 export const MAX_PAYLOAD_BYTES = 3_000;
+
+/** The colour of the browser's bar around the installed app (the brand colour of client/index.html). */
+const THEME_COLOR = '#b33c0b';
 
 /** The job's payload: one kind's notifications, and, for a retry or a test, only these devices. */
 export interface PushJobPayload extends Record<string, unknown> {
@@ -259,6 +263,28 @@ export function createPushService(deps: {
   return {
     delivery,
     doDeliver,
+
+    /** The installable app: the site's name, its icons (client/public/icons, made by scripts/make-icons.ts). */
+    async accessManifest(): Promise<WebManifest> {
+      const name = (await readSiteRow(db)).name ?? config.siteName;
+      const icon = (file: string, sizes: string, purpose: 'any' | 'maskable') => ({ src: `/icons/${file}`, sizes, type: 'image/png' as const, purpose });
+      return {
+        name,
+        short_name: name.length <= 12 ? name : name.slice(0, 12).trimEnd(),
+        id: '/',
+        start_url: '/',
+        scope: '/',
+        display: 'standalone',
+        theme_color: THEME_COLOR,
+        background_color: '#ffffff',
+        icons: [
+          icon('icon-192.png', '192x192', 'any'),
+          icon('icon-512.png', '512x512', 'any'),
+          icon('maskable-192.png', '192x192', 'maskable'),
+          icon('maskable-512.png', '512x512', 'maskable'),
+        ],
+      };
+    },
 
     async accessPublicKey(_actor: Actor): Promise<{ publicKey: string }> {
       return { publicKey: (await vapidKeys()).publicKey };

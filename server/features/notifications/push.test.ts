@@ -1,6 +1,9 @@
+import path from 'node:path';
 import { sql } from 'drizzle-orm';
+import sharp from 'sharp';
 import type { Space } from '../../../shared/api/spaces.routes';
-import type { PushDevice } from '../../../shared/api/push.routes';
+import type { PushDevice, WebManifest } from '../../../shared/api/push.routes';
+import { appRoot } from '../../config';
 import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
 import { newBrowser, startPushService, vapidOf, type TestBrowser, type TestPushService } from '../../../test/support/push-service';
@@ -290,5 +293,24 @@ test('when a second node starts on the same database, then it serves the same VA
     expect(Buffer.from(body.publicKey, 'base64url')).toHaveLength(65);
   } finally {
     await other.stop();
+  }
+});
+
+test('when a browser asks for the web app manifest, then it is named after the site, standalone from /, with 192 and 512 PNG icons (maskable too) that exist, and the CSP allows it and the worker', async () => {
+  const res = await fetch(`${server.url}/manifest.webmanifest`);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toContain('application/manifest+json');
+  const csp = res.headers.get('content-security-policy') ?? '';
+  expect(csp).toContain("worker-src 'self'");
+  expect(csp).toContain("manifest-src 'self'");
+  const manifest = (await res.json()) as WebManifest;
+  const site = (await (await fetch(`${server.url}/api/v1/site`)).json()) as { name: string };
+  expect(manifest).toMatchObject({ name: site.name, start_url: '/', scope: '/', display: 'standalone', theme_color: expect.stringMatching(/^#[0-9a-f]{6}$/) });
+  for (const [sizes, purpose] of [['192x192', 'any'], ['512x512', 'any'], ['192x192', 'maskable'], ['512x512', 'maskable']]) {
+    const icon = manifest.icons.find((one) => one.sizes === sizes && one.purpose === purpose);
+    expect(icon).toBeDefined();
+    const file = path.join(appRoot(), 'client', 'public', icon!.src);
+    const { width, height, format } = await sharp(file).metadata();
+    expect([format, `${width}x${height}`]).toEqual(['png', sizes]);
   }
 });
