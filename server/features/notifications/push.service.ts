@@ -116,6 +116,21 @@ function isLocalHost(hostname: string): boolean {
   return LOOPBACK.has(hostname) || hostname.endsWith('.localhost') || /^\d+\.\d+\.\d+\.\d+$/.test(hostname) || hostname.startsWith('[');
 }
 
+/**
+ * A push service is reached over https at a public name. Development and tests may use one on
+ * this machine, over http too; production refuses any address literal or local name, so a
+ * subscription cannot make the server post to something inside its own network.
+ */
+export function checkPushEndpoint(endpoint: string, env: Config['env']): void {
+  const url = new URL(endpoint);
+  const local = isLocalHost(url.hostname);
+  const relaxed = env !== 'production' && LOOPBACK.has(url.hostname);
+  const invalid = (error: { path: string; message: string }) => new AppError('validation_failed', 'This push endpoint cannot be used', { errors: [error] });
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && relaxed)) throw invalid({ path: 'endpoint', message: 'must be an https URL' });
+  if (local && !relaxed) throw invalid({ path: 'endpoint', message: 'must name a push service, not an address' });
+  if (url.username || url.password) throw invalid({ path: 'endpoint', message: 'must not carry credentials' });
+}
+
 export function createPushService(deps: {
   config: Config;
   db: Db;
@@ -154,21 +169,6 @@ export function createPushService(deps: {
       lastSuccessAt: row.lastSuccessAt?.toISOString() ?? null,
       failures: row.failures,
     };
-  }
-
-  /**
-   * A push service is reached over https at a public name. Development and tests may use one on
-   * this machine, over http too; production refuses any address literal or local name, so a
-   * subscription cannot make the server post to something inside its own network.
-   */
-  function checkEndpoint(endpoint: string): void {
-    const url = new URL(endpoint);
-    const local = isLocalHost(url.hostname);
-    const relaxed = config.env !== 'production' && LOOPBACK.has(url.hostname);
-    const invalid = (error: { path: string; message: string }) => new AppError('validation_failed', 'This push endpoint cannot be used', { errors: [error] });
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && relaxed)) throw invalid({ path: 'endpoint', message: 'must be an https URL' });
-    if (local && !relaxed) throw invalid({ path: 'endpoint', message: 'must name a push service, not an address' });
-    if (url.username || url.password) throw invalid({ path: 'endpoint', message: 'must not carry credentials' });
   }
 
   async function sendTracked(device: PushSubscriptionRow, payload: string, topic?: string): Promise<SendOutcome> {
@@ -295,7 +295,7 @@ export function createPushService(deps: {
     },
 
     async doSubscribe(actor: Actor, input: { endpoint: string; keys: { p256dh: string; auth: string }; label: string }): Promise<PushDevice> {
-      checkEndpoint(input.endpoint);
+      checkPushEndpoint(input.endpoint, config.env);
       const mine = await repository.devicesOf(actor.user.id);
       if (!mine.some((device) => device.endpoint === input.endpoint) && mine.length >= MAX_DEVICES) {
         throw new AppError('conflict', problem('You can receive notifications on at most {{max}} devices; remove one first', { max: MAX_DEVICES }));

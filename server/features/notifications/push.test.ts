@@ -8,7 +8,7 @@ import { openTestDatabase, type TestDatabase } from '../../../test/support/datab
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
 import { newBrowser, startPushService, vapidOf, type TestBrowser, type TestPushService } from '../../../test/support/push-service';
 import { commandAs, startTestServer, type TestServer } from '../../../test/support/server';
-import { PUSH_JOB, type PushMessage } from './push.service';
+import { checkPushEndpoint, encodeMessage, PUSH_JOB, type PushMessage } from './push.service';
 
 let testDb: TestDatabase;
 let server: TestServer;
@@ -313,4 +313,34 @@ test('when a browser asks for the web app manifest, then it is named after the s
     const { width, height, format } = await sharp(file).metadata();
     expect([format, `${width}x${height}`]).toEqual(['png', sizes]);
   }
+});
+
+describe('push endpoints and payloads', () => {
+  const refusal = (endpoint: string, env: 'production' | 'development' | 'test') => {
+    try {
+      checkPushEndpoint(endpoint, env);
+      return null;
+    } catch (error) {
+      return (error as { details?: { errors?: { message: string }[] } }).details?.errors?.[0]?.message ?? String(error);
+    }
+  };
+
+  test('when the network runs in production, then only https push services at a host name are accepted; development also takes loopback', () => {
+    expect(refusal('https://fcm.googleapis.com/fcm/send/abc', 'production')).toBeNull();
+    expect(refusal('https://web.push.apple.com/QGx', 'production')).toBeNull();
+    expect(refusal('http://fcm.googleapis.com/fcm/send/abc', 'production')).toBe('must be an https URL');
+    for (const inside of ['https://127.0.0.1/x', 'https://10.0.0.5/admin', 'https://[::1]/x', 'https://localhost/x', 'https://db.localhost/x', 'http://127.0.0.1:9/x']) {
+      expect(refusal(inside, 'production')).not.toBeNull();
+    }
+    expect(refusal('https://user:secret@push.example.com/x', 'production')).toBe('must not carry credentials');
+    expect(refusal('http://127.0.0.1:9000/push/1', 'development')).toBeNull();
+    expect(refusal('http://10.0.0.5/push/1', 'development')).not.toBeNull();
+  });
+
+  test('when a message is too long, then its JSON still fits in 3 KB, the body giving way first', () => {
+    const long = { title: 'T'.repeat(100), body: 'ب'.repeat(3_000), url: '/p/1', tag: 'notification-1' };
+    const encoded = encodeMessage(long);
+    expect(Buffer.byteLength(encoded)).toBeLessThanOrEqual(3_000);
+    expect(JSON.parse(encoded)).toMatchObject({ title: long.title, body: '', url: '/p/1' });
+  });
 });
