@@ -92,6 +92,7 @@ export default defineConfig({
       '/auth': serverUrl,
       '/healthz': serverUrl,
       '/readyz': serverUrl,
+      '/manifest.webmanifest': serverUrl,
       '/socket.io': { target: serverUrl, ws: true },
     },
   },

@@ -37,6 +37,7 @@ import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
+import { pushModule } from './features/notifications/push.module';
 import { createContentRegistry } from './core/content/content-registry';
 import { chatContentKinds } from './features/chat/chat.content';
 import { streamContentKinds } from './features/spaces/stream.content';
@@ -126,7 +127,8 @@ function createModules(platform: Platform<Actor>, options: { now?: () => Date } 
   const notifications = notificationsModule(platform, { content, conversations: chat.api.chat });
   const recovery = recoveryModule(platform);
   const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, now: options.now });
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar] as const;
+  const push = pushModule(platform, { notifications: notifications.api });
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar, push] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

@@ -69,6 +69,11 @@ const envSchema = z.object({
   /** `off`: this node writes jobs but runs none in the background (a web-only node; another node's worker runs them). */
   JOB_WORKER: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   CHECK_CONTRACTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).optional()),
+  /** Web push (decision 023): the VAPID key pair, both or neither (else one is made and kept in the database). */
+  VAPID_PUBLIC_KEY: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'must be a URL-safe base64 P-256 public key (npx web-push generate-vapid-keys)').optional()),
+  VAPID_PRIVATE_KEY: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a URL-safe base64 P-256 private key (npx web-push generate-vapid-keys)').optional()),
+  /** Who push services may contact about this server: a mailto: or https: URL. */
+  VAPID_SUBJECT: z.preprocess(emptyAsUndefined, z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'must be a mailto: or https: URL').optional()),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -126,6 +131,11 @@ export interface Config {
     /** Events one `stream:resume` or `chat:resume` answers at most; the spaces or conversations beyond it are told to reset. */
     resumeEventsPerCommand: number;
   };
+  /**
+   * Web push (decision 023): the VAPID keys when VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY are set
+   * (else the first node makes a pair and keeps it in the database), and the contact push services see.
+   */
+  push: { vapidKeys: { publicKey: string; privateKey: string } | undefined; subject: string };
   /** Folder of the built client; the server serves it when it exists. */
   clientDist: string;
   /**
@@ -172,7 +182,11 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   if (oidcParts.some(Boolean) && !oidcParts.every(Boolean)) {
     problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three for single sign-on, or none');
   }
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY)) {
+    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY: set both for web push, or neither');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
+  const mailFrom = e.MAIL_FROM ?? `"${e.SITE_NAME.replace(/["\\]/g, '')}" <no-reply@${new URL(publicUrl).hostname}>`;
   const config: Config = {
     env: e.NODE_ENV,
     port: e.PORT,
@@ -206,7 +220,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     sessionMaxAgeMs: e.SESSION_MAX_AGE_DAYS * 24 * 60 * 60 * 1000,
     mail: {
       smtpUrl: e.SMTP_URL,
-      from: e.MAIL_FROM ?? `"${e.SITE_NAME.replace(/["\\]/g, '')}" <no-reply@${new URL(publicUrl).hostname}>`,
+      from: mailFrom,
     },
     eventLogRetentionMs: e.EVENT_LOG_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     jobPollMs: e.JOB_POLL_MS,
@@ -223,6 +237,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
       reportsPerHour: e.REPORTS_PER_HOUR,
       resumeEventsPerCommand: e.RESUME_EVENTS_PER_COMMAND,
     },
+    push: {
+      vapidKeys: e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY } : undefined,
+      subject: e.VAPID_SUBJECT ?? vapidSubjectOf(publicUrl, mailFrom),
+    },
     clientDist: path.join(appRoot(), 'client', 'dist'),
     checkContracts: e.CHECK_CONTRACTS ? e.CHECK_CONTRACTS === 'true' : e.NODE_ENV !== 'production',
     ...overrides,
@@ -230,6 +248,16 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   config.publicOrigin = new URL(config.publicUrl).origin;
   if (!overrides.allowedOrigins) config.allowedOrigins = allowedOriginsOf(config.publicUrl, config.env);
   return config;
+}
+
+/**
+ * Whom push services may contact: the site when it is served over https, else the mail sender.
+ * @example vapidSubjectOf('http://localhost:3000', '"Hearth" <no-reply@localhost>') // → 'mailto:no-reply@localhost'
+ */
+export function vapidSubjectOf(publicUrl: string, mailFrom: string): string {
+  if (publicUrl.startsWith('https://')) return new URL(publicUrl).origin;
+  const address = /<([^<>\s]+@[^<>\s]+)>/.exec(mailFrom)?.[1] ?? (/^\S+@\S+$/.test(mailFrom.trim()) ? mailFrom.trim() : undefined);
+  return `mailto:${address ?? 'no-reply@localhost'}`;
 }
 
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];

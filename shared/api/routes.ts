@@ -4,6 +4,7 @@ import { calendarRoutes } from './calendar.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
 import { notificationPreferenceRoutes, notificationRoutes } from './notifications.routes';
+import { pushRoutes } from './push.routes';
 import { oidcRoutes } from './oidc.routes';
 import { recoveryRoutes } from './recovery.routes';
 import { searchRoutes } from './search.routes';
@@ -25,6 +26,7 @@ export const apiRoutes = {
   ...searchRoutes,
   ...notificationRoutes,
   ...notificationPreferenceRoutes,
+  ...pushRoutes,
   ...recoveryRoutes,
   ...calendarRoutes,
 } satisfies Record<string, RouteSpec>;

@@ -45,6 +45,9 @@ function helmetOf(config: Config) {
         fontSrc: ["'self'"],
         // 'self' covers ws:/wss: to the same host in CSP Level 3 browsers.
         connectSrc: ["'self'"],
+        // The service worker (/sw.js, web push) and the web app manifest come from this origin only.
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
