@@ -125,6 +125,27 @@ export class PushDevicesStore {
     this.endpoint = null;
   }
 
+  /**
+   * Before signing out: this browser stops receiving the member's pushes (a shared computer must not
+   * show the next person someone else's notifications). Never throws: signing out goes on regardless.
+   */
+  async forgetThisBrowser(): Promise<void> {
+    try {
+      const subscription = await this.subscription();
+      if (!subscription) return;
+      const { devices } = await api.call(routes.pushDevices);
+      const mine = devices.find((device) => device.endpoint === subscription.endpoint);
+      if (mine) await api.call(routes.removePushDevice, { params: { deviceId: mine.id } });
+      await subscription.unsubscribe();
+    } catch {
+      // Offline or already signed out: the server drops the device when the push service says it is gone.
+    } finally {
+      this.devices = [];
+      this.endpoint = null;
+      this.status = 'idle';
+    }
+  }
+
   async remove(deviceId: string): Promise<void> {
     const device = this.devices.find((one) => one.id === deviceId);
     await api.call(routes.removePushDevice, { params: { deviceId } });

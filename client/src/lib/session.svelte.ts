@@ -13,6 +13,7 @@ import type { sessionEndedSchema } from '../../../shared/protocol/accounts';
 import { api, ApiError, setApiHooks } from './api';
 import { routes } from './api-routes';
 import { i18n, t } from './i18n.svelte';
+import { pushDevices } from './push.svelte';
 import { navigate } from './routes';
 
 export type SignUpInput = z.input<typeof signUpSchema>;
@@ -134,6 +135,7 @@ export class SessionStore {
     this.#signingOut = true;
     try {
       let redirectUrl: string | null = null;
+      await pushDevices.forgetThisBrowser();
       try {
         ({ redirectUrl } = await api.call(routes.signOut));
       } catch (error) {
