@@ -36,6 +36,7 @@ import { moderationModule } from './features/moderation/moderation.module';
 import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
+import { notificationMailModule } from './features/notifications/mail/notification-mail.module';
 import { createContentRegistry } from './core/content/content-registry';
 import { chatContentKinds } from './features/chat/chat.content';
 import { streamContentKinds } from './features/spaces/stream.content';
@@ -121,8 +122,9 @@ function createModules(platform: Platform<Actor>) {
   const moderation = moderationModule(platform, { content, spaces: spaces.api.spaces });
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content });
+  const notificationMail = notificationMailModule(platform, { centre: notifications.api, content });
   const recovery = recoveryModule(platform);
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery] as const;
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, notificationMail, recovery] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

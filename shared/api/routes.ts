@@ -2,6 +2,7 @@ import { accountRoutes } from './accounts.routes';
 import { adminRoutes } from './admin.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
+import { notificationMailRoutes } from './notification-mail.routes';
 import { notificationRoutes } from './notifications.routes';
 import { oidcRoutes } from './oidc.routes';
 import { recoveryRoutes } from './recovery.routes';
@@ -23,6 +24,7 @@ export const apiRoutes = {
   ...moderationRoutes,
   ...searchRoutes,
   ...notificationRoutes,
+  ...notificationMailRoutes,
   ...recoveryRoutes,
 } satisfies Record<string, RouteSpec>;
 

@@ -6,6 +6,8 @@ declare module '../../core/events/domain-events' {
     'account.guidelines-first-accepted': { userId: string };
     /** A member's account and personal data were erased; features forget what they kept of them. */
     'account.erased': { userId: string };
+    /** A member has an address nobody confirmed yet (signed up, or the provider gave an unverified one): mail them a link. */
+    'account.address-to-confirm': { userId: string; email: string };
   }
 }
 
