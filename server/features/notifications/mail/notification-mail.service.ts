@@ -140,7 +140,7 @@ export function createNotificationMail(deps: {
         t,
         rtl: rtlLocales.has(locale),
         site,
-        subject: mailLines.length === 1 ? `${mailLines[0]!.text} · ${site}` : t('notify:notificationMail.subject', { count: mailLines.length, site }),
+        subject: mailLines.length === 1 ? mailLines[0]!.text : t('notify:notificationMail.subject', { count: mailLines.length, site }),
         intro: t('notify:notificationMail.intro', { name: user.displayName, site }),
         sections: [{ heading: '', threads: [{ lines: mailLines }] }],
         footer,
@@ -152,8 +152,10 @@ export function createNotificationMail(deps: {
 
   /** Posts of the member's spaces since `since` with the most reactions and comments, that they may read. */
   async function popularPosts(actor: Actor, since: Date, at: Date, t: Translate): Promise<MailLine[]> {
-    const score = sql<number>`((select count(*) from ${reactions} r where r.target_id = ${posts.id})
-      + (select count(*) from ${comments} c where c.post_id = ${posts.id} and c.deleted_at is null and c.hidden_at is null))::int`;
+    // Qualified by hand: in a select list Drizzle names a column of the only table without it.
+    const postId = sql`${sql.identifier('posts')}.${sql.identifier('id')}`;
+    const score = sql<number>`((select count(*) from ${reactions} r where r.target_id = ${postId})
+      + (select count(*) from ${comments} c where c.post_id = ${postId} and c.deleted_at is null and c.hidden_at is null))::int`.mapWith(Number);
     const rows = await db
       .select({ id: posts.id, score })
       .from(posts)
