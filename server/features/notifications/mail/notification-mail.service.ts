@@ -53,7 +53,8 @@ export function createNotificationMail(deps: {
   const siteName = async () => (await readSiteRow(db)).name ?? config.siteName;
   const unsubscribeApi = (token: string) => `${config.publicUrl}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
   const unsubscribePage = (token: string) => `${config.publicUrl}/unsubscribe?token=${encodeURIComponent(token)}`;
-  const preferencesUrl = `${config.publicUrl}/settings/notifications`;
+  // Settings → Notifications (the preferences page lives in Settings).
+  const preferencesUrl = `${config.publicUrl}/settings`;
 
   /** The headers and footer links of a mail that stops `scopes` (the header's one-click stops `headerScope`). */
   function unsubscribing(t: Translate, userId: string, scopes: string[], headerScope: string) {
