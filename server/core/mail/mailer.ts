@@ -10,6 +10,23 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative (multipart/alternative with the text). */
+  html?: string | null;
+  /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
+}
+
+/** What nodemailer is given for one email. */
+function messageOf(from: string, email: OutgoingEmail) {
+  return {
+    from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    ...(email.html ? { html: email.html } : {}),
+    headers: email.headers ?? {},
+    messageId: `<${email.id}@hearth>`,
+  };
 }
 
 export interface Mailer {
@@ -25,7 +42,7 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
     return {
       transport: 'smtp',
       async send(email) {
-        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+        await transport.sendMail(messageOf(from, email));
       },
       close: () => transport.close(),
     };
@@ -34,7 +51,7 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   return {
     transport: 'files',
     async send(email) {
-      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+      const info = await transport.sendMail(messageOf(from, email));
       await fs.mkdir(options.outboxDir, { recursive: true });
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.id}.eml`);
       await fs.writeFile(file, info.message as Buffer);
