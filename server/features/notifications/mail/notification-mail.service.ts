@@ -54,7 +54,7 @@ export function createNotificationMail(deps: {
   const unsubscribeApi = (token: string) => `${config.publicUrl}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`;
   const unsubscribePage = (token: string) => `${config.publicUrl}/unsubscribe?token=${encodeURIComponent(token)}`;
   // Settings → Notifications (the preferences page lives in Settings).
-  const preferencesUrl = `${config.publicUrl}/settings`;
+  const preferencesUrl = `${config.publicUrl}/settings#notifications`;
 
   /** The headers and footer links of a mail that stops `scopes` (the header's one-click stops `headerScope`). */
   function unsubscribing(t: Translate, userId: string, scopes: string[], headerScope: string) {
