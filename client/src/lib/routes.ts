@@ -29,6 +29,11 @@ export const routes = {
   forgotPassword: '/forgot-password',
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',
+  calendar: '/calendar',
+  spaceEvents: '/s/:slug/events',
+  newEvent: '/s/:slug/events/new',
+  event: '/events/:eventId',
+  editEvent: '/events/:eventId/edit',
 } as const;
 
 export type RouteName = keyof typeof routes;
