@@ -9,7 +9,10 @@ const transform = {
       sourceMaps: 'inline',
     },
   ],
+  // temporal-polyfill (and temporal-utils under it) ships ES modules only (Node 20 requires them; Jest's runtime does not): compiled like our own files.
+  '^.+/node_modules/(temporal-polyfill|temporal-utils)/.+\\.js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }],
 };
+const transformIgnorePatterns = ['/node_modules/(?!(temporal-polyfill|temporal-utils)/)'];
 
 // Suites that need a real PostgreSQL or Redis server are named *.postgres.test.ts and
 // *.redis.test.ts; they are part of the run exactly when DATABASE_URL / REDIS_URL are set (CI sets both).
@@ -28,6 +31,7 @@ module.exports = {
       displayName: 'server',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       roots: ['<rootDir>/server', '<rootDir>/shared', '<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '<rootDir>/test/e2e/', ...serviceSuites],
@@ -36,6 +40,7 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       transform,
+      transformIgnorePatterns,
       roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e.ts'],
     },

@@ -52,6 +52,8 @@ export interface AppDeps {
   /** A database opened by the caller (tests share one); the app then neither migrates it nor closes it. */
   database?: Database;
   logger?: Logger;
+  /** The clock of the features that take one (the calendar's offers and reminders); tests move it. */
+  now?: () => Date;
 }
 
 export interface App {
@@ -108,7 +110,7 @@ type UnhandledCommands<M extends readonly unknown[]> = Exclude<CommandName, keyo
  * The features of Hearth, in the order they are built: a module gets the platform and the public
  * face (`api`) of modules before it, never a callback into one after it.
  */
-function createModules(platform: Platform<Actor>) {
+function createModules(platform: Platform<Actor>, options: { now?: () => Date } = {}) {
   const system = systemModule(platform);
   const accounts = accountsModule(platform);
   const spaces = spacesModule(platform);
@@ -123,7 +125,7 @@ function createModules(platform: Platform<Actor>) {
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content });
   const recovery = recoveryModule(platform);
-  const calendar = calendarModule(platform);
+  const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, now: options.now });
   return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar] as const;
 }
 
@@ -236,7 +238,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     queue.schedule({ name: 'platform.sweep', everyMs: SESSION_SWEEP_MS, job: 'platform.sweep' });
 
     platformRef = platform;
-    const list = createModules(platform);
+    const list = createModules(platform, { now: deps.now });
     modules = list as readonly FeatureModule<Actor>[];
     escalate = list[5].api.doEscalateOverdue;
     for (const m of modules) {

@@ -35,7 +35,7 @@ export interface TestServer {
  * otherwise every member a test creates would get a direct message and an email in the background,
  * which tests about chat and unread counts would see. test/welcome tests switch it on.
  */
-export async function startTestServer(options: { database?: Database; env?: Env; welcome?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { database?: Database; env?: Env; welcome?: boolean; now?: () => Date } = {}): Promise<TestServer> {
   const port = options.env?.PORT ? Number(options.env.PORT) : await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-test-'));
@@ -54,7 +54,7 @@ export async function startTestServer(options: { database?: Database; env?: Env;
     SIGNIN_FAILURE_LIMIT_PER_HOUR: '100000',
     ...options.env,
   });
-  const app = createApp(config, options.database ? { database: options.database } : {});
+  const app = createApp(config, { ...(options.database ? { database: options.database } : {}), ...(options.now ? { now: options.now } : {}) });
   await app.start();
   const on = options.welcome === true;
   await app.platform.settings.group('site', 'welcome').update(app.database.db, { botEnabled: on, emailEnabled: on });

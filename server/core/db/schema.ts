@@ -10,3 +10,4 @@ export * from '../../features/chat/chat.schema';
 export * from '../../features/welcome/welcome.schema';
 export * from '../../features/moderation/moderation.schema';
 export * from '../../features/notifications/notifications.schema';
+export * from '../../features/calendar/calendar.schema';

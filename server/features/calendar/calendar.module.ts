@@ -1,15 +1,63 @@
 import type { FeatureModule, Platform } from '../../core/module';
-import { AppError } from '../../core/errors';
 import type { Actor } from '../accounts/actor';
+import type { StreamService } from '../spaces/stream.service';
+import type { createNotificationsService } from '../notifications/notifications.service';
+import type { NotificationKindRegistry } from '../notifications/notification-kinds';
+import { mountCalendarRoutes } from './calendar.routes';
+import { createCalendarService, MINUTELY, NOTIFY, OFFER_EXPIRES } from './calendar.service';
 
-/** The events calendar (decision 021). */
-export function calendarModule(_platform: Platform<Actor>) {
+type Notifications = ReturnType<typeof createNotificationsService>;
+
+/** The events calendar (decision 021): events as posts, recurrence in real zones, RSVPs with a waiting list, feeds. */
+export function calendarModule(
+  platform: Platform<Actor>,
+  deps: { stream: StreamService; notifications: { notifications: Notifications; kinds: NotificationKindRegistry }; now?: () => Date },
+) {
+  const { db, work, jobs, memberLog, settings, config } = platform;
+  const calendar = createCalendarService({ db, work, jobs, memberLog, stream: deps.stream, settings, publicUrl: config.publicUrl, now: deps.now });
+  const direct = { app: true, email: 'immediate', push: true } as const;
+  deps.notifications.kinds.register(
+    { kind: 'event.new', channels: { app: true, email: 'digest', push: false }, mutable: true },
+    { kind: 'event.changed', channels: direct, mutable: true },
+    { kind: 'event.cancelled', channels: direct, mutable: false },
+    { kind: 'event.reminder', channels: direct, mutable: false },
+    { kind: 'event.offer', channels: direct, mutable: false },
+  );
+  const notify = deps.notifications.notifications;
+
   return {
     name: 'calendar',
+    api: { calendar },
+    settings: [calendar.spaceSettings],
+    routes(router) {
+      mountCalendarRoutes(router, { calendar });
+    },
     commands: {
-      'calendar:rsvp': () => {
-        throw AppError.notFound('No such event');
+      'calendar:rsvp': ({ actor }, payload) => calendar.doRsvp(actor, payload.eventId, payload.occurrence, { status: payload.status, guests: payload.guests }),
+    },
+    jobs: {
+      [OFFER_EXPIRES]: { run: (payload: { eventId: string; occurrence: string; userId: string }) => calendar.doExpireOffer(payload) },
+      [MINUTELY]: { run: async () => void (await calendar.doMinutely()), maxAttempts: 1 },
+      [NOTIFY]: {
+        async run(payload: { kind: string; eventId: string; occurrence: string | null; userIds: string[] | 'attendees'; actorId: string | null; minutes?: number }) {
+          const to = await calendar.recipientsOf(payload.eventId, payload.occurrence, payload.userIds, payload.actorId);
+          if (!to) return;
+          // A new event: the space's members who follow it hear of it through the post (notifications' new-post).
+          if (payload.kind === 'event.new' || to.userIds.length === 0) return;
+          await notify.doNotify({
+            kind: payload.kind,
+            userIds: to.userIds,
+            actorId: payload.actorId,
+            groupKey: `${payload.kind}:${payload.eventId}:${payload.occurrence ?? 'all'}${payload.minutes !== undefined ? `:${payload.minutes}` : ''}`,
+            spaceId: to.event.spaceId,
+            subject: { kind: 'post', id: to.event.postId },
+            threadId: to.event.postId,
+            data: { eventId: payload.eventId, occurrence: payload.occurrence, ...(payload.minutes !== undefined && { minutes: payload.minutes }) },
+            readersOnly: true,
+          });
+        },
       },
     },
+    schedules: [{ name: MINUTELY, everyMs: 60_000, job: MINUTELY }],
   } satisfies FeatureModule<Actor>;
 }

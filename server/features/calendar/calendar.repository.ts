@@ -1,0 +1,237 @@
+import { and, asc, eq, gt, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import type { RsvpCounts } from '../../../shared/api/calendar.routes';
+import type { Db } from '../../core/db/database';
+import { posts, spaceEvents, spaceMembers, spaces, users } from '../../core/db/schema';
+import { defineReplayLog } from '../../core/replay-log/replay-log';
+import {
+  calendarEvents,
+  calendarFeedTokens,
+  calendarOccurrences,
+  calendarReminderChoices,
+  calendarRsvps,
+  type CalendarEventRow,
+  type OccurrenceRow,
+  type RsvpRow,
+} from './calendar.schema';
+
+/**
+ * The space's own log (the stream's, decision 014): calendar events are numbered among its posts,
+ * so one stream:resume replays both. Same tables and head row as the stream's `streamLog`, which
+ * the spaces module lists for pruning; this handle only appends.
+ */
+export const spaceLog = defineReplayLog({
+  noun: 'space',
+  head: { table: spaces, key: spaces.id, seq: spaces.seq },
+  events: { table: spaceEvents, key: spaceEvents.spaceId },
+  maxReplay: 500,
+});
+
+/** Statuses that hold seats: going, and an offer not yet answered. */
+export const SEATED = ['going', 'offered'] as const;
+
+/** An event whose post is live (not deleted or hidden by the moderators): what the calendar shows. */
+const livePost = sql`exists (select 1 from ${posts} p where p.id = ${calendarEvents.postId} and p.deleted_at is null and p.hidden_at is null)`;
+
+export type EventWithSpace = { event: CalendarEventRow; space: typeof spaces.$inferSelect; creator: typeof users.$inferSelect | null };
+
+const withSpace = (db: Db) =>
+  db
+    .select({ event: calendarEvents, space: spaces, creator: users })
+    .from(calendarEvents)
+    .innerJoin(spaces, eq(spaces.id, calendarEvents.spaceId))
+    .leftJoin(users, eq(users.id, calendarEvents.createdBy));
+
+export async function loadEvent(db: Db, eventId: string): Promise<EventWithSpace | undefined> {
+  const [row] = await withSpace(db).where(and(eq(calendarEvents.id, eventId), livePost));
+  return row;
+}
+
+export async function eventsOfPosts(db: Db, postIds: string[]): Promise<EventWithSpace[]> {
+  if (postIds.length === 0) return [];
+  return withSpace(db).where(and(inArray(calendarEvents.postId, postIds), livePost));
+}
+
+/** Events overlapping [from, to) in these spaces (or network-wide ones), by their series' bounds. */
+export async function eventsBetween(db: Db, where: { spaceIds: string[]; networkWide?: boolean; eventIds?: string[] }, from: Date, to: Date): Promise<EventWithSpace[]> {
+  const inScope: SQL[] = [];
+  if (where.spaceIds.length > 0) inScope.push(inArray(calendarEvents.spaceId, where.spaceIds));
+  if (where.networkWide) inScope.push(and(eq(calendarEvents.networkWide, true), eq(spaces.visibility, 'public'))!);
+  if (where.eventIds && where.eventIds.length > 0) inScope.push(inArray(calendarEvents.id, where.eventIds));
+  if (inScope.length === 0) return [];
+  return withSpace(db)
+    .where(
+      and(
+        or(...inScope),
+        lt(calendarEvents.startsAt, to),
+        or(isNull(calendarEvents.seriesEndsAt), gt(calendarEvents.seriesEndsAt, from)),
+        livePost,
+      ),
+    )
+    .orderBy(asc(calendarEvents.startsAt));
+}
+
+export async function occurrencesOf(db: Db, eventIds: string[]): Promise<Map<string, Map<string, OccurrenceRow>>> {
+  const out = new Map<string, Map<string, OccurrenceRow>>();
+  if (eventIds.length === 0) return out;
+  const rows = await db.select().from(calendarOccurrences).where(inArray(calendarOccurrences.eventId, eventIds));
+  for (const row of rows) {
+    let of = out.get(row.eventId);
+    if (!of) out.set(row.eventId, (of = new Map()));
+    of.set(row.occurrenceKey, row);
+  }
+  return out;
+}
+
+export const emptyCounts = (capacity: number | null): RsvpCounts => ({ going: 0, goingPeople: 0, maybe: 0, declined: 0, waiting: 0, pending: 0, checkedIn: 0, capacity });
+
+type CountRow = { eventId: string; occurrenceKey: string; status: RsvpRow['status']; people: number; seats: number; checkedIn: number };
+
+function addCount(counts: RsvpCounts, row: CountRow) {
+  if (row.status === 'going') {
+    counts.going += row.seats;
+    counts.goingPeople += row.people;
+  } else if (row.status === 'offered' || row.status === 'waiting') counts.waiting += row.people;
+  else if (row.status === 'maybe') counts.maybe += row.people;
+  else if (row.status === 'declined') counts.declined += row.people;
+  else counts.pending += row.people;
+  counts.checkedIn += row.checkedIn;
+}
+
+const countColumns = {
+  eventId: calendarRsvps.eventId,
+  occurrenceKey: calendarRsvps.occurrenceKey,
+  status: calendarRsvps.status,
+  people: sql<number>`count(*)::int`,
+  seats: sql<number>`coalesce(sum(1 + ${calendarRsvps.guests}), 0)::int`,
+  checkedIn: sql<number>`count(${calendarRsvps.checkedInAt})::int`,
+};
+
+/** Counts per event and occurrence ("eventId|key"). */
+export async function countsOf(db: Db, eventIds: string[]): Promise<Map<string, CountRow[]>> {
+  const out = new Map<string, CountRow[]>();
+  if (eventIds.length === 0) return out;
+  const rows = await db
+    .select(countColumns)
+    .from(calendarRsvps)
+    .where(inArray(calendarRsvps.eventId, eventIds))
+    .groupBy(calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.status);
+  for (const row of rows) {
+    const id = `${row.eventId}|${row.occurrenceKey}`;
+    out.set(id, [...(out.get(id) ?? []), row]);
+  }
+  return out;
+}
+
+export function countsFrom(rows: CountRow[] | undefined, capacity: number | null): RsvpCounts {
+  const counts = emptyCounts(capacity);
+  for (const row of rows ?? []) addCount(counts, row);
+  return counts;
+}
+
+export async function countsOfOccurrence(db: Db, eventId: string, key: string, capacity: number | null): Promise<RsvpCounts> {
+  const rows = await db
+    .select(countColumns)
+    .from(calendarRsvps)
+    .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key)))
+    .groupBy(calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.status);
+  return countsFrom(rows, capacity);
+}
+
+/** Seats held (going and offered) of one occurrence. */
+export async function seatsTaken(tx: Db, eventId: string, key: string): Promise<number> {
+  const [row] = await tx
+    .select({ seats: sql<number>`coalesce(sum(1 + ${calendarRsvps.guests}), 0)::int` })
+    .from(calendarRsvps)
+    .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key), inArray(calendarRsvps.status, [...SEATED])));
+  return row?.seats ?? 0;
+}
+
+/** My RSVPs to these events, by "eventId|key". */
+export async function rsvpsOf(db: Db, userId: string, eventIds: string[]): Promise<Map<string, RsvpRow>> {
+  if (eventIds.length === 0) return new Map();
+  const rows = await db.select().from(calendarRsvps).where(and(eq(calendarRsvps.userId, userId), inArray(calendarRsvps.eventId, eventIds)));
+  return new Map(rows.map((r) => [`${r.eventId}|${r.occurrenceKey}`, r]));
+}
+
+export async function rsvpOf(db: Db, eventId: string, key: string, userId: string): Promise<RsvpRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(calendarRsvps)
+    .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key), eq(calendarRsvps.userId, userId)));
+  return row;
+}
+
+/** The waiting list of one occurrence, first come first. */
+export async function waitingList(db: Db, eventId: string, key: string): Promise<RsvpRow[]> {
+  return db
+    .select()
+    .from(calendarRsvps)
+    .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key), inArray(calendarRsvps.status, ['waiting', 'offered'])))
+    .orderBy(asc(calendarRsvps.queuedAt), asc(calendarRsvps.userId));
+}
+
+/** My place on the waiting list (1 = first), counting offers ahead of me. */
+export async function waitingPosition(db: Db, row: RsvpRow): Promise<number | null> {
+  if (row.status !== 'waiting' && row.status !== 'offered') return null;
+  const [found] = await db
+    .select({ ahead: sql<number>`count(*)::int` })
+    .from(calendarRsvps)
+    .where(
+      and(
+        eq(calendarRsvps.eventId, row.eventId),
+        eq(calendarRsvps.occurrenceKey, row.occurrenceKey),
+        inArray(calendarRsvps.status, ['waiting', 'offered']),
+        sql`(${calendarRsvps.queuedAt}, ${calendarRsvps.userId}) < (${row.queuedAt}::timestamptz, ${row.userId}::uuid)`,
+      ),
+    );
+  return (found?.ahead ?? 0) + 1;
+}
+
+export async function attendeesOf(db: Db, eventId: string, key: string) {
+  return db
+    .select({ rsvp: calendarRsvps, user: users })
+    .from(calendarRsvps)
+    .innerJoin(users, eq(users.id, calendarRsvps.userId))
+    .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key)))
+    .orderBy(asc(calendarRsvps.queuedAt), asc(calendarRsvps.respondedAt), asc(calendarRsvps.userId));
+}
+
+/** Ids of the spaces a member is an active member of. */
+export async function spaceIdsOf(db: Db, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: spaceMembers.spaceId })
+    .from(spaceMembers)
+    .where(and(eq(spaceMembers.userId, userId), eq(spaceMembers.status, 'active')));
+  return rows.map((r) => r.id);
+}
+
+/** Events a member has answered going or maybe (or holds an offer) to, any occurrence. */
+export async function eventIdsAttending(db: Db, userId: string, statuses: RsvpRow['status'][] = ['going', 'offered']): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ id: calendarRsvps.eventId })
+    .from(calendarRsvps)
+    .where(and(eq(calendarRsvps.userId, userId), inArray(calendarRsvps.status, statuses)));
+  return rows.map((r) => r.id);
+}
+
+export async function reminderChoice(db: Db, eventId: string, userId: string): Promise<number[] | null> {
+  const [row] = await db
+    .select({ minutes: calendarReminderChoices.minutes })
+    .from(calendarReminderChoices)
+    .where(and(eq(calendarReminderChoices.eventId, eventId), eq(calendarReminderChoices.userId, userId)));
+  return row?.minutes ?? null;
+}
+
+export async function feedTokenOf(db: Db, userId: string) {
+  const [row] = await db.select().from(calendarFeedTokens).where(eq(calendarFeedTokens.userId, userId));
+  return row;
+}
+
+export async function userOfFeedToken(db: Db, tokenHash: string) {
+  const [row] = await db
+    .select({ user: users })
+    .from(calendarFeedTokens)
+    .innerJoin(users, eq(users.id, calendarFeedTokens.userId))
+    .where(eq(calendarFeedTokens.tokenHash, tokenHash));
+  return row?.user;
+}
