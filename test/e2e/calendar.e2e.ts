@@ -102,7 +102,7 @@ test('when a host creates a weekly event with a cap, then a member answers from 
   expect(fs.readFileSync(file, 'utf8').startsWith('BEGIN:VCALENDAR')).toBe(true);
 
   // The month view shows the series (the next month's grid if tomorrow is in it).
-  await page.getByTestId('space-tab-events').click();
+  await page.getByTestId('event-space-calendar').click();
   await page.waitForURL(`${server.url}/s/${space.slug}/events`);
   await page.getByTestId('calendar-mode-month').click();
   await page.locator('[data-testid="calendar"][data-mode="month"]').waitFor();
