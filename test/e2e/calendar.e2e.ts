@@ -119,6 +119,49 @@ test('when a host creates a weekly event with a cap, then a member answers from 
   expect([...hostPage.consoleErrors, ...rosaPage.consoleErrors]).toEqual([]);
 });
 
+test('when a host cancels one date of a series, then a member who has it open sees it cancelled live; editing "this and the following" makes a new series from that date', async () => {
+  const now = new Date();
+  const at = (days: number, hour: number) => localInput(new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0));
+  const created = await host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+    title: 'Cider pressing',
+    timeZone: 'Europe/London',
+    start: at(2, 18),
+    end: at(2, 20),
+    recurrence: { freq: 'weekly', interval: 1, count: 4 },
+  });
+  expect(created.status).toBe(201);
+  const eventId = created.body.event.id;
+  const first = created.body.occurrence.occurrence;
+
+  const rosaPage = await openAs(rosa);
+  await rosaPage.page.goto(`${server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
+  await liveBadge(rosaPage.page).waitFor({ timeout: 10_000 });
+  await rosaPage.page.getByTestId('rsvp-going').waitFor();
+
+  const hostPage = await openAs(host);
+  const { page } = hostPage;
+  await page.goto(`${server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
+  await page.getByTestId('event-cancel-this').click();
+  await page.getByTestId('event-cancel-this-yes').click();
+  await page.getByTestId('event-cancelled').waitFor();
+
+  // Rosa's page follows without a reload.
+  await rosaPage.page.getByTestId('event-cancelled').waitFor({ timeout: 10_000 });
+  expect(await rosaPage.page.getByTestId('rsvp-going').count()).toBe(0);
+
+  // The host renames the series from its second date on.
+  const firstDay = new Date(`${first.slice(0, 10)}T12:00:00Z`);
+  const second = `${new Date(firstDay.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T18:00`;
+  await page.goto(`${server.url}/events/${eventId}/edit?on=${encodeURIComponent(second)}`);
+  await page.getByTestId('event-scope-following').check();
+  await page.getByTestId('event-title-input').fill('Cider pressing (new orchard)');
+  await page.getByTestId('event-submit').click();
+  await page.waitForURL((url) => url.pathname.startsWith('/events/') && !url.pathname.includes(eventId));
+  expect(await page.getByTestId('event-title').innerText()).toBe('Cider pressing (new orchard)');
+  expect(await page.getByTestId('event-when').innerText()).not.toBe('');
+  expect([...hostPage.consoleErrors, ...rosaPage.consoleErrors]).toEqual([]);
+});
+
 test('when a member opens my calendar on a phone, then the agenda lists the events of their spaces without sideways scroll, and they can make their personal feed address', async () => {
   const { page, consoleErrors } = await openAs(rosa);
   await page.setViewportSize({ width: 390, height: 844 });
