@@ -16,6 +16,7 @@ let server: TestServer;
 let browser: Browser;
 let host: Member;
 let rosa: Member;
+let ned: Member;
 let space: Space;
 
 beforeAll(async () => {
@@ -24,8 +25,9 @@ beforeAll(async () => {
   browser = await launchBrowser();
   host = await createMember(server.url, { displayName: 'Harriet Host', handle: 'harriet_host' });
   rosa = await createMember(server.url, { displayName: 'Rosa Parks', handle: 'rosa_parks' });
+  ned = await createMember(server.url, { displayName: 'Ned Neighbour', handle: 'ned_neighbour' });
   space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Orchard', slug: 'orchard', visibility: 'public', joinPolicy: 'open' })).body;
-  await rosa.call('POST', `/api/v1/spaces/${space.id}/join`);
+  for (const who of [rosa, ned]) await who.call('POST', `/api/v1/spaces/${space.id}/join`);
 });
 
 afterAll(async () => {
@@ -160,6 +162,41 @@ test('when a host cancels one date of a series, then a member who has it open se
   expect(await page.getByTestId('event-title').innerText()).toBe('Cider pressing (new orchard)');
   expect(await page.getByTestId('event-when').innerText()).not.toBe('');
   expect([...hostPage.consoleErrors, ...rosaPage.consoleErrors]).toEqual([]);
+});
+
+test('when the one place is taken, then a second member waits first in line, and when it frees they are offered it live and confirm it', async () => {
+  const now = new Date();
+  const day = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 3, 10, 0);
+  const created = await host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+    title: 'Ladder training',
+    timeZone: 'UTC',
+    start: localInput(day),
+    end: localInput(new Date(day.getTime() + 3_600_000)),
+    capacity: 1,
+  });
+  expect(created.status).toBe(201);
+  const { id } = created.body.event;
+  const occurrence = created.body.occurrence.occurrence;
+  const rsvpPath = `/api/v1/events/${id}/occurrences/${encodeURIComponent(occurrence)}/rsvp`;
+  expect((await rosa.call('PUT', rsvpPath, { status: 'going' })).status).toBe(200);
+
+  const { page, consoleErrors } = await openAs(ned);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${server.url}/events/${id}`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('rsvp-counts').innerText()).toBe('1/1 going');
+  await page.getByTestId('rsvp-going').click();
+  await page.locator('[data-testid="rsvp"][data-status="waiting"]').waitFor();
+  expect(await page.getByTestId('rsvp-status').innerText()).toContain('number 1 on the waiting list');
+
+  // Rosa cannot come after all: the place is offered to Ned, on his open page.
+  expect((await rosa.call('PUT', rsvpPath, { status: 'declined' })).status).toBe(200);
+  await page.locator('[data-testid="rsvp"][data-status="offered"]').waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('rsvp-status').innerText()).toContain('Confirm it before');
+  await page.getByTestId('rsvp-confirm').click();
+  await page.locator('[data-testid="rsvp"][data-status="going"]').waitFor();
+  await page.locator('[data-testid="rsvp-counts"][data-going="1"]').waitFor();
+  expect(consoleErrors).toEqual([]);
 });
 
 test('when a member opens my calendar on a phone, then the agenda lists the events of their spaces without sideways scroll, and they can make their personal feed address', async () => {
