@@ -103,6 +103,10 @@ test('when a host creates a weekly event with a cap, then a member answers from 
   const file = await download.path();
   expect(fs.readFileSync(file, 'utf8').startsWith('BEGIN:VCALENDAR')).toBe(true);
 
+  // The series' other dates are listed, each with its own count.
+  await page.getByTestId('event-other-date').first().waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('event-other-date').count()).toBeGreaterThanOrEqual(4);
+
   // The month view shows the series (the next month's grid if tomorrow is in it).
   await page.getByTestId('event-space-calendar').click();
   await page.waitForURL(`${server.url}/s/${space.slug}/events`);
