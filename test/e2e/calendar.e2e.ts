@@ -203,6 +203,30 @@ test('when the one place is taken, then a second member waits first in line, and
   expect(consoleErrors).toEqual([]);
 });
 
+test('when a visitor who is not a member looks at a public space’s calendar, then a cancellation reaches their grid live', async () => {
+  const visitor = await createMember(server.url, { displayName: 'Vera Visitor', handle: 'vera_visitor' });
+  const today = new Date();
+  const day = `${today.getUTCFullYear()}-${pad(today.getUTCMonth() + 1)}-${pad(today.getUTCDate())}`;
+  const created = await host.call<{ event: { id: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+    title: 'Late lantern walk',
+    timeZone: 'UTC',
+    start: `${day}T23:30`,
+    end: `${day}T23:45`,
+  });
+  expect(created.status).toBe(201);
+
+  const { page, consoleErrors } = await openAs(visitor);
+  await page.goto(`${server.url}/s/${space.slug}/events?view=agenda`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  const item = page.locator('.ec-event').filter({ hasText: 'Late lantern walk' });
+  await item.first().waitFor({ timeout: 10_000 });
+  expect(await page.locator('.ec-event.cancelled').filter({ hasText: 'Late lantern walk' }).count()).toBe(0);
+
+  expect((await host.call('POST', `/api/v1/events/${created.body.event.id}/cancel`, { scope: 'all' })).status).toBe(200);
+  await page.locator('.ec-event.cancelled').filter({ hasText: 'Late lantern walk' }).first().waitFor({ timeout: 10_000 });
+  expect(consoleErrors).toEqual([]);
+});
+
 test('when a member opens my calendar on a phone, then the agenda lists the events of their spaces without sideways scroll, and they can make their personal feed address', async () => {
   const { page, consoleErrors } = await openAs(rosa);
   await page.setViewportSize({ width: 390, height: 844 });

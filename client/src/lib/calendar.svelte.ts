@@ -117,6 +117,8 @@ export class CalendarRange extends Loadable {
   occurrences = $state<Occurrence[]>([]);
   from = $state<string | undefined>(undefined);
   to = $state<string | undefined>(undefined);
+  /** A space's log position the list reflects (null for my calendar). */
+  seq = $state<number | null>(null);
   #reloadTimer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -167,6 +169,7 @@ export class CalendarRange extends Loadable {
         this.events.clear();
         for (const event of list.events) this.events.set(event.id, event);
         this.occurrences = list.occurrences;
+        this.seq = list.seq;
       },
     );
   }
