@@ -13,13 +13,15 @@ import type {
   RsvpStatus,
   updateEventSchema,
   Weekday,
-  weekdays as sharedWeekdays,
 } from '../../../shared/api/calendar.routes';
-import { dateInZone, formatDays, formatRange, viewerZone, zonesDiffer } from './calendar-format';
+import { formatDays, formatRange, viewerZone, zonesDiffer } from './calendar-format';
+import { weekdayOf } from './calendar-rules';
 import { formatDate, formatNumber } from './format';
 import { t } from './i18n.svelte';
 
 // The calendar's types as the client reads them (only types come from shared/, as for spaces).
+
+export { nthWeekdayOf, presetOf, readableOn, recurrenceOf, weekdayOf, weekdays, type RecurrencePreset } from './calendar-rules';
 
 export type { CalendarEvent, MyRsvp, Occurrence, Recurrence, RsvpCounts, RsvpStatus, Weekday };
 export type EventDetail = z.output<typeof eventDetailSchema>;
@@ -29,8 +31,6 @@ export type AttendeeList = z.output<typeof attendeeListSchema>;
 export type CreateEventInput = z.input<typeof createEventSchema>;
 export type UpdateEventInput = z.input<typeof updateEventSchema>;
 export type RsvpAnswer = 'going' | 'maybe' | 'declined';
-
-export const weekdays: typeof sharedWeekdays = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'];
 
 /**
  * Where an occurrence's page is: the event's, with the occurrence named.
@@ -61,11 +61,6 @@ export function occurrenceTimes(event: Pick<CalendarEvent, 'allDay' | 'timeZone'
   const local = formatRange(occurrence.startsAt, occurrence.endsAt, zone);
   if (!zonesDiffer(event.timeZone, zone)) return { local };
   return { local, eventZone: t('calendar:card.inZone', { time: formatRange(occurrence.startsAt, occurrence.endsAt, event.timeZone), zone: event.timeZone }) };
-}
-
-/** The first occurrence of an event as its own fields describe it (before any occurrence is loaded). */
-export function firstOccurrenceOf(event: CalendarEvent): Pick<Occurrence, 'start' | 'end' | 'startsAt' | 'endsAt'> {
-  return { start: event.start, end: event.end, startsAt: event.startsAt, endsAt: event.startsAt };
 }
 
 const weekdayName = (day: Weekday) => t(`calendar:weekday.${day}`);
@@ -102,61 +97,6 @@ export function describeRecurrence(recurrence: Recurrence, start: string, rrule?
   if (recurrence.until) return t('calendar:repeat.until', { rule, date: formatDate(`${recurrence.until}T12:00:00Z`) });
   if (recurrence.count) return t('calendar:repeat.count', { rule, count: recurrence.count });
   return rule;
-}
-
-/**
- * The weekday of a date.
- * @example weekdayOf('2027-03-02') // → 'TU'
- */
-export function weekdayOf(date: string): Weekday {
-  const index = new Date(`${date}T12:00:00Z`).getUTCDay();
-  return (['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const)[index] ?? 'MO';
-}
-
-/**
- * Which weekday of its month a date is: 1 for the first Tuesday, -1 when it is the last.
- * @example nthWeekdayOf('2027-03-30') // → -1 (the last Tuesday of March)
- */
-export function nthWeekdayOf(date: string): number {
-  const day = Number(date.slice(8, 10));
-  const daysInMonth = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)), 0)).getUTCDate();
-  if (day + 7 > daysInMonth) return -1;
-  return Math.ceil(day / 7);
-}
-
-/** The recurrence presets of the form. */
-export type RecurrencePreset = 'none' | 'daily' | 'weekly' | 'monthlyDay' | 'monthlyNth' | 'yearly';
-
-/** The form's preset for a rule (a rule the presets cannot say stays as it is: 'custom'). */
-export function presetOf(recurrence: Recurrence | null): RecurrencePreset {
-  if (!recurrence) return 'none';
-  if (recurrence.freq === 'monthly') return recurrence.byNthWeekday ? 'monthlyNth' : 'monthlyDay';
-  return recurrence.freq;
-}
-
-/**
- * A rule from the form's choices.
- * @example recurrenceOf('weekly', '2027-03-02', { days: ['TU', 'TH'], ends: 'count', count: 10 }) // → { freq: 'weekly', interval: 1, byWeekday: ['TU', 'TH'], count: 10 }
- */
-export function recurrenceOf(
-  preset: RecurrencePreset,
-  startDate: string,
-  options: { days: Weekday[]; ends: 'never' | 'until' | 'count'; until: string; count: number },
-): Recurrence | null {
-  if (preset === 'none') return null;
-  const end = options.ends === 'until' && options.until ? { until: options.until } : options.ends === 'count' && options.count > 0 ? { count: options.count } : {};
-  switch (preset) {
-    case 'daily':
-      return { freq: 'daily', interval: 1, ...end };
-    case 'weekly':
-      return { freq: 'weekly', interval: 1, byWeekday: options.days.length > 0 ? weekdays.filter((day) => options.days.includes(day)) : [weekdayOf(startDate)], ...end };
-    case 'monthlyDay':
-      return { freq: 'monthly', interval: 1, byMonthDay: Number(startDate.slice(8, 10)), ...end };
-    case 'monthlyNth':
-      return { freq: 'monthly', interval: 1, byNthWeekday: { n: nthWeekdayOf(startDate), weekday: weekdayOf(startDate) }, ...end };
-    case 'yearly':
-      return { freq: 'yearly', interval: 1, ...end };
-  }
 }
 
 /** Reminder offsets people pick from (minutes before). */
@@ -197,9 +137,4 @@ export function answerOf(status: RsvpStatus | undefined): RsvpAnswer | undefined
   if (!status) return undefined;
   if (status === 'maybe' || status === 'declined') return status;
   return status === 'going' ? 'going' : undefined;
-}
-
-/** Today's date in the viewer's zone, e.g. for a new event's default start. */
-export function todayLocal(): string {
-  return dateInZone(new Date(), viewerZone());
 }

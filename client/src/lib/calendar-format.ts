@@ -78,22 +78,3 @@ export function dateBadge(instant: string, zone = viewerZone()): { day: string; 
     month: new Intl.DateTimeFormat(i18n.locale, { timeZone: zone, month: 'short' }).format(date),
   };
 }
-
-/**
- * The text colour that reads on a background colour (a space's or a category's, chosen by
- * people): white or near-black, whichever contrasts more (WCAG relative luminance).
- * @example readableOn('#2f9e44') // → '#1f1b16'
- */
-export function readableOn(hex: string): string {
-  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
-  if (!match) return '#ffffff';
-  const channel = (part: string) => {
-    const value = parseInt(part, 16) / 255;
-    return value <= 0.03928 ? value / 12.92 : ((value + 0.055) / 1.055) ** 2.4;
-  };
-  const luminance = 0.2126 * channel(match[1]!) + 0.7152 * channel(match[2]!) + 0.0722 * channel(match[3]!);
-  // Against white (1.0) and against #1f1b16 (≈0.012).
-  const onWhite = 1.05 / (luminance + 0.05);
-  const onDark = (luminance + 0.05) / 0.062;
-  return onWhite >= onDark ? '#ffffff' : '#1f1b16';
-}
