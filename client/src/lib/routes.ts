@@ -30,6 +30,11 @@ export const routes = {
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',
   unsubscribe: '/unsubscribe',
+  calendar: '/calendar',
+  spaceEvents: '/s/:slug/events',
+  newEvent: '/s/:slug/events/new',
+  event: '/events/:eventId',
+  editEvent: '/events/:eventId/edit',
 } as const;
 
 export type RouteName = keyof typeof routes;
