@@ -35,10 +35,20 @@ export interface Mailer {
   close(): void;
 }
 
+/** The SMTP URL with `pool=true` and three connections unless it says otherwise. */
+export function pooled(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (url.searchParams.get('pool') === 'true' && !url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '3');
+  return url.toString();
+}
+
 export function createMailer(options: { smtpUrl: string | undefined; from: string; outboxDir: string; logger: Logger }): Mailer {
   const { from, logger } = options;
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // A few pooled connections kept open: one connection per mail spent most of each send on the
+    // SMTP greeting (7 mails/s, scripts/bench/notification-mail.ts). The URL may set its own.
+    const transport = nodemailer.createTransport(pooled(options.smtpUrl));
     return {
       transport: 'smtp',
       async send(email) {
