@@ -85,6 +85,8 @@ export async function createMember(
     acceptGuidelines?: boolean;
     inviteToken?: string;
     profile?: { location?: string; interests?: string[] };
+    /** The browser's language at sign-up (`Accept-Language`): what the server writes to them until they choose. */
+    browserLanguage?: string;
   } = {},
 ): Promise<Member> {
   const handle = options.handle ?? uniqueHandle();
@@ -98,6 +100,7 @@ export async function createMember(
       ...(options.inviteToken ? { inviteToken: options.inviteToken } : {}),
       ...options.profile,
     },
+    headers: options.browserLanguage ? { 'accept-language': options.browserLanguage } : undefined,
   });
   if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${JSON.stringify(res.body)}`);
   const cookie = cookieFrom(res.response);

@@ -1,5 +1,7 @@
 // Facts the accounts feature tells the others (server/core/events/domain-events.ts).
 
+import type { Locale } from '../../core/i18n/i18n';
+
 declare module '../../core/events/domain-events' {
   interface DomainEvents {
     /** A member accepted the guidelines for the first time: they are in (the welcome bot greets them). */
@@ -9,7 +11,7 @@ declare module '../../core/events/domain-events' {
     /** An admin published a new version of the guidelines: every member must accept it. */
     'account.guidelines-published': { version: number; publishedBy: string };
     /** A member has an address nobody confirmed yet (signed up, or the provider gave an unverified one): mail them a link. */
-    'account.address-to-confirm': { userId: string; email: string };
+    'account.address-to-confirm': { userId: string; email: string; locale?: Locale };
   }
 }
 

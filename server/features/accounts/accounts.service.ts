@@ -21,7 +21,7 @@ import { invites, users } from '../../core/db/schema';
 import { readSiteRow } from '../site/site.public';
 import { AppError, problem } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
-import type { Languages } from '../../core/i18n/i18n';
+import { requestLocale, type Languages } from '../../core/i18n/i18n';
 import type { Realtime } from '../../core/realtime/realtime';
 import { checkActive, liftExpiredSuspension, type Actor } from './actor';
 import { toPublicProfile, toSessionUser } from './accounts.dto';
@@ -188,7 +188,8 @@ export function createAccountsService(deps: AccountsDeps) {
               extra: registration.invite ? (tx) => takeInviteUse(tx, invites, registration.invite!) : undefined,
             },
           );
-          uow.emit('account.address-to-confirm', { userId: created.id, email: input.email });
+          // The browser's language goes with it: the link leaves before the sign-up's answer notes it for later mail.
+          uow.emit('account.address-to-confirm', { userId: created.id, email: input.email, ...(browser ? { locale: requestLocale(browser) } : {}) });
           return created;
         });
       } catch (error) {

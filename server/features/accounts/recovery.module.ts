@@ -33,7 +33,7 @@ export function recoveryModule(platform: Platform<Actor>) {
         event: 'account.address-to-confirm',
         name: 'recovery.confirm-address',
         durable: true,
-        handle: ({ userId, email }) => recovery.doSendVerification(userId, email),
+        handle: ({ userId, email, locale }) => recovery.doSendVerification(userId, email, locale),
       }),
     ],
   } satisfies FeatureModule<Actor>;

@@ -14,7 +14,7 @@ import type { Db } from '../../core/db/database';
 import { accountTokens, users } from '../../core/db/schema';
 import { AppError, problem } from '../../core/errors';
 import type { Work } from '../../core/events/unit-of-work';
-import { translator, type Languages } from '../../core/i18n/i18n';
+import { translator, type Languages, type Locale } from '../../core/i18n/i18n';
 import type { OutboxMail } from '../../core/mail/outbox';
 import type { Realtime } from '../../core/realtime/realtime';
 import type { Actor } from './actor';
@@ -49,12 +49,13 @@ export function createRecoveryService(deps: {
     email: string,
     compose: (link: string, t: ReturnType<typeof translator>, site: string) => { subject: string; text: string },
     before?: (tx: Db) => Promise<void>,
+    locale?: Locale,
   ) {
     const token = randomBytes(32).toString('base64url');
     const ttl = purpose === 'password-reset' ? RESET_MINUTES * 60_000 : VERIFY_DAYS * 86_400_000;
     const path = purpose === 'password-reset' ? '/reset-password' : '/verify-email';
     const link = `${config.publicUrl}${path}?token=${token}`;
-    const t = translator(await languages.of(user.id));
+    const t = translator(locale ?? (await languages.of(user.id)));
     const site = (await readSiteRow(db)).name ?? config.siteName;
     const { subject, text } = compose(link, t, site);
     await work.transaction(async (uow) => {
@@ -175,10 +176,10 @@ export function createRecoveryService(deps: {
     },
 
     /** Trusted (a durable follow-up of sign-up): mails the link when the address is still the account's and unconfirmed. */
-    async doSendVerification(userId: string, email: string): Promise<void> {
+    async doSendVerification(userId: string, email: string, locale?: Locale): Promise<void> {
       const user = await findUserById(db, userId);
       if (!user || user.status === 'deleted' || user.isBot || user.email !== email || user.emailVerifiedAt) return;
-      await issue(user, 'verify-email', email, verificationMail(user, email));
+      await issue(user, 'verify-email', email, verificationMail(user, email), undefined, locale);
     },
 
     /** My address and whether notification mail can reach it. */

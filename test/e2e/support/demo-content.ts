@@ -142,7 +142,9 @@ export async function seedDemo(
   options: { language?: DemoLanguage; onAdmin?: (admin: Member) => Promise<void> } = {},
 ): Promise<Demo> {
   const w = words[options.language ?? 'en'];
-  const admin = await createMember(baseUrl, { handle: 'rosa', displayName: 'Rosa Martínez', email: 'rosa@example.org' });
+  // Members who write in French sign up from a French browser: the mail the server writes them at once (the address to confirm) is in French.
+  const browserLanguage = options.language === 'fr' ? 'fr-FR,fr;q=0.9' : undefined;
+  const admin = await createMember(baseUrl, { handle: 'rosa', displayName: 'Rosa Martínez', email: 'rosa@example.org', browserLanguage });
   if (admin.user.role !== 'admin') throw new Error('demo content needs a fresh network: its first account is the admin');
   await options.onAdmin?.(admin);
 
@@ -151,9 +153,9 @@ export async function seedDemo(
   await ok('accepting the guidelines', admin.call('POST', '/api/v1/guidelines/accept', { version: version.version, confirmAge: true }));
   await admin.refreshSession();
 
-  const ada = await createMember(baseUrl, { handle: 'ada', displayName: 'Ada Okafor' });
-  const bea = await createMember(baseUrl, { handle: 'bea', displayName: 'Béatrice Lemaire' });
-  const cy = await createMember(baseUrl, { handle: 'cyrus', displayName: 'Cyrus Haddad' });
+  const ada = await createMember(baseUrl, { handle: 'ada', displayName: 'Ada Okafor', browserLanguage });
+  const bea = await createMember(baseUrl, { handle: 'bea', displayName: 'Béatrice Lemaire', browserLanguage });
+  const cy = await createMember(baseUrl, { handle: 'cyrus', displayName: 'Cyrus Haddad', browserLanguage });
 
   const garden = await ok<Space>(
     'creating the garden space',
