@@ -39,20 +39,23 @@ export function calendarModule(
       [OFFER_EXPIRES]: { run: (payload: { eventId: string; occurrence: string; userId: string }) => calendar.doExpireOffer(payload) },
       [MINUTELY]: { run: async () => void (await calendar.doMinutely()), maxAttempts: 1 },
       [NOTIFY]: {
-        async run(payload: { kind: string; eventId: string; occurrence: string | null; userIds: string[] | 'attendees'; actorId: string | null; minutes?: number }) {
-          const to = await calendar.recipientsOf(payload.eventId, payload.occurrence, payload.userIds, payload.actorId);
-          if (!to) return;
-          // A new event: the space's members who follow it hear of it through the post (notifications' new-post).
-          if (payload.kind === 'event.new' || to.userIds.length === 0) return;
+        async run(payload: { kind: string; eventId: string; occurrence: string | null; userIds: string[] | 'attendees'; actorId: string | null; minutes?: number; following?: boolean }) {
+          const to = await calendar.recipientsOf(payload.eventId, payload.occurrence, payload.userIds, payload.actorId, payload.following);
+          if (!to || to.userIds.length === 0) return;
           await notify.doNotify({
             kind: payload.kind,
             userIds: to.userIds,
             actorId: payload.actorId,
-            groupKey: `${payload.kind}:${payload.eventId}:${payload.occurrence ?? 'all'}${payload.minutes !== undefined ? `:${payload.minutes}` : ''}`,
+            groupKey: `${payload.kind}:${payload.eventId}:${payload.occurrence ?? 'all'}${payload.following ? ':following' : ''}${payload.minutes !== undefined ? `:${payload.minutes}` : ''}`,
             spaceId: to.event.spaceId,
             subject: { kind: 'post', id: to.event.postId },
             threadId: to.event.postId,
-            data: { eventId: payload.eventId, occurrence: payload.occurrence, ...(payload.minutes !== undefined && { minutes: payload.minutes }) },
+            data: {
+              eventId: payload.eventId,
+              occurrence: payload.occurrence,
+              ...(payload.following && { following: true }),
+              ...(payload.minutes !== undefined && { minutes: payload.minutes }),
+            },
             readersOnly: true,
           });
         },

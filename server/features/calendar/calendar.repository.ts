@@ -170,21 +170,22 @@ export async function waitingList(db: Db, eventId: string, key: string): Promise
     .orderBy(asc(calendarRsvps.queuedAt), asc(calendarRsvps.userId));
 }
 
-/** My place on the waiting list (1 = first), counting offers ahead of me. */
+/**
+ * My place on the waiting list (1 = first), counting offers ahead of me: in the order of
+ * `waitingList`, compared in the database at full (microsecond) precision — a Date read back
+ * would cut queued_at to milliseconds and misplace two members queued within the same one.
+ */
 export async function waitingPosition(db: Db, row: RsvpRow): Promise<number | null> {
   if (row.status !== 'waiting' && row.status !== 'offered') return null;
-  const [found] = await db
-    .select({ ahead: sql<number>`count(*)::int` })
-    .from(calendarRsvps)
-    .where(
-      and(
-        eq(calendarRsvps.eventId, row.eventId),
-        eq(calendarRsvps.occurrenceKey, row.occurrenceKey),
-        inArray(calendarRsvps.status, ['waiting', 'offered']),
-        sql`(${calendarRsvps.queuedAt}, ${calendarRsvps.userId}) < (${row.queuedAt}::timestamptz, ${row.userId}::uuid)`,
-      ),
-    );
-  return (found?.ahead ?? 0) + 1;
+  const result = await db.execute(sql`
+    select count(*)::int as ahead
+      from ${calendarRsvps} other, ${calendarRsvps} me
+     where me.event_id = ${row.eventId} and me.occurrence_key = ${row.occurrenceKey} and me.user_id = ${row.userId}
+       and other.event_id = me.event_id and other.occurrence_key = me.occurrence_key
+       and other.status in ('waiting', 'offered')
+       and (other.queued_at < me.queued_at or (other.queued_at = me.queued_at and other.user_id < me.user_id))`);
+  const [found] = (result as unknown as { rows: { ahead: number }[] }).rows;
+  return Number(found?.ahead ?? 0) + 1;
 }
 
 export async function attendeesOf(db: Db, eventId: string, key: string) {

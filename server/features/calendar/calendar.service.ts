@@ -21,6 +21,7 @@ import { renderMarkdown } from '../../core/markdown';
 import type { MemberLog } from '../../core/replay-log/member-log';
 import type { SettingsRegistry } from '../../core/settings/settings';
 import type { Actor } from '../accounts/actor';
+import { authorOf } from '../accounts/accounts.dto';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import type { StreamService } from '../spaces/stream.service';
 import { toIcs, type IcsEvent } from './calendar.ics';
@@ -136,7 +137,7 @@ export function createCalendarService(deps: CalendarDeps) {
       postId: event.postId,
       splitFrom: event.splitFrom,
       createdBy: creator
-        ? { id: creator.id, handle: creator.handle, displayName: creator.displayName, avatarUrl: null, isBot: creator.isBot }
+        ? authorOf(creator)
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
       descriptionMarkdown: event.descriptionMarkdown,
@@ -331,10 +332,18 @@ export function createCalendarService(deps: CalendarDeps) {
     return counts;
   }
 
-  /** Notices through the notifications module, as a job written with the change. */
-  function notifyLater(uow: UnitOfWork, kind: string, event: CalendarEventRow, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null) {
-    uow.enqueue({ kind: NOTIFY, payload: { kind, eventId: event.id, occurrence, userIds, actorId } });
+  /**
+   * Notices through the notifications module, as a job written with the change. With an
+   * occurrence, 'attendees' are those of that occurrence alone, or of it and every later one
+   * (`following`); without, of any occurrence.
+   */
+  function notifyLater(uow: UnitOfWork, kind: string, event: CalendarEventRow, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null, following = false) {
+    uow.enqueue({ kind: NOTIFY, payload: { kind, eventId: event.id, occurrence, userIds, actorId, ...(following && { following }) } });
   }
+
+  /** Whether a change is one attendees need to hear of: when, where, what (not seats, reminders or who sees the list). */
+  const concernsAttendees = (changes: UpdateInput['changes']) =>
+    (['title', 'descriptionMarkdown', 'timeZone', 'allDay', 'start', 'end', 'recurrence', 'location'] as const).some((field) => changes[field] !== undefined);
 
   async function lockEvent(tx: Db, eventId: string): Promise<CalendarEventRow> {
     const [row] = await tx.select().from(calendarEvents).where(eq(calendarEvents.id, eventId)).for('update');
@@ -478,8 +487,8 @@ export function createCalendarService(deps: CalendarDeps) {
           .insert(calendarEvents)
           .values({ spaceId, postId: post.id, createdBy: actor.user.id, ...columnsOf(input), ...bounds(timing), title: input.title, timeZone: input.timeZone, startLocal: input.start, endLocal: input.end } as typeof calendarEvents.$inferInsert)
           .returning({ id: calendarEvents.id });
+        // No notice of its own: the space's followers hear of the new post that carries it.
         await logEventChanged(uow, row!.id, 'created', null);
-        notifyLater(uow, 'event.new', { id: row!.id } as CalendarEventRow, null, [], actor.user.id);
         return row!.id;
       });
       return detail(actor, await accessEvent(actor, eventId));
@@ -606,7 +615,7 @@ export function createCalendarService(deps: CalendarDeps) {
           await uow.tx.update(calendarOccurrences).set({ eventId: row!.id }).where(and(eq(calendarOccurrences.eventId, eventId), sql`${calendarOccurrences.occurrenceKey} >= ${slot.key}`));
           await logEventChanged(uow, eventId, 'updated', null);
           await logEventChanged(uow, row!.id, 'created', null);
-          notifyLater(uow, 'event.changed', { ...event, id: row!.id } as CalendarEventRow, null, 'attendees', actor.user.id);
+          if (concernsAttendees(changes)) notifyLater(uow, 'event.changed', { ...event, id: row!.id } as CalendarEventRow, null, 'attendees', actor.user.id);
           return row!.id;
         });
         return detail(actor, await accessEvent(actor, newId));
@@ -637,7 +646,7 @@ export function createCalendarService(deps: CalendarDeps) {
             await logCounts(uow, updated, key);
           }
         }
-        notifyLater(uow, 'event.changed', event, null, 'attendees', actor.user.id);
+        if (concernsAttendees(changes)) notifyLater(uow, 'event.changed', event, null, 'attendees', actor.user.id);
       });
       return detail(actor, await accessEvent(actor, eventId));
     },
@@ -665,7 +674,7 @@ export function createCalendarService(deps: CalendarDeps) {
           await work.transaction(async (uow) => {
             await uow.tx.update(calendarEvents).set({ recurrence: ended.recurrence, ...bounds(ended), updatedAt: now() }).where(eq(calendarEvents.id, eventId));
             await logEventChanged(uow, eventId, 'updated', null);
-            notifyLater(uow, 'event.cancelled', event, slot.key, 'attendees', actor.user.id);
+            notifyLater(uow, 'event.cancelled', event, slot.key, 'attendees', actor.user.id, true);
           });
           return detail(actor, await accessEvent(actor, eventId));
         }
@@ -771,14 +780,14 @@ export function createCalendarService(deps: CalendarDeps) {
     },
 
     /** Who a notice job tells: the members named, or the occurrence's (or whole event's) attendees. */
-    async recipientsOf(eventId: string, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null): Promise<{ event: CalendarEventRow; userIds: string[] } | undefined> {
+    async recipientsOf(eventId: string, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null, following = false): Promise<{ event: CalendarEventRow; userIds: string[] } | undefined> {
       const [event] = await db.select().from(calendarEvents).where(eq(calendarEvents.id, eventId));
       if (!event) return undefined;
       if (userIds !== 'attendees') return { event, userIds };
       const rows = await db
         .selectDistinct({ userId: calendarRsvps.userId })
         .from(calendarRsvps)
-        .where(and(eq(calendarRsvps.eventId, eventId), inArray(calendarRsvps.status, ['going', 'maybe', 'waiting', 'offered', 'pending']), occurrence ? sql`${calendarRsvps.occurrenceKey} >= ${occurrence}` : sql`true`));
+        .where(and(eq(calendarRsvps.eventId, eventId), inArray(calendarRsvps.status, ['going', 'maybe', 'waiting', 'offered', 'pending']), !occurrence ? sql`true` : following ? sql`${calendarRsvps.occurrenceKey} >= ${occurrence}` : eq(calendarRsvps.occurrenceKey, occurrence)));
       return { event, userIds: rows.map((r) => r.userId).filter((id) => id !== actorId) };
     },
 
@@ -795,7 +804,7 @@ export function createCalendarService(deps: CalendarDeps) {
         if (rsvp.status === 'declined' && !hosts) continue;
         const waiting = rsvp.status === 'waiting' || rsvp.status === 'offered';
         items.push({
-          user: { id: user.id, handle: user.handle, displayName: user.displayName, avatarUrl: null, isBot: user.isBot },
+          user: authorOf(user),
           status: rsvp.status,
           guests: rsvp.guests,
           waitingPosition: waiting ? ++position : null,
