@@ -195,4 +195,11 @@ test('waiting positions follow the queue exactly, even for members queued within
   expect(listed.map((i) => [i.user.id, i.waitingPosition])).toEqual(ids.map((id, i) => [id, i + 1]));
   const mine = await Promise.all(crowd.map(async (m) => [m.user.id, (await m.call<Detail>('GET', `/api/v1/events/${event.id}?occurrence=${encodeURIComponent(KEY)}`)).body.occurrence!.my!.waitingPosition]));
   expect(new Map(mine as [string, number][])).toEqual(new Map(ids.map((id, i) => [id, i + 1])));
+
+  // Answering "going" again keeps one's place to the microsecond, ahead of those queued later in the same millisecond.
+  const head = crowd.find((m) => m.user.id === ids[0])!;
+  expect((await rsvp(head, event.id, KEY)).body.rsvp).toMatchObject({ status: 'waiting', waitingPosition: 1 });
+  expect((await waitingList(db, event.id, KEY)).map((r) => r.userId)).toEqual(ids);
+  const queuedAt = await db.execute(sql`select to_char(queued_at at time zone 'UTC', 'US') as us from calendar_rsvps where event_id = ${event.id} and user_id = ${ids[0]!}`);
+  expect((queuedAt as unknown as { rows: { us: string }[] }).rows[0]!.us).toBe('000100');
 });

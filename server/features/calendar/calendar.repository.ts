@@ -84,9 +84,10 @@ export async function occurrencesOf(db: Db, eventIds: string[]): Promise<Map<str
 
 export const emptyCounts = (capacity: number | null): RsvpCounts => ({ going: 0, goingPeople: 0, maybe: 0, declined: 0, waiting: 0, pending: 0, checkedIn: 0, capacity });
 
-type CountRow = { eventId: string; occurrenceKey: string; status: RsvpRow['status']; people: number; seats: number; checkedIn: number };
+export type CountRow = { eventId: string; occurrenceKey: string; status: RsvpRow['status']; people: number; seats: number; checkedIn: number };
 
-function addCount(counts: RsvpCounts, row: CountRow) {
+/** Adds (or, with negative numbers, takes away) a group of RSVPs to the counts. */
+export function addCount(counts: RsvpCounts, row: CountRow) {
   if (row.status === 'going') {
     counts.going += row.seats;
     counts.goingPeople += row.people;
@@ -135,6 +136,40 @@ export async function countsOfOccurrence(db: Db, eventId: string, key: string, c
     .where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key)))
     .groupBy(calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.status);
   return countsFrom(rows, capacity);
+}
+
+/**
+ * One occurrence's RSVPs grouped by status, and my own row, in one statement (the RSVP reads
+ * both under the event's lock; one round trip fewer there is one less wait for everyone queued).
+ */
+export async function occupancyOf(tx: Db, eventId: string, key: string, userId: string): Promise<{ rows: CountRow[]; mine: RsvpRow | undefined }> {
+  const result = await tx.execute(sql`
+    select status, count(*)::int as people, coalesce(sum(1 + guests), 0)::int as seats, count(checked_in_at)::int as checked_in, null::json as mine
+      from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} group by status
+    union all
+    select null, 0, 0, 0, json_build_object('guests', guests, 'status', status, 'queued_at', to_char(queued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+             'offer_expires_at', offer_expires_at, 'checked_in_at', checked_in_at, 'responded_at', responded_at, 'updated_at', updated_at)
+      from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} and user_id = ${userId}`);
+  type Raw = { status: RsvpRow['status'] | null; people: number; seats: number; checked_in: number; mine: Record<string, string | number | null> | null };
+  const raw = (result as unknown as { rows: Raw[] }).rows;
+  const rows = raw.filter((r) => r.status !== null).map((r) => ({ eventId, occurrenceKey: key, status: r.status!, people: Number(r.people), seats: Number(r.seats), checkedIn: Number(r.checked_in) }));
+  const m = raw.find((r) => r.mine)?.mine;
+  const date = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value)));
+  const mine: RsvpRow | undefined = m
+    ? {
+        eventId,
+        occurrenceKey: key,
+        userId,
+        status: m.status as RsvpRow['status'],
+        guests: Number(m.guests),
+        queuedAt: date(m.queued_at),
+        offerExpiresAt: date(m.offer_expires_at),
+        checkedInAt: date(m.checked_in_at),
+        respondedAt: date(m.responded_at)!,
+        updatedAt: date(m.updated_at)!,
+      }
+    : undefined;
+  return { rows, mine };
 }
 
 /** Seats held (going and offered) of one occurrence. */

@@ -27,6 +27,7 @@ import type { StreamService } from '../spaces/stream.service';
 import { toIcs, type IcsEvent } from './calendar.ics';
 import { countBefore, dayBefore, endsAfterStart, isSlot, nextSlot, rruleOf, seriesEnd, slotAt, slotsBetween, type Slot, type Timing } from './calendar.recurrence';
 import {
+  addCount,
   attendeesOf,
   countsFrom,
   countsOf,
@@ -36,6 +37,7 @@ import {
   eventsOfPosts,
   feedTokenOf,
   loadEvent,
+  occupancyOf,
   occurrencesOf,
   reminderChoice,
   rsvpOf,
@@ -196,15 +198,24 @@ export function createCalendarService(deps: CalendarDeps) {
     };
   }
 
-  async function toMyRsvp(tx: Db, row: RsvpRow): Promise<MyRsvp> {
-    return {
-      status: row.status,
-      guests: row.guests,
-      waitingPosition: await waitingPosition(tx, row),
-      offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
-      checkedIn: row.checkedInAt !== null,
-      updatedAt: row.updatedAt.toISOString(),
-    };
+  const myRsvpOf = (row: RsvpRow, position: number | null): MyRsvp => ({
+    status: row.status,
+    guests: row.guests,
+    waitingPosition: position,
+    offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
+    checkedIn: row.checkedInAt !== null,
+    updatedAt: row.updatedAt.toISOString(),
+  });
+
+  const toMyRsvp = async (tx: Db, row: RsvpRow): Promise<MyRsvp> => myRsvpOf(row, await waitingPosition(tx, row));
+
+  /** The counts with one member's answer changed from `before` to `after` (what the occurrence's rows now sum to). */
+  function withChange(counts: RsvpCounts, before: RsvpRow | undefined, after: RsvpRow): RsvpCounts {
+    const next = { ...counts };
+    const one = (row: RsvpRow, sign: 1 | -1) => ({ eventId: row.eventId, occurrenceKey: row.occurrenceKey, status: row.status, people: sign, seats: sign * (1 + row.guests), checkedIn: row.checkedInAt ? sign : 0 });
+    if (before) addCount(next, one(before, -1));
+    addCount(next, one(after, 1));
+    return next;
   }
 
   /** Occurrences of these events in [from, to), with counts and (for a reader) their own RSVPs. */
@@ -325,8 +336,8 @@ export function createCalendarService(deps: CalendarDeps) {
     uow.publish(spaceRoom(found.event.spaceId), 'calendar:event-changed', payload);
   }
 
-  async function logCounts(uow: UnitOfWork, event: CalendarEventRow, key: string): Promise<RsvpCounts> {
-    const counts = await countsOfOccurrence(uow.tx, event.id, key, event.capacity);
+  async function logCounts(uow: UnitOfWork, event: CalendarEventRow, key: string, known?: RsvpCounts): Promise<RsvpCounts> {
+    const counts = known ?? (await countsOfOccurrence(uow.tx, event.id, key, event.capacity));
     const { payload } = await spaceLog.append(uow.tx, event.spaceId, 'calendar:rsvp-changed', (seq) => ({ spaceId: event.spaceId, seq, eventId: event.id, occurrence: key, counts }));
     uow.publish(spaceRoom(event.spaceId), 'calendar:rsvp-changed', payload);
     return counts;
@@ -351,9 +362,10 @@ export function createCalendarService(deps: CalendarDeps) {
     return row;
   }
 
-  /** Offers freed seats to the waiting list, first come first, while the first one fits. */
-  async function offerFreedSeats(uow: UnitOfWork, event: CalendarEventRow, key: string) {
-    if (event.capacity === null) return;
+  /** Offers freed seats to the waiting list, first come first, while the first one fits; answers how many were offered. */
+  async function offerFreedSeats(uow: UnitOfWork, event: CalendarEventRow, key: string): Promise<number> {
+    if (event.capacity === null) return 0;
+    let offers = 0;
     let free = event.capacity - (await seatsTaken(uow.tx, event.id, key));
     for (const waiter of await waitingList(uow.tx, event.id, key)) {
       if (waiter.status === 'offered') continue;
@@ -366,24 +378,50 @@ export function createCalendarService(deps: CalendarDeps) {
         .where(and(eq(calendarRsvps.eventId, event.id), eq(calendarRsvps.occurrenceKey, key), eq(calendarRsvps.userId, waiter.userId)))
         .returning();
       free -= seats;
+      offers++;
       uow.enqueue({ kind: OFFER_EXPIRES, runAt: expires, payload: { eventId: event.id, occurrence: key, userId: waiter.userId, expiresAt: expires.toISOString() } });
       await memberLog.tell(uow, waiter.userId, 'calendar:my-rsvp-changed', { spaceId: event.spaceId, eventId: event.id, occurrence: key, rsvp: await toMyRsvp(uow.tx, offered!), reason: 'offered' });
       notifyLater(uow, 'event.offer', event, key, [waiter.userId], null);
     }
+    return offers;
+  }
+
+  /**
+   * One RSVP transaction per event at a time on this node: the others wait here, in memory,
+   * instead of each holding one of the pool's connections while it waits for the event's row
+   * lock (a crowd answering at once would take every connection and stall the whole node). The
+   * row lock still orders the nodes among themselves.
+   */
+  const turns = new Map<string, Promise<unknown>>();
+  function inTurn<T>(eventId: string, run: () => Promise<T>): Promise<T> {
+    const mine = (turns.get(eventId) ?? Promise.resolve()).then(run, run);
+    const tail = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    turns.set(eventId, tail);
+    void tail.then(() => {
+      if (turns.get(eventId) === tail) turns.delete(eventId);
+    });
+    return mine;
   }
 
   /** Where an answer of "going" lands now: going, pending approval, or the waiting list. */
   async function placeGoing(tx: Db, event: CalendarEventRow, key: string, existing: RsvpRow | undefined, guests: number, byHost: boolean): Promise<RsvpStatus> {
+    const queued = (await waitingList(tx, event.id, key)).length;
+    return placeGoingIn(event, existing, guests, byHost, await seatsTaken(tx, event.id, key), queued);
+  }
+
+  /** The same, from the seats held (going and offered) and the people queued (waiting and offered) read under the lock. */
+  function placeGoingIn(event: CalendarEventRow, existing: RsvpRow | undefined, guests: number, byHost: boolean, seated: number, queued: number): RsvpStatus {
     if (existing?.status === 'going' || existing?.status === 'offered') {
-      const others = (await seatsTaken(tx, event.id, key)) - (1 + existing.guests);
+      const others = seated - (1 + existing.guests);
       if (event.capacity !== null && others + 1 + guests > event.capacity) throw new AppError('conflict', 'There are not enough places left for your guests');
       return 'going';
     }
     if (event.approval && !byHost) return 'pending';
     if (event.capacity === null) return 'going';
-    const waiting = (await waitingList(tx, event.id, key)).length;
-    const taken = await seatsTaken(tx, event.id, key);
-    return waiting === 0 && taken + 1 + guests <= event.capacity ? 'going' : 'waiting';
+    return queued === 0 && seated + 1 + guests <= event.capacity ? 'going' : 'waiting';
   }
 
   function checkRsvpOpen(event: CalendarEventRow, own: OccurrenceRow | undefined, slot: Slot) {
@@ -392,21 +430,14 @@ export function createCalendarService(deps: CalendarDeps) {
   }
 
   async function writeRsvp(uow: UnitOfWork, event: CalendarEventRow, key: string, userId: string, status: RsvpStatus, guests: number, existing: RsvpRow | undefined) {
-    const queued = status === 'waiting' && existing?.status !== 'waiting' ? sql`clock_timestamp()` : existing?.queuedAt ?? null;
-    const values = {
-      eventId: event.id,
-      occurrenceKey: key,
-      userId,
-      status,
-      guests,
-      queuedAt: status === 'waiting' || status === 'offered' ? queued : null,
-      offerExpiresAt: null,
-      updatedAt: now(),
-    };
+    // Staying in line keeps the place: the column as it is, never a Date read back (milliseconds
+    // only, it would move the member behind whoever queued later in the same millisecond).
+    const queued = status !== 'waiting' ? null : existing?.status === 'waiting' ? sql`${calendarRsvps.queuedAt}` : sql`clock_timestamp()`;
+    const values = { eventId: event.id, occurrenceKey: key, userId, status, guests, offerExpiresAt: null, updatedAt: now() };
     const [row] = await uow.tx
       .insert(calendarRsvps)
-      .values({ ...values, respondedAt: now() } as never)
-      .onConflictDoUpdate({ target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId], set: values as never })
+      .values({ ...values, queuedAt: status === 'waiting' ? sql`clock_timestamp()` : null, respondedAt: now() } as never)
+      .onConflictDoUpdate({ target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId], set: { ...values, queuedAt: queued } as never })
       .returning();
     return row!;
   }
@@ -701,17 +732,31 @@ export function createCalendarService(deps: CalendarDeps) {
       checkGuests(event, input.guests);
       const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
       checkRsvpOpen(event, own, resolve(event, slot, own).slot);
-      return work.transaction(async (uow) => {
-        const locked = await lockEvent(uow.tx, eventId);
-        const existing = await rsvpOf(uow.tx, eventId, key, actor.user.id);
-        const status = input.status === 'going' ? await placeGoing(uow.tx, locked, key, existing, input.guests, false) : input.status;
-        const row = await writeRsvp(uow, locked, key, actor.user.id, status, input.guests, existing);
-        if (existing && (existing.status === 'going' || existing.status === 'offered') && status !== 'going') await offerFreedSeats(uow, locked, key);
-        if (existing?.status === 'going' && status === 'going' && input.guests < existing.guests) await offerFreedSeats(uow, locked, key);
-        const counts = await logCounts(uow, locked, key);
-        const fresh = (await rsvpOf(uow.tx, eventId, key, actor.user.id)) ?? row;
-        return { eventId, occurrence: key, rsvp: await toMyRsvp(uow.tx, fresh), counts };
-      });
+      // Under the lock, as few round trips as can be: the lock, the occurrence's counts with my
+      // answer, the write, the log. The counts after are the counts before with my change (exact:
+      // nobody else writes meanwhile), unless seats were offered on.
+      return inTurn(eventId, () =>
+        work.transaction(async (uow) => {
+          const locked = await lockEvent(uow.tx, eventId);
+          const { rows, mine: existing } = await occupancyOf(uow.tx, eventId, key, actor.user.id);
+          const before = countsFrom(rows, locked.capacity);
+          const seated = rows.filter((r) => r.status === 'going' || r.status === 'offered').reduce((sum, r) => sum + r.seats, 0);
+          const queued = rows.filter((r) => r.status === 'waiting' || r.status === 'offered').reduce((sum, r) => sum + r.people, 0);
+          const status = input.status === 'going' ? placeGoingIn(locked, existing, input.guests, false, seated, queued) : input.status;
+          const row = await writeRsvp(uow, locked, key, actor.user.id, status, input.guests, existing);
+          const counts = withChange(before, existing, row);
+          const seatedAfter = seated - (existing && (existing.status === 'going' || existing.status === 'offered') ? 1 + existing.guests : 0) + (row.status === 'going' ? 1 + row.guests : 0);
+          const left = existing && existing.status !== row.status && ['going', 'offered', 'waiting'].includes(existing.status);
+          const fewer = existing?.status === 'going' && row.status === 'going' && row.guests < existing.guests;
+          const waiters = queued - (existing && (existing.status === 'waiting' || existing.status === 'offered') ? 1 : 0) + (row.status === 'waiting' ? 1 : 0);
+          const offered = (left || fewer) && waiters > 0 && locked.capacity !== null && seatedAfter < locked.capacity ? await offerFreedSeats(uow, locked, key) : 0;
+          await logCounts(uow, locked, key, offered > 0 ? undefined : counts);
+          const final = offered > 0 ? await countsOfOccurrence(uow.tx, eventId, key, locked.capacity) : counts;
+          // A new waiter is last in line; anyone else asks the queue.
+          const position = row.status === 'waiting' && existing?.status !== 'waiting' ? queued + 1 : await waitingPosition(uow.tx, row);
+          return { eventId, occurrence: key, rsvp: myRsvpOf(row, position), counts: final };
+        }),
+      );
     },
 
     /** The job when an offer's time ran out: the seat goes to the next in line (idempotent). */
