@@ -142,34 +142,46 @@ export async function countsOfOccurrence(db: Db, eventId: string, key: string, c
  * One occurrence's RSVPs grouped by status, and my own row, in one statement (the RSVP reads
  * both under the event's lock; one round trip fewer there is one less wait for everyone queued).
  */
-export async function occupancyOf(tx: Db, eventId: string, key: string, userId: string): Promise<{ rows: CountRow[]; mine: RsvpRow | undefined }> {
+export async function occupancyOf(tx: Db, eventId: string, key: string, userIds: string[]): Promise<{ rows: CountRow[]; mine: Map<string, RsvpRow> }> {
   const result = await tx.execute(sql`
     select status, count(*)::int as people, coalesce(sum(1 + guests), 0)::int as seats, count(checked_in_at)::int as checked_in, null::json as mine
       from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} group by status
     union all
-    select null, 0, 0, 0, json_build_object('guests', guests, 'status', status, 'queued_at', to_char(queued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+    select null, 0, 0, 0, json_build_object('user_id', user_id, 'guests', guests, 'status', status, 'queued_at', to_char(queued_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
              'offer_expires_at', offer_expires_at, 'checked_in_at', checked_in_at, 'responded_at', responded_at, 'updated_at', updated_at)
-      from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} and user_id = ${userId}`);
+      from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} and user_id = any(${`{${userIds.join(',')}}`}::uuid[])`);
   type Raw = { status: RsvpRow['status'] | null; people: number; seats: number; checked_in: number; mine: Record<string, string | number | null> | null };
   const raw = (result as unknown as { rows: Raw[] }).rows;
   const rows = raw.filter((r) => r.status !== null).map((r) => ({ eventId, occurrenceKey: key, status: r.status!, people: Number(r.people), seats: Number(r.seats), checkedIn: Number(r.checked_in) }));
-  const m = raw.find((r) => r.mine)?.mine;
   const date = (value: unknown) => (value === null || value === undefined ? null : new Date(String(value)));
-  const mine: RsvpRow | undefined = m
-    ? {
-        eventId,
-        occurrenceKey: key,
-        userId,
-        status: m.status as RsvpRow['status'],
-        guests: Number(m.guests),
-        queuedAt: date(m.queued_at),
-        offerExpiresAt: date(m.offer_expires_at),
-        checkedInAt: date(m.checked_in_at),
-        respondedAt: date(m.responded_at)!,
-        updatedAt: date(m.updated_at)!,
-      }
-    : undefined;
+  const mine = new Map<string, RsvpRow>();
+  for (const { mine: m } of raw) {
+    if (!m) continue;
+    mine.set(String(m.user_id), {
+      eventId,
+      occurrenceKey: key,
+      userId: String(m.user_id),
+      status: m.status as RsvpRow['status'],
+      guests: Number(m.guests),
+      queuedAt: date(m.queued_at),
+      offerExpiresAt: date(m.offer_expires_at),
+      checkedInAt: date(m.checked_in_at),
+      respondedAt: date(m.responded_at)!,
+      updatedAt: date(m.updated_at)!,
+    });
+  }
   return { rows, mine };
+}
+
+/** Waiting-list places (1 = first, offers counted) of these members, in the order of `waitingList`. */
+export async function waitingPositions(tx: Db, eventId: string, key: string, userIds: string[]): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const result = await tx.execute(sql`
+    select user_id, place from (
+      select user_id, row_number() over (order by queued_at, user_id)::int as place
+        from ${calendarRsvps} where event_id = ${eventId} and occurrence_key = ${key} and status in ('waiting', 'offered')) q
+     where user_id = any(${`{${userIds.join(',')}}`}::uuid[])`);
+  return new Map((result as unknown as { rows: { user_id: string; place: number }[] }).rows.map((r) => [r.user_id, Number(r.place)]));
 }
 
 /** Seats held (going and offered) of one occurrence. */
@@ -186,6 +198,12 @@ export async function rsvpsOf(db: Db, userId: string, eventIds: string[]): Promi
   if (eventIds.length === 0) return new Map();
   const rows = await db.select().from(calendarRsvps).where(and(eq(calendarRsvps.userId, userId), inArray(calendarRsvps.eventId, eventIds)));
   return new Map(rows.map((r) => [`${r.eventId}|${r.occurrenceKey}`, r]));
+}
+
+/** These members' RSVPs to one occurrence. */
+export async function rsvpsOfUsers(db: Db, eventId: string, key: string, userIds: string[]): Promise<RsvpRow[]> {
+  if (userIds.length === 0) return [];
+  return db.select().from(calendarRsvps).where(and(eq(calendarRsvps.eventId, eventId), eq(calendarRsvps.occurrenceKey, key), inArray(calendarRsvps.userId, userIds)));
 }
 
 export async function rsvpOf(db: Db, eventId: string, key: string, userId: string): Promise<RsvpRow | undefined> {

@@ -39,6 +39,7 @@ import {
   loadEvent,
   occupancyOf,
   occurrencesOf,
+  rsvpsOfUsers,
   reminderChoice,
   rsvpOf,
   rsvpsOf,
@@ -48,6 +49,7 @@ import {
   userOfFeedToken,
   waitingList,
   waitingPosition,
+  waitingPositions,
   type EventWithSpace,
 } from './calendar.repository';
 import {
@@ -386,24 +388,144 @@ export function createCalendarService(deps: CalendarDeps) {
     return offers;
   }
 
+  type RsvpAnswer = { status: 'going' | 'maybe' | 'declined'; guests: number };
+  type RsvpOutcome = { eventId: string; occurrence: string; rsvp: MyRsvp; counts: RsvpCounts };
+  interface Ask {
+    userId: string;
+    input: RsvpAnswer;
+    resolve(outcome: RsvpOutcome): void;
+    reject(error: unknown): void;
+  }
+
   /**
-   * One RSVP transaction per event at a time on this node: the others wait here, in memory,
-   * instead of each holding one of the pool's connections while it waits for the event's row
-   * lock (a crowd answering at once would take every connection and stall the whole node). The
-   * row lock still orders the nodes among themselves.
+   * RSVPs to one occurrence are answered in turns on each node (decision 021): while one turn's
+   * transaction holds the event's row lock, the RSVPs that arrive wait here, in memory rather
+   * than each on a pooled connection, and the next turn places all of them in one transaction —
+   * one lock, one read, one write, one log entry with the counts after. A crowd answering at
+   * once costs a few transactions a second instead of one each; the row lock still orders the
+   * nodes among themselves. Each RSVP is placed in arrival order, as if alone.
    */
-  const turns = new Map<string, Promise<unknown>>();
-  function inTurn<T>(eventId: string, run: () => Promise<T>): Promise<T> {
-    const mine = (turns.get(eventId) ?? Promise.resolve()).then(run, run);
-    const tail = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    turns.set(eventId, tail);
-    void tail.then(() => {
-      if (turns.get(eventId) === tail) turns.delete(eventId);
+  const turns = new Map<string, Ask[]>();
+  const MAX_TURN = 200;
+
+  function askRsvp(eventId: string, key: string, userId: string, input: RsvpAnswer): Promise<RsvpOutcome> {
+    const id = `${eventId}|${key}`;
+    return new Promise((resolve, reject) => {
+      const queue = turns.get(id);
+      if (queue) queue.push({ userId, input, resolve, reject });
+      else {
+        const started: Ask[] = [{ userId, input, resolve, reject }];
+        turns.set(id, started);
+        void takeTurns(id, eventId, key, started);
+      }
     });
-    return mine;
+  }
+
+  async function takeTurns(id: string, eventId: string, key: string, queue: Ask[]) {
+    while (queue.length > 0) {
+      // A member twice in one turn would be placed twice from the same row: their second answer waits for the next turn.
+      const users = new Set<string>();
+      let size = 0;
+      while (size < queue.length && size < MAX_TURN && !users.has(queue[size]!.userId)) users.add(queue[size++]!.userId);
+      const asks = queue.splice(0, size);
+      try {
+        const outcomes = await rsvpTurn(eventId, key, asks);
+        asks.forEach((ask, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome instanceof Error) ask.reject(outcome);
+          else ask.resolve(outcome);
+        });
+      } catch (error) {
+        for (const ask of asks) ask.reject(error);
+      }
+    }
+    turns.delete(id);
+  }
+
+  /** One turn: each RSVP placed in order under the event's lock, written together. */
+  function rsvpTurn(eventId: string, key: string, asks: Ask[]): Promise<(RsvpOutcome | AppError)[]> {
+    return work.transaction(async (uow) => {
+      const locked = await lockEvent(uow.tx, eventId);
+      const { rows, mine } = await occupancyOf(uow.tx, eventId, key, asks.map((a) => a.userId));
+      const counts = countsFrom(rows, locked.capacity);
+      let seated = rows.filter((r) => r.status === 'going' || r.status === 'offered').reduce((sum, r) => sum + r.seats, 0);
+      let queued = rows.filter((r) => r.status === 'waiting' || r.status === 'offered').reduce((sum, r) => sum + r.people, 0);
+      const holds = (status: RsvpStatus) => status === 'going' || status === 'offered';
+      const inLine = (status: RsvpStatus) => status === 'waiting' || status === 'offered';
+      let freed = false;
+      const placed: ({ status: RsvpStatus; guests: number } | AppError)[] = [];
+      for (const ask of asks) {
+        const existing = mine.get(ask.userId);
+        let status: RsvpStatus;
+        try {
+          status = ask.input.status === 'going' ? placeGoingIn(locked, existing, ask.input.guests, false, seated, queued) : ask.input.status;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          placed.push(error);
+          continue;
+        }
+        if (existing) {
+          if (holds(existing.status)) seated -= 1 + existing.guests;
+          if (inLine(existing.status)) queued -= 1;
+          const leaves = existing.status !== status && (holds(existing.status) || existing.status === 'waiting');
+          if (leaves || (existing.status === 'going' && status === 'going' && ask.input.guests < existing.guests)) freed = true;
+        }
+        if (holds(status)) seated += 1 + ask.input.guests;
+        if (inLine(status)) queued += 1;
+        const after = { ...(existing ?? { eventId, occurrenceKey: key, userId: ask.userId, checkedInAt: null, queuedAt: null, offerExpiresAt: null, respondedAt: now(), updatedAt: now() }), status, guests: ask.input.guests };
+        Object.assign(counts, withChange(counts, existing, after));
+        placed.push({ status, guests: ask.input.guests });
+      }
+      const written = new Map<string, RsvpRow>();
+      const writes = asks.flatMap((ask, i) => {
+        const p = placed[i]!;
+        return p instanceof AppError ? [] : [{ ask, ...p, order: i }];
+      });
+      if (writes.length > 0) {
+        // Newly in line: clock_timestamp() plus the order in this turn (µs), so queued_at orders them as they were placed.
+        const result = await uow.tx
+          .insert(calendarRsvps)
+          .values(
+            writes.map((w) => ({
+              eventId,
+              occurrenceKey: key,
+              userId: w.ask.userId,
+              status: w.status,
+              guests: w.guests,
+              queuedAt: w.status === 'waiting' ? sql`clock_timestamp() + ${w.order} * interval '1 microsecond'` : null,
+              offerExpiresAt: null,
+              respondedAt: now(),
+              updatedAt: now(),
+            })) as never,
+          )
+          .onConflictDoUpdate({
+            target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId],
+            set: {
+              status: sql`excluded.status`,
+              guests: sql`excluded.guests`,
+              offerExpiresAt: null,
+              updatedAt: sql`excluded.updated_at`,
+              // Staying in line keeps one's place (to the microsecond); joining it takes the new time; leaving it, none.
+              queuedAt: sql`case when excluded.status <> 'waiting' then null when ${calendarRsvps.status} = 'waiting' then ${calendarRsvps.queuedAt} else excluded.queued_at end`,
+            } as never,
+          })
+          .returning();
+        for (const row of result) written.set(row.userId, row);
+      }
+      const waiters = queued > 0 && locked.capacity !== null && seated < locked.capacity;
+      const offered = freed && waiters ? await offerFreedSeats(uow, locked, key) : 0;
+      const final = offered > 0 ? await countsOfOccurrence(uow.tx, eventId, key, locked.capacity) : counts;
+      if (offered > 0) for (const row of await rsvpsOfUsers(uow.tx, eventId, key, [...written.keys()])) written.set(row.userId, row);
+      if (written.size > 0) await logCounts(uow, locked, key, final);
+      const lined = [...written.values()].filter((r) => inLine(r.status)).map((r) => r.userId);
+      const positions = await waitingPositions(uow.tx, eventId, key, lined);
+      return asks.map((ask, i) => {
+        const p = placed[i]!;
+        if (p instanceof AppError) return p;
+        const row = written.get(ask.userId)!;
+        return { eventId, occurrence: key, rsvp: myRsvpOf(row, positions.get(row.userId) ?? null), counts: final };
+      });
+    });
   }
 
   /** Where an answer of "going" lands now: going, pending approval, or the waiting list. */
@@ -719,9 +841,10 @@ export function createCalendarService(deps: CalendarDeps) {
     },
 
     /**
-     * An RSVP, in one transaction under the event row's lock (SELECT … FOR UPDATE): every RSVP of
-     * the event waits its turn, so the seats counted are the seats there are and capacity holds
-     * whatever the concurrency. Freed seats go to the waiting list in the same transaction.
+     * An RSVP, placed in a transaction under the event row's lock (SELECT … FOR UPDATE), in a
+     * turn with the others that arrived meanwhile (askRsvp): the seats counted are the seats
+     * there are, so capacity holds whatever the concurrency. Freed seats go to the waiting list
+     * in the same transaction.
      */
     async doRsvp(actor: Actor, eventId: string, key: string, input: { status: 'going' | 'maybe' | 'declined'; guests: number }) {
       const { event, access } = await accessEvent(actor, eventId);
@@ -732,31 +855,7 @@ export function createCalendarService(deps: CalendarDeps) {
       checkGuests(event, input.guests);
       const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
       checkRsvpOpen(event, own, resolve(event, slot, own).slot);
-      // Under the lock, as few round trips as can be: the lock, the occurrence's counts with my
-      // answer, the write, the log. The counts after are the counts before with my change (exact:
-      // nobody else writes meanwhile), unless seats were offered on.
-      return inTurn(eventId, () =>
-        work.transaction(async (uow) => {
-          const locked = await lockEvent(uow.tx, eventId);
-          const { rows, mine: existing } = await occupancyOf(uow.tx, eventId, key, actor.user.id);
-          const before = countsFrom(rows, locked.capacity);
-          const seated = rows.filter((r) => r.status === 'going' || r.status === 'offered').reduce((sum, r) => sum + r.seats, 0);
-          const queued = rows.filter((r) => r.status === 'waiting' || r.status === 'offered').reduce((sum, r) => sum + r.people, 0);
-          const status = input.status === 'going' ? placeGoingIn(locked, existing, input.guests, false, seated, queued) : input.status;
-          const row = await writeRsvp(uow, locked, key, actor.user.id, status, input.guests, existing);
-          const counts = withChange(before, existing, row);
-          const seatedAfter = seated - (existing && (existing.status === 'going' || existing.status === 'offered') ? 1 + existing.guests : 0) + (row.status === 'going' ? 1 + row.guests : 0);
-          const left = existing && existing.status !== row.status && ['going', 'offered', 'waiting'].includes(existing.status);
-          const fewer = existing?.status === 'going' && row.status === 'going' && row.guests < existing.guests;
-          const waiters = queued - (existing && (existing.status === 'waiting' || existing.status === 'offered') ? 1 : 0) + (row.status === 'waiting' ? 1 : 0);
-          const offered = (left || fewer) && waiters > 0 && locked.capacity !== null && seatedAfter < locked.capacity ? await offerFreedSeats(uow, locked, key) : 0;
-          await logCounts(uow, locked, key, offered > 0 ? undefined : counts);
-          const final = offered > 0 ? await countsOfOccurrence(uow.tx, eventId, key, locked.capacity) : counts;
-          // A new waiter is last in line; anyone else asks the queue.
-          const position = row.status === 'waiting' && existing?.status !== 'waiting' ? queued + 1 : await waitingPosition(uow.tx, row);
-          return { eventId, occurrence: key, rsvp: myRsvpOf(row, position), counts: final };
-        }),
-      );
+      return askRsvp(eventId, key, actor.user.id, input);
     },
 
     /** The job when an offer's time ran out: the seat goes to the next in line (idempotent). */
