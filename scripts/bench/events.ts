@@ -153,10 +153,18 @@ async function main(): Promise<void> {
   const secret = `bench-secret-${randomBytes(16).toString('hex')}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-events-'));
   onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const hearth: ServerProcess = await startHearth({ DATA_DIR: dataDir, DATABASE_URL: scratch.url, SESSION_SECRET: secret, SIGNUP_LIMIT_PER_HOUR: '1000000', POSTS_PER_MINUTE: '100000' });
+  // CHECK_CONTRACTS=false as in production: otherwise every answer is checked against its schema, a cost of development only.
+  const hearth: ServerProcess = await startHearth({
+    DATA_DIR: dataDir,
+    DATABASE_URL: scratch.url,
+    SESSION_SECRET: secret,
+    SIGNUP_LIMIT_PER_HOUR: '1000000',
+    POSTS_PER_MINUTE: '100000',
+    CHECK_CONTRACTS: process.env.CHECK_CONTRACTS ?? 'false',
+  });
   onCleanUp(() => hearth.stop());
   const url = hearth.url;
-  report(`server: Hearth ${url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms)`);
+  report(`server: Hearth ${url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms; CHECK_CONTRACTS=${process.env.CHECK_CONTRACTS ?? 'false'})`);
 
   // ---------------------------------------------------------------- setup
   report('');

@@ -113,6 +113,8 @@ export function rruleOf(timing: Timing): string | null {
  * A series without end is expanded to two years past the latest range asked, then further.
  */
 interface Series {
+  /** The RRULE line; null for an event that does not repeat. */
+  rrule: string | null;
   /** Null for an event that does not repeat (its one start). */
   rule: RRuleTemporal | null;
   starts: Float64Array;
@@ -146,8 +148,7 @@ function keep(entry: Series, more: number[]) {
 }
 
 function seriesOf(timing: Timing): Series {
-  const rrule = rruleOf(timing);
-  const id = `${timing.timeZone}|${timing.startLocal}|${timing.endLocal}|${timing.allDay}|${rrule ?? ''}`;
+  const id = `${timing.timeZone}|${timing.startLocal}|${timing.endLocal}|${timing.allDay}|${timing.recurrence ? JSON.stringify(timing.recurrence) : ''}`;
   let entry = series.get(id);
   if (entry) {
     // Most recently used last: eviction takes the first.
@@ -155,9 +156,10 @@ function seriesOf(timing: Timing): Series {
     series.set(id, entry);
     return entry;
   }
+  const rrule = rruleOf(timing);
   const dtstart = plainOf(timing.startLocal).toZonedDateTime(timing.timeZone, { disambiguation: 'compatible' });
   const rule = rrule ? new RRuleTemporal({ rruleString: `RRULE:${rrule}`, dtstart }) : null;
-  entry = { rule, starts: new Float64Array(0), size: 0, through: -Infinity, slots: [] };
+  entry = { rrule, rule, starts: new Float64Array(0), size: 0, through: -Infinity, slots: [] };
   if (!rule) {
     keep(entry, [dtstart.epochMilliseconds]);
     entry.through = Infinity;
@@ -188,6 +190,9 @@ function startsThrough(entry: Series, until: number): Float64Array {
   }
   return entry.starts.subarray(0, entry.size);
 }
+
+/** rruleOf, kept with the series (it is asked for on every view of the event). */
+export const rruleOfKept = (timing: Timing): string | null => seriesOf(timing).rrule;
 
 /** The index of the first start at or after `at` (binary search). */
 function firstAtOrAfter(starts: Float64Array, at: number): number {

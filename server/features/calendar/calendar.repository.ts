@@ -29,8 +29,12 @@ export const spaceLog = defineReplayLog({
 /** Statuses that hold seats: going, and an offer not yet answered. */
 export const SEATED = ['going', 'offered'] as const;
 
-/** An event whose post is live (not deleted or hidden by the moderators): what the calendar shows. */
-const livePost = sql`exists (select 1 from ${posts} p where p.id = ${calendarEvents.postId} and p.deleted_at is null and p.hidden_at is null)`;
+/**
+ * An event whose post is live (not deleted or hidden by the moderators): what the calendar shows.
+ * A scalar subquery, not EXISTS: PostgreSQL turned EXISTS into a hash join that read every post
+ * of the space for each month view; this is one primary-key lookup per event in the range.
+ */
+const livePost = sql`(select p.deleted_at is null and p.hidden_at is null from ${posts} p where p.id = ${calendarEvents.postId})`;
 
 export type EventWithSpace = { event: CalendarEventRow; space: typeof spaces.$inferSelect; creator: typeof users.$inferSelect | null };
 

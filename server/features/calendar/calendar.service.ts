@@ -25,7 +25,7 @@ import { authorOf } from '../accounts/accounts.dto';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import type { StreamService } from '../spaces/stream.service';
 import { toIcs, type IcsEvent } from './calendar.ics';
-import { countBefore, dayBefore, endsAfterStart, isSlot, nextSlot, rruleOf, seriesEnd, slotAt, slotsBetween, type Slot, type Timing } from './calendar.recurrence';
+import { countBefore, dayBefore, endsAfterStart, isSlot, nextSlot, rruleOfKept, seriesEnd, slotAt, slotsBetween, type Slot, type Timing } from './calendar.recurrence';
 import {
   addCount,
   attendeesOf,
@@ -129,6 +129,29 @@ export function createCalendarService(deps: CalendarDeps) {
 
   // ---- views -----------------------------------------------------------------------------
 
+  /**
+   * Descriptions rendered once (by their text, so an edit cannot be served stale): a month view
+   * shows a hundred events or more, and rendering and sanitising their Markdown each time was
+   * most of its cost. At most about 4 million characters of Markdown are kept, oldest out first.
+   */
+  const rendered = new Map<string, string>();
+  let renderedChars = 0;
+  function htmlOf(event: CalendarEventRow): string {
+    const source = event.descriptionMarkdown;
+    let html = rendered.get(source);
+    if (html === undefined) {
+      html = renderMarkdown(source);
+      rendered.set(source, html);
+      renderedChars += source.length + html.length;
+      for (const [oldest, old] of rendered) {
+        if (renderedChars <= 4_000_000) break;
+        rendered.delete(oldest);
+        renderedChars -= oldest.length + old.length;
+      }
+    }
+    return html;
+  }
+
   function toEvent(found: EventWithSpace, showOnline: boolean): CalendarEvent {
     const { event, space, creator } = found;
     const timing = timingOf(event);
@@ -145,7 +168,7 @@ export function createCalendarService(deps: CalendarDeps) {
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
       descriptionMarkdown: event.descriptionMarkdown,
-      descriptionHtml: renderMarkdown(event.descriptionMarkdown),
+      descriptionHtml: htmlOf(event),
       timeZone: event.timeZone,
       allDay: event.allDay,
       start: event.startLocal,
@@ -153,7 +176,7 @@ export function createCalendarService(deps: CalendarDeps) {
       startsAt: event.startsAt.toISOString(),
       seriesEndsAt: end?.toISOString() ?? null,
       recurrence: event.recurrence ?? null,
-      rrule: rruleOf(timing),
+      rrule: rruleOfKept(timing),
       location: { address: event.locationAddress, onlineUrl: hidden ? null : event.onlineUrl, onlineUrlHidden: hidden },
       category: event.categoryName && event.categoryColor ? { name: event.categoryName, color: event.categoryColor } : null,
       capacity: event.capacity,

@@ -1,0 +1,1 @@
+CREATE INDEX "calendar_events_space_end_idx" ON "calendar_events" USING btree ("space_id","series_ends_at");
