@@ -36,11 +36,19 @@ export const SEATED = ['going', 'offered'] as const;
  */
 const livePost = sql`(select p.deleted_at is null and p.hidden_at is null from ${posts} p where p.id = ${calendarEvents.postId})`;
 
-export type EventWithSpace = { event: CalendarEventRow; space: typeof spaces.$inferSelect; creator: typeof users.$inferSelect | null };
+/** What an event's view names of its space and its creator (only these columns: a month view maps hundreds of rows). */
+const spaceColumns = { id: spaces.id, slug: spaces.slug, name: spaces.name, color: spaces.color };
+const creatorColumns = { id: users.id, handle: users.handle, displayName: users.displayName, avatarVersion: users.avatarVersion, externalAvatarUrl: users.externalAvatarUrl, isBot: users.isBot };
+
+export type EventWithSpace = {
+  event: CalendarEventRow;
+  space: { id: string; slug: string; name: string; color: string };
+  creator: { id: string; handle: string; displayName: string; avatarVersion: number; externalAvatarUrl: string | null; isBot: boolean } | null;
+};
 
 const withSpace = (db: Db) =>
   db
-    .select({ event: calendarEvents, space: spaces, creator: users })
+    .select({ event: calendarEvents, space: spaceColumns, creator: creatorColumns })
     .from(calendarEvents)
     .innerJoin(spaces, eq(spaces.id, calendarEvents.spaceId))
     .leftJoin(users, eq(users.id, calendarEvents.createdBy));

@@ -164,7 +164,7 @@ export function createCalendarService(deps: CalendarDeps) {
       postId: event.postId,
       splitFrom: event.splitFrom,
       createdBy: creator
-        ? authorOf(creator)
+        ? authorOf(creator as Parameters<typeof authorOf>[0]) // reads only the columns selected (calendar.repository.ts creatorColumns)
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
       descriptionMarkdown: event.descriptionMarkdown,
