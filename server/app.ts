@@ -38,6 +38,7 @@ import { ensureSiteRow } from './features/site/site.repository';
 import { searchModule } from './features/search/search.module';
 import { notificationsModule } from './features/notifications/notifications.module';
 import { pushModule } from './features/notifications/push.module';
+import { notificationMailModule } from './features/notifications/mail/notification-mail.module';
 import { createContentRegistry } from './core/content/content-registry';
 import { chatContentKinds } from './features/chat/chat.content';
 import { streamContentKinds } from './features/spaces/stream.content';
@@ -125,10 +126,11 @@ function createModules(platform: Platform<Actor>, options: { now?: () => Date } 
   const moderation = moderationModule(platform, { content, spaces: spaces.api.spaces });
   const search = searchModule(platform);
   const notifications = notificationsModule(platform, { content, conversations: chat.api.chat });
+  const notificationMail = notificationMailModule(platform, { centre: notifications.api, content });
   const recovery = recoveryModule(platform);
   const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, now: options.now });
   const push = pushModule(platform, { notifications: notifications.api });
-  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, recovery, calendar, push] as const;
+  return [system, accounts, spaces, chat, welcome, moderation, search, notifications, notificationMail, recovery, calendar, push] as const;
 }
 
 /** Every socket command handled by exactly the modules that declare it; a command without a handler does not compile. */

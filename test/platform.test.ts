@@ -121,8 +121,8 @@ describe('schedules', () => {
       const at = new Date(Date.now() + 365 * 24 * 60 * 60 * 1000);
       await Promise.all([server.app.platform.jobs.tick(at), other.app.platform.jobs.tick(at)]);
       const rows = await server.app.database.db.select().from(jobs).where(sql`${jobs.payload}->>'at' = ${at.toISOString()}`);
-      // One job per schedule (sweep, escalation), not one per node.
-      expect(rows.map((r) => r.kind).sort()).toEqual(['moderation.escalate', 'platform.sweep']);
+      // One job per schedule (sweep, escalation, the calendar's minute, notification mail), not one per node.
+      expect(rows.map((r) => r.kind).sort()).toEqual(['calendar.minutely', 'moderation.escalate', 'notification-mail.digest', 'notification-mail.immediate', 'platform.sweep']);
     } finally {
       await other.stop();
     }

@@ -145,7 +145,8 @@ export const notificationRoutes = {
 export const emailModes = ['immediate', 'digest', 'off'] as const;
 export const digestFrequencies = ['daily', 'weekly', 'off'] as const;
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
+/** A time of day as a clock shows it, 00:00–23:59. */
+export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -156,15 +157,18 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
+/** Any zone name the runtime's Intl accepts, aliases included (a browser may report Asia/Calcutta). */
+export const zoneSchema = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+
 /**
  * Quiet hours: no push and no immediate mail from `from` to `to` (which may run over midnight) in `timeZone`.
  * @example quietHoursInputSchema.parse({ from: '22:00', to: '07:00', timeZone: 'Europe/Paris' })
  */
 export const quietHoursInputSchema = z
   .object({
-    from: clockTime,
-    to: clockTime,
-    timeZone: z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris'),
+    from: clockTimeSchema,
+    to: clockTimeSchema,
+    timeZone: zoneSchema,
   })
   .strict()
   .refine((value) => value.from !== value.to, { message: 'must end at another time than it starts', path: ['to'] })

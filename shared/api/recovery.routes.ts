@@ -14,6 +14,20 @@ export const confirmResetSchema = z.object({ token: tokenSchema, password: newPa
 
 export const confirmEmailSchema = z.object({ token: tokenSchema }).strict().meta({ id: 'ConfirmEmail' });
 
+export const emailStatusSchema = z
+  .object({
+    email: z.string().nullable(),
+    confirmed: z.boolean().describe('The address was confirmed by a link sent to it (or by the identity provider); only confirmed addresses get notification mail'),
+    bouncing: z.boolean().describe('The mail server refused it for good; confirming it again clears this'),
+    canChange: z.boolean().describe('False for addresses that come from the single sign-on provider'),
+  })
+  .meta({ id: 'EmailStatus' });
+
+export const changeEmailSchema = z
+  .object({ email: emailSchema, currentPassword: z.string().max(256).optional() })
+  .strict()
+  .meta({ id: 'ChangeEmail' });
+
 export const linkStateSchema = z
   .object({ valid: z.boolean().describe('False when it expired, was used, or was never sent'), expiresAt: z.iso.datetime().nullable() })
   .meta({ id: 'LinkState' });
@@ -81,5 +95,26 @@ export const recoveryRoutes = {
     access: 'public',
     body: confirmEmailSchema,
     responses: { 200: { description: 'Confirmed', schema: z.object({ verified: z.literal(true) }).meta({ id: 'EmailConfirmed' }) } },
+  }),
+  emailStatus: defineRoute({
+    method: 'get',
+    path: '/api/v1/me/email',
+    summary: 'My address and whether it is confirmed and reaches me (notification mail goes only to a confirmed address that does not bounce).',
+    tag: 'accounts',
+    access: 'member',
+    allowBeforeGuidelines: true,
+    responses: { 200: { description: 'My address', schema: emailStatusSchema } },
+  }),
+  changeEmail: defineRoute({
+    method: 'put',
+    path: '/api/v1/me/email',
+    summary:
+      'Changes my address (accounts with a password give it). The new address is not confirmed until I open the link mailed to it, so no notification mail goes there before.',
+    tag: 'accounts',
+    access: 'member',
+    allowBeforeGuidelines: true,
+    body: changeEmailSchema,
+    responses: { 200: { description: 'Changed; a confirmation link was mailed', schema: emailStatusSchema } },
+    errors: [401, 409, 429],
   }),
 };

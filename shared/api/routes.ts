@@ -3,6 +3,7 @@ import { adminRoutes } from './admin.routes';
 import { calendarRoutes } from './calendar.routes';
 import { chatRoutes } from './chat.routes';
 import { moderationRoutes } from './moderation.routes';
+import { notificationMailRoutes } from './notification-mail.routes';
 import { notificationPreferenceRoutes, notificationRoutes } from './notifications.routes';
 import { pushRoutes } from './push.routes';
 import { oidcRoutes } from './oidc.routes';
@@ -27,6 +28,7 @@ export const apiRoutes = {
   ...notificationRoutes,
   ...notificationPreferenceRoutes,
   ...pushRoutes,
+  ...notificationMailRoutes,
   ...recoveryRoutes,
   ...calendarRoutes,
 } satisfies Record<string, RouteSpec>;

@@ -15,7 +15,7 @@ export const localeNames: Record<Locale, string> = { en: 'English', fr: 'França
 export const rtlLocales: ReadonlySet<Locale> = new Set<Locale>(['ar']);
 
 /** Namespaces the browser loads (one chunk per language). */
-export const clientNamespaces = ['common', 'shell', 'chat', 'content', 'moderation', 'onboarding', 'admin', 'spaces', 'account', 'errors', 'notifications'] as const;
+export const clientNamespaces = ['common', 'shell', 'chat', 'content', 'moderation', 'onboarding', 'admin', 'spaces', 'account', 'errors', 'notifications', 'calendar'] as const;
 /** Namespaces the server renders itself: problem details, emails, the welcome bot, moderation notices, notification and account mail. */
 export const serverNamespaces = ['problems', 'mail', 'bot', 'moderation', 'notify'] as const;
 export type Namespace = (typeof clientNamespaces)[number] | (typeof serverNamespaces)[number];

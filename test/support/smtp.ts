@@ -17,14 +17,22 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback (smtp-server) that keeps what it receives. */
-export async function startSmtp(): Promise<TestSmtp> {
+/**
+ * A real SMTP server on loopback (smtp-server) that keeps what it receives. `rejects`: addresses it
+ * refuses for good at RCPT TO (550, as a mailbox that does not exist).
+ */
+export async function startSmtp(options: { rejects?: (address: string) => boolean } = {}): Promise<TestSmtp> {
   const port = await freePort();
   const inbox: ReceivedMail[] = [];
   const smtp = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (!options.rejects?.(address.address)) return callback();
+      const refusal = Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 });
+      callback(refusal);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -32,10 +40,14 @@ export async function startSmtp(): Promise<TestSmtp> {
         inbox.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          // Bytes first, then UTF-8: a quoted-printable é is two escaped bytes of one character.
+          raw: Buffer.from(
+            Buffer.concat(chunks)
+              .toString('latin1')
+              .replace(/=\r?\n/g, '')
+              .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+            'latin1',
+          ).toString('utf8'),
         });
         callback();
       });

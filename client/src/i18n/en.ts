@@ -10,5 +10,6 @@ import spaces from '../../../shared/i18n/en/spaces.json';
 import account from '../../../shared/i18n/en/account.json';
 import errors from '../../../shared/i18n/en/errors.json';
 import notifications from '../../../shared/i18n/en/notifications.json';
+import calendar from '../../../shared/i18n/en/calendar.json';
 
-export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications };
+export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications, calendar };

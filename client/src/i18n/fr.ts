@@ -10,5 +10,6 @@ import spaces from '../../../shared/i18n/fr/spaces.json';
 import account from '../../../shared/i18n/fr/account.json';
 import errors from '../../../shared/i18n/fr/errors.json';
 import notifications from '../../../shared/i18n/fr/notifications.json';
+import calendar from '../../../shared/i18n/fr/calendar.json';
 
-export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications };
+export default { common, shell, chat, content, moderation, onboarding, admin, spaces, account, errors, notifications, calendar };

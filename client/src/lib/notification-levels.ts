@@ -23,6 +23,11 @@ export type KindKey =
   | 'moderation'
   | 'guidelines'
   | 'newPost'
+  | 'eventNew'
+  | 'eventChanged'
+  | 'eventCancelled'
+  | 'eventReminder'
+  | 'eventOffer'
   | 'other';
 
 const kindKeys: Record<string, KindKey> = {
@@ -37,14 +42,22 @@ const kindKeys: Record<string, KindKey> = {
   moderation: 'moderation',
   guidelines: 'guidelines',
   'new-post': 'newPost',
+  'event.new': 'eventNew',
+  'event.changed': 'eventChanged',
+  'event.cancelled': 'eventCancelled',
+  'event.reminder': 'eventReminder',
+  'event.offer': 'eventOffer',
 };
+
+/** The catalogue key of a kind, in the centre's texts and the preferences alike. */
+export const kindKeyOf = (kind: string): KindKey => kindKeys[kind] ?? 'other';
 
 /**
  * A kind's name and one-line explanation in the page's language.
  * @example kindWords('mention') // → { name: 'Mentions', hint: 'Someone writes your @handle…' }
  */
 export function kindWords(kind: string): { name: string; hint: string } {
-  const key = kindKeys[kind] ?? 'other';
+  const key = kindKeyOf(kind);
   return { name: t(`notifications:preferences.kinds.${key}.name`), hint: t(`notifications:preferences.kinds.${key}.hint`) };
 }
 

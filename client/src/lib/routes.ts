@@ -29,12 +29,18 @@ export const routes = {
   forgotPassword: '/forgot-password',
   resetPassword: '/reset-password',
   verifyEmail: '/verify-email',
+  unsubscribe: '/unsubscribe',
+  calendar: '/calendar',
+  spaceEvents: '/s/:slug/events',
+  newEvent: '/s/:slug/events/new',
+  event: '/events/:eventId',
+  editEvent: '/events/:eventId/edit',
 } as const;
 
 export type RouteName = keyof typeof routes;
 
 /** Pages anyone may see; every other page needs a signed-in member. */
-export const publicRoutes: ReadonlySet<RouteName> = new Set(['home', 'signIn', 'signUp', 'join', 'guidelines', 'forgotPassword', 'resetPassword', 'verifyEmail']);
+export const publicRoutes: ReadonlySet<RouteName> = new Set(['home', 'signIn', 'signUp', 'join', 'guidelines', 'forgotPassword', 'resetPassword', 'verifyEmail', 'unsubscribe']);
 
 /** Pages that make no sense once signed in. */
 export const signedOutOnlyRoutes: ReadonlySet<RouteName> = new Set(['signIn', 'signUp', 'join', 'forgotPassword']);

@@ -125,6 +125,7 @@ liveStores.register({
     'chat:read': offer('chat:read'),
     'notification:changed': offer('notification:changed'),
     'notification:read': offer('notification:read'),
+    'calendar:my-rsvp-changed': offer('calendar:my-rsvp-changed'),
   },
   load: () => {
     if (session.userId) memberFeed.begin(session.userId, session.memberSeq);

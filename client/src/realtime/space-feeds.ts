@@ -111,6 +111,8 @@ const streamEvents = {
   'comment:updated': true,
   'comment:deleted': true,
   'space:updated': true,
+  'calendar:event-changed': true,
+  'calendar:rsvp-changed': true,
 } as const satisfies Record<StreamEventName, true>;
 
 liveStores.register({

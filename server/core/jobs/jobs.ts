@@ -88,8 +88,14 @@ export interface JobsOptions {
   tickMs?: number;
   /** A claimed job not finished within this long is due again (default 5 min). */
   leaseMs?: number;
-  /** Jobs claimed at once. */
+  /** Jobs claimed at once (by each lane). */
   batch?: number;
+  /**
+   * Jobs run at once on this node (default 4): a long job (a fan-out to 5,000 followers) must not
+   * hold up the mentions and mail behind it. Each lane claims one job at a time, so none waits
+   * leased behind another's long run.
+   */
+  concurrency?: number;
   /** false: a web-only node; it writes jobs but runs none in the background (default true). */
   worker?: boolean;
 }
@@ -100,6 +106,7 @@ export function createJobs(options: JobsOptions): Jobs {
   const { db, logger } = options;
   const leaseMs = options.leaseMs ?? 5 * 60_000;
   const batch = options.batch ?? 10;
+  const concurrency = Math.max(1, options.concurrency ?? 4);
   const definitions = new Map<string, JobDefinition<Record<string, unknown>>>();
   const scheduled = new Map<string, Schedule>();
   let running: Promise<void> | undefined;
@@ -118,7 +125,7 @@ export function createJobs(options: JobsOptions): Jobs {
     maxAttempts: row.maxAttempts ?? definitions.get(row.kind)?.maxAttempts ?? 5,
   });
 
-  async function claim(only?: string[]): Promise<JobRow[]> {
+  async function claim(only?: string[], limit = batch): Promise<JobRow[]> {
     const kinds = [...definitions.keys()];
     if (kinds.length === 0 || only?.length === 0) return [];
     // Due pending jobs, and running jobs whose lease ran out (their node died or hung).
@@ -127,7 +134,7 @@ export function createJobs(options: JobsOptions): Jobs {
        where id in (select id from ${jobs}
                      where ((status = 'pending' and run_at <= now()) or (status = 'running' and lease_until < now()))
                        and kind in ${kinds} ${only ? sql`and id in ${only}` : sql``}
-                     order by run_at limit ${batch} for update skip locked)
+                     order by run_at limit ${limit} for update skip locked)
       returning id, kind, payload, attempts, max_attempts, run_at`)) as unknown as {
       rows: { id: string; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number }[];
     };
@@ -159,12 +166,18 @@ export function createJobs(options: JobsOptions): Jobs {
     }
   }
 
+  /** One lane of the worker: claims and runs one job after another until none is due. */
+  async function lane(): Promise<void> {
+    const limit = concurrency === 1 ? batch : 1;
+    for (let claimed = await claim(undefined, limit); claimed.length > 0 && !stopped; claimed = await claim(undefined, limit)) {
+      for (const row of claimed) await runOne(row);
+    }
+  }
+
   async function work(): Promise<void> {
     do {
       again = false;
-      for (let claimed = await claim(); claimed.length > 0 && !stopped; claimed = await claim()) {
-        for (const row of claimed) await runOne(row);
-      }
+      await Promise.all(Array.from({ length: concurrency }, lane));
     } while (again && !stopped);
   }
 

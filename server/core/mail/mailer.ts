@@ -10,6 +10,23 @@ export interface OutgoingEmail {
   to: string;
   subject: string;
   text: string;
+  /** An HTML alternative (multipart/alternative with the text). */
+  html?: string | null;
+  /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post). */
+  headers?: Record<string, string>;
+}
+
+/** What nodemailer is given for one email. */
+function messageOf(from: string, email: OutgoingEmail) {
+  return {
+    from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    ...(email.html ? { html: email.html } : {}),
+    headers: email.headers ?? {},
+    messageId: `<${email.id}@hearth>`,
+  };
 }
 
 export interface Mailer {
@@ -18,14 +35,24 @@ export interface Mailer {
   close(): void;
 }
 
+/** The SMTP URL with `pool=true` and three connections unless it says otherwise. */
+export function pooled(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  if (url.searchParams.get('pool') === 'true' && !url.searchParams.has('maxConnections')) url.searchParams.set('maxConnections', '3');
+  return url.toString();
+}
+
 export function createMailer(options: { smtpUrl: string | undefined; from: string; outboxDir: string; logger: Logger }): Mailer {
   const { from, logger } = options;
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    // A few pooled connections kept open: one connection per mail spent most of each send on the
+    // SMTP greeting (7 mails/s, scripts/bench/notification-mail.ts). The URL may set its own.
+    const transport = nodemailer.createTransport(pooled(options.smtpUrl));
     return {
       transport: 'smtp',
       async send(email) {
-        await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+        await transport.sendMail(messageOf(from, email));
       },
       close: () => transport.close(),
     };
@@ -34,7 +61,7 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
   return {
     transport: 'files',
     async send(email) {
-      const info = await transport.sendMail({ from, to: email.to, subject: email.subject, text: email.text, messageId: `<${email.id}@hearth>` });
+      const info = await transport.sendMail(messageOf(from, email));
       await fs.mkdir(options.outboxDir, { recursive: true });
       const file = path.join(options.outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${email.id}.eml`);
       await fs.writeFile(file, info.message as Buffer);

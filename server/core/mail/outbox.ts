@@ -1,9 +1,11 @@
 // Email is one kind of durable job: queuing a mail writes its row and its `email.send` job in the
 // caller's transaction (it never waits for a mail server); the job queue sends it, retries with
 // back-off, and after the last attempt the row is marked failed for admins to see and retry.
-import { desc, eq, sql } from 'drizzle-orm';
+// A permanent refusal (an SMTP 5xx) is not retried: the row fails at once and the address is
+// marked as bouncing (decision 022), so no notification mail goes to it until it is confirmed again.
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database';
-import { emails } from '../db/schema';
+import { emails, users } from '../db/schema';
 import { AppError } from '../errors';
 import type { Jobs } from '../jobs/jobs';
 import type { Mailer } from './mailer';
@@ -19,7 +21,21 @@ export interface NewEmail {
   to: string;
   subject: string;
   text: string;
+  html?: string | null;
+  headers?: Record<string, string>;
 }
+
+/** The SMTP reply code of a refusal nodemailer reports (e.g. 550), when there is one. */
+function smtpCodeOf(error: unknown): number | undefined {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** A 5xx reply: the server refuses for good (no such mailbox, policy); retrying changes nothing. */
+export const isPermanentRejection = (error: unknown): boolean => {
+  const code = smtpCodeOf(error);
+  return code !== undefined && code >= 500 && code < 600;
+};
 
 export function toOutboxEmail(row: EmailRow) {
   return {
@@ -45,7 +61,21 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
       const [row] = await db.update(emails).set({ attempts: context.attempt }).where(eq(emails.id, emailId)).returning();
       // Sent already (a lease ran out after the send), or gone with its member: nothing to do.
       if (!row || row.status === 'sent') return;
-      await mailer.send({ id: row.id, to: row.toAddress, subject: row.subject, text: row.textBody });
+      try {
+        await mailer.send({ id: row.id, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody, headers: row.headers });
+      } catch (error) {
+        if (!isPermanentRejection(error)) throw error;
+        const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+        await db.update(emails).set({ status: 'failed', lastError: message, nextAttemptAt: null }).where(eq(emails.id, emailId));
+        // Only while it is still the member's address: a new one starts clean.
+        if (row.userId) {
+          await db
+            .update(users)
+            .set({ emailBouncedAt: new Date(), emailBounceReason: message })
+            .where(and(eq(users.id, row.userId), eq(users.email, row.toAddress)));
+        }
+        return;
+      }
       await db.update(emails).set({ status: 'sent', sentAt: new Date(), lastError: null, nextAttemptAt: null }).where(eq(emails.id, emailId));
     },
     async onFailure({ emailId }, error, { retryAt }) {
@@ -63,7 +93,15 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
     async enqueue(tx: Db, email: NewEmail): Promise<void> {
       const [row] = await tx
         .insert(emails)
-        .values({ kind: email.kind, userId: email.userId, toAddress: email.to, subject: email.subject, textBody: email.text })
+        .values({
+          kind: email.kind,
+          userId: email.userId,
+          toAddress: email.to,
+          subject: email.subject,
+          textBody: email.text,
+          htmlBody: email.html ?? null,
+          headers: email.headers ?? {},
+        })
         .returning({ id: emails.id });
       await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId: row!.id } });
     },

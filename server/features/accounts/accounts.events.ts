@@ -8,6 +8,8 @@ declare module '../../core/events/domain-events' {
     'account.erased': { userId: string };
     /** An admin published a new version of the guidelines: every member must accept it. */
     'account.guidelines-published': { version: number; publishedBy: string };
+    /** A member has an address nobody confirmed yet (signed up, or the provider gave an unverified one): mail them a link. */
+    'account.address-to-confirm': { userId: string; email: string };
   }
 }
 

@@ -30,6 +30,13 @@ export const users = pgTable(
     email: text('email'),
     /** When the current address was confirmed by a link sent to it; null: unverified, so no notification mail. */
     emailVerifiedAt: timestamptz('email_verified_at'),
+    /**
+     * When the mail server last refused the current address for good (an SMTP 5xx): no notification
+     * mail goes to it until the member confirms it again (decision 022). Null: not known to bounce.
+     */
+    emailBouncedAt: timestamptz('email_bounced_at'),
+    /** What the mail server said then, for the admins' Emails page. */
+    emailBounceReason: text('email_bounce_reason'),
     handle: text('handle').notNull(),
     displayName: text('display_name').notNull(),
     /** argon2id; null for accounts that only sign in through the identity provider. */

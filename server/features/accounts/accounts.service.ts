@@ -169,23 +169,28 @@ export function createAccountsService(deps: AccountsDeps) {
       const passwordHash = await hashPassword(input.password);
       let user: UserRow;
       try {
-        user = await createUser(
-          db,
-          {
-            email: input.email,
-            handle: input.handle,
-            displayName: input.displayName,
-            location: input.location ?? '',
-            interests: input.interests ?? [],
-            passwordHash,
-            status: registration.status,
-            role: isListedAdmin(input.email) ? 'admin' : 'member',
-          },
-          {
-            promoteIfFirst: true,
-            extra: registration.invite ? (tx) => takeInviteUse(tx, invites, registration.invite!) : undefined,
-          },
-        );
+        // The confirmation mail is a follow-up of the account's own transaction (decision 022).
+        user = await deps.work.transaction(async (uow) => {
+          const created = await createUser(
+            uow.tx,
+            {
+              email: input.email,
+              handle: input.handle,
+              displayName: input.displayName,
+              location: input.location ?? '',
+              interests: input.interests ?? [],
+              passwordHash,
+              status: registration.status,
+              role: isListedAdmin(input.email) ? 'admin' : 'member',
+            },
+            {
+              promoteIfFirst: true,
+              extra: registration.invite ? (tx) => takeInviteUse(tx, invites, registration.invite!) : undefined,
+            },
+          );
+          uow.emit('account.address-to-confirm', { userId: created.id, email: input.email });
+          return created;
+        });
       } catch (error) {
         // Two sign-ups racing for the same email or handle: the unique index decides.
         if (error instanceof AppError) throw error;
@@ -239,9 +244,19 @@ export function createAccountsService(deps: AccountsDeps) {
         const existing = await liftExpiredSuspension(db, found);
         checkActive(existing);
         await recordIdentityLogin(db, claims.issuer, claims.subject, claims.raw);
+        // The organisation's provider vouches for the address when its ID token says email_verified.
+        const changed = email !== null && email !== existing.email;
+        const confirmed = changed
+          ? claims.emailVerified
+            ? new Date()
+            : null
+          : (existing.emailVerifiedAt ?? (claims.emailVerified && existing.email ? new Date() : null));
         const synced = await updateUser(db, existing.id, {
           displayName: claims.name?.trim().slice(0, 60) || existing.displayName,
           email: email ?? existing.email,
+          emailVerifiedAt: confirmed,
+          // A new address starts clean; a bouncing one is cleared only by a confirmation link reaching it.
+          ...(changed ? { emailBouncedAt: null, emailBounceReason: null } : {}),
           externalAvatarUrl: claims.picture && /^https?:\/\//.test(claims.picture) ? claims.picture : null,
           lastSeenAt: new Date(),
         });
@@ -257,6 +272,7 @@ export function createAccountsService(deps: AccountsDeps) {
           handle,
           displayName: claims.name?.trim().slice(0, 60) || handle,
           passwordHash: null,
+          emailVerifiedAt: claims.emailVerified && email ? new Date() : null,
           status: registration.status,
           role: claims.emailVerified && isListedAdmin(email) ? 'admin' : 'member',
           externalAvatarUrl: claims.picture && /^https?:\/\//.test(claims.picture) ? claims.picture : null,

@@ -1,4 +1,6 @@
+import { subscribe } from '../../core/events/domain-events';
 import type { FeatureModule, Platform } from '../../core/module';
+import './accounts.events';
 import type { Actor } from './actor';
 import { mountRecoveryRoutes } from './recovery.routes';
 import { createRecoveryService } from './recovery.service';
@@ -26,5 +28,13 @@ export function recoveryModule(platform: Platform<Actor>) {
     routes(router) {
       mountRecoveryRoutes(router, { recovery });
     },
+    subscriptions: [
+      subscribe({
+        event: 'account.address-to-confirm',
+        name: 'recovery.confirm-address',
+        durable: true,
+        handle: ({ userId, email }) => recovery.doSendVerification(userId, email),
+      }),
+    ],
   } satisfies FeatureModule<Actor>;
 }

@@ -13,5 +13,7 @@ export function mountRecoveryRoutes(router: RouteMounter<Actor>, deps: { recover
   router.mount(recoveryRoutes.confirmPasswordReset, ({ req, body }) => recovery.doConfirmReset(clientOf(req), body.token, body.password));
   router.mount(recoveryRoutes.adminSendPasswordReset, ({ actor, params }) => recovery.doAdminSendReset(actor, params.userId));
   router.mount(recoveryRoutes.requestEmailVerification, ({ actor }) => recovery.doRequestVerification(actor));
+  router.mount(recoveryRoutes.emailStatus, ({ actor }) => recovery.accessEmailStatus(actor));
+  router.mount(recoveryRoutes.changeEmail, ({ actor, body }) => recovery.doChangeEmail(actor, body));
   router.mount(recoveryRoutes.confirmEmail, ({ req, body }) => recovery.doConfirmEmail(clientOf(req), body.token));
 }

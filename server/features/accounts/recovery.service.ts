@@ -9,7 +9,7 @@ import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../../config';
 import { consume } from '../../core/auth/rate-limit';
-import { checkPasswordRules, hashPassword } from '../../core/auth/passwords';
+import { checkPasswordRules, hashPassword, verifyPassword } from '../../core/auth/passwords';
 import type { Db } from '../../core/db/database';
 import { accountTokens, users } from '../../core/db/schema';
 import { AppError, problem } from '../../core/errors';
@@ -43,7 +43,13 @@ export function createRecoveryService(deps: {
   const now = deps.now ?? (() => new Date());
 
   /** Makes a token for the user and queues its mail, in one transaction. */
-  async function issue(user: UserRow, purpose: Purpose, email: string, compose: (link: string, t: ReturnType<typeof translator>, site: string) => { subject: string; text: string }) {
+  async function issue(
+    user: UserRow,
+    purpose: Purpose,
+    email: string,
+    compose: (link: string, t: ReturnType<typeof translator>, site: string) => { subject: string; text: string },
+    before?: (tx: Db) => Promise<void>,
+  ) {
     const token = randomBytes(32).toString('base64url');
     const ttl = purpose === 'password-reset' ? RESET_MINUTES * 60_000 : VERIFY_DAYS * 86_400_000;
     const path = purpose === 'password-reset' ? '/reset-password' : '/verify-email';
@@ -52,6 +58,7 @@ export function createRecoveryService(deps: {
     const site = (await readSiteRow(db)).name ?? config.siteName;
     const { subject, text } = compose(link, t, site);
     await work.transaction(async (uow) => {
+      await before?.(uow.tx);
       // One link of a kind is in force at a time: asking again retires the earlier ones.
       await uow.tx
         .update(accountTokens)
@@ -71,6 +78,18 @@ export function createRecoveryService(deps: {
       .returning();
     return row;
   }
+
+  const verificationMail = (user: UserRow, email: string) => (link: string, t: ReturnType<typeof translator>, site: string) => ({
+    subject: t('notify:verify.subject', { site }),
+    text: t('notify:verify.body', { site, name: user.displayName, email, link, days: VERIFY_DAYS }),
+  });
+
+  const emailStatusOf = (user: Pick<UserRow, 'email' | 'emailVerifiedAt' | 'emailBouncedAt' | 'passwordHash'>, ssoLinked: boolean) => ({
+    email: user.email,
+    confirmed: Boolean(user.email && user.emailVerifiedAt),
+    bouncing: Boolean(user.email && user.emailBouncedAt),
+    canChange: Boolean(user.passwordHash) || !ssoLinked,
+  });
 
   const invalidLink = () =>
     new AppError('validation_failed', 'This link has expired or was used already; ask for a new one', { errors: [{ path: 'token', message: 'has expired or was used' }] });
@@ -121,7 +140,13 @@ export function createRecoveryService(deps: {
         // The link came to this address: it is confirmed too.
         await tx
           .update(users)
-          .set({ passwordHash: await hashPassword(password), emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: now() })
+          .set({
+            passwordHash: await hashPassword(password),
+            emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+            emailBouncedAt: null,
+            emailBounceReason: null,
+            updatedAt: now(),
+          })
           .where(eq(users.id, user.id));
         return deleteSessionsOfUser(tx, user.id);
       });
@@ -143,13 +168,49 @@ export function createRecoveryService(deps: {
     async doRequestVerification(actor: Actor): Promise<{ accepted: true }> {
       const user = actor.user;
       if (!user.email) throw new AppError('conflict', 'Your account has no email address');
-      if (user.emailVerifiedAt) throw new AppError('conflict', 'Your address is confirmed already');
+      if (user.emailVerifiedAt && !user.emailBouncedAt) throw new AppError('conflict', 'Your address is confirmed already');
       await consume(limits.verificationsPerMember, user.id, 'A confirmation link was sent a moment ago; try again later');
-      await issue(user, 'verify-email', user.email, (link, t, site) => ({
-        subject: t('notify:verify.subject', { site }),
-        text: t('notify:verify.body', { site, name: user.displayName, email: user.email, link, days: VERIFY_DAYS }),
-      }));
+      await issue(user, 'verify-email', user.email, verificationMail(user, user.email));
       return { accepted: true };
+    },
+
+    /** Trusted (a durable follow-up of sign-up): mails the link when the address is still the account's and unconfirmed. */
+    async doSendVerification(userId: string, email: string): Promise<void> {
+      const user = await findUserById(db, userId);
+      if (!user || user.status === 'deleted' || user.isBot || user.email !== email || user.emailVerifiedAt) return;
+      await issue(user, 'verify-email', email, verificationMail(user, email));
+    },
+
+    /** My address and whether notification mail can reach it. */
+    accessEmailStatus: (actor: Actor) => emailStatusOf(actor.user, actor.ssoLinked),
+
+    /**
+     * Changes my address: it is unconfirmed (and no longer bouncing) until the link mailed to it is
+     * opened, in the same transaction as the change. An account with a password gives it.
+     */
+    async doChangeEmail(actor: Actor, input: { email: string; currentPassword?: string }) {
+      const user = actor.user;
+      if (actor.ssoLinked && !user.passwordHash) throw new AppError('conflict', 'Your address comes from your organisation’s sign-in; change it there');
+      if (user.passwordHash && !(input.currentPassword && (await verifyPassword(user.passwordHash, input.currentPassword)))) {
+        throw new AppError('invalid_credentials', 'The current password is not right', { errors: [{ path: 'currentPassword', message: 'is not right' }] });
+      }
+      if (input.email === user.email) return emailStatusOf(user, actor.ssoLinked);
+      await consume(limits.verificationsPerMember, user.id, 'A confirmation link was sent a moment ago; try again later');
+      const taken = await findLocalUserByEmail(db, input.email);
+      if (taken && taken.id !== user.id) throw new AppError('conflict', 'The email is already in use', { errors: [{ path: 'email', message: 'is already registered' }] });
+      const changed = { ...user, email: input.email, emailVerifiedAt: null, emailBouncedAt: null, emailBounceReason: null };
+      try {
+        await issue(changed, 'verify-email', input.email, verificationMail(changed, input.email), async (tx) => {
+          await tx
+            .update(users)
+            .set({ email: input.email, emailVerifiedAt: null, emailBouncedAt: null, emailBounceReason: null, updatedAt: now() })
+            .where(eq(users.id, user.id));
+        });
+      } catch (error) {
+        if (/users_local_email_key/.test(String((error as { cause?: unknown }).cause ?? error))) throw new AppError('conflict', 'The email is already in use');
+        throw error;
+      }
+      return emailStatusOf(changed, actor.ssoLinked);
     },
 
     /** Public: confirms an address with its link, if it is still the account's address. */
@@ -160,7 +221,8 @@ export function createRecoveryService(deps: {
         if (!row) throw invalidLink();
         const [updated] = await tx
           .update(users)
-          .set({ emailVerifiedAt: now() })
+          // The link reached the address: it is confirmed, and no longer bouncing.
+          .set({ emailVerifiedAt: now(), emailBouncedAt: null, emailBounceReason: null })
           .where(and(eq(users.id, row.userId), eq(users.email, row.email)))
           .returning({ id: users.id });
         if (!updated) throw invalidLink();

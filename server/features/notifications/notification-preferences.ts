@@ -8,6 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { settings } from '../../core/db/schema';
 import type { SettingsRegistry } from '../../core/settings/settings';
+import { clockTimeSchema, zoneSchema } from '../../../shared/api/notifications.routes';
 import type { NotificationChannels, NotificationKindRegistry } from './notification-kinds';
 
 export type NotificationChannel = keyof NotificationChannels;
@@ -19,21 +20,8 @@ const channelsSchema = z.object({
   push: z.boolean().optional(),
 });
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export const timeZoneSchema = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
-
 /** No push and no immediate mail between `from` and `to` in the member's zone (they wait, nothing is lost). */
-export const quietHoursSchema = z.object({ from: clockTime, to: clockTime, timeZone: timeZoneSchema });
+export const quietHoursSchema = z.object({ from: clockTimeSchema, to: clockTimeSchema, timeZone: zoneSchema });
 export type QuietHours = z.infer<typeof quietHoursSchema>;
 
 const channelMap = z.record(z.string().max(64), channelsSchema).refine((map) => Object.keys(map).length <= 64, 'has too many kinds');

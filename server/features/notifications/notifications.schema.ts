@@ -50,6 +50,8 @@ export const notifications = pgTable(
     index('notifications_recent_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
     index('notifications_unread_idx').on(t.userId).where(sql`${t.readAt} is null`),
     index('notifications_subject_idx').on(t.subjectKind, t.subjectId),
+    // The minutely immediate-mail run looks only at due rows (decision 022).
+    index('notifications_email_due_idx').on(t.createdAt).where(sql`${t.emailState} = 'due'`),
   ],
 );
 

@@ -167,6 +167,8 @@ describe('quiet hours', () => {
     const space = await spaceOf(host, 'private', 'invite');
     for (const member of [author, reader]) expect((await host.call('POST', `/api/v1/spaces/${space.id}/members`, { handle: member.user.handle })).status).toBe(201);
     for (const member of [author, reader]) expect((await member.call('POST', `/api/v1/spaces/${space.id}/join`)).status).toBeLessThan(300);
+    // The invitation is told (and would be pushed) before this browser subscribes: only the mention is pushed to it.
+    await server.app.settle();
     const { browser } = await subscribed(reader);
     const now = new Date();
     await memberPreferences().update(server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(new Date(now.getTime() + 60 * 60_000)), timeZone: 'UTC' } }, reader.user.id);

@@ -52,6 +52,8 @@ export const mainPages: readonly MainPage[] = [
   { name: 'space stream', as: 'admin', path: (d) => `/s/${d.garden.slug}`, ready: (p, d) => showsText(p, d.texts.gardenPost) },
   { name: 'space chat', as: 'admin', path: (d) => `/s/${d.garden.slug}/chat`, ready: (p, d) => showsText(p, d.texts.chatMessage) },
   { name: 'space members', as: 'admin', path: (d) => `/s/${d.garden.slug}/members`, ready: (p, d) => showsText(p, d.cy.user.displayName) },
+  { name: 'space events', as: 'admin', path: (d) => `/s/${d.garden.slug}/events`, ready: (p) => shows(p, 'main [data-testid="calendar"] .ec') },
+  { name: 'my calendar', as: 'admin', path: () => '/calendar', ready: (p) => shows(p, 'main [data-testid="calendar"] .ec') },
   { name: 'space settings', as: 'admin', path: (d) => `/s/${d.garden.slug}/settings`, ready: (p) => shows(p, 'main form') },
   { name: 'post', as: 'admin', path: (d) => `/p/${d.postId}`, ready: (p, d) => showsText(p, d.texts.comment) },
   { name: 'messages', as: 'admin', path: () => '/messages', ready: (p, d) => showsText(p, d.ada.user.displayName) },
@@ -99,6 +101,7 @@ export function destinations(demo: Demo): { name: string; href: string }[] {
     { name: 'home', href: '/' },
     { name: 'spaces', href: '/spaces' },
     { name: 'messages', href: '/messages' },
+    { name: 'calendar', href: '/calendar' },
     // The bell: the notification centre, which leads on to the moderators' notices.
     { name: 'notifications', href: '/notifications' },
     { name: 'moderation', href: '/moderation' },
