@@ -14,6 +14,9 @@ import type {
 } from '../../../shared/api/calendar.routes';
 import { occurrenceKeySchema } from '../../../shared/api/calendar.routes';
 import type { Db } from '../../core/db/database';
+import { users } from '../../core/db/schema';
+import { translator, type Languages } from '../../core/i18n/i18n';
+import type { OutboxMail } from '../../core/mail/outbox';
 import { AppError } from '../../core/errors';
 import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
 import type { Jobs } from '../../core/jobs/jobs';
@@ -71,6 +74,9 @@ type CancelInput = z.output<typeof cancelEventSchema>;
 export const OFFER_EXPIRES = 'calendar.offer-expires';
 export const NOTIFY = 'calendar.notify';
 export const MINUTELY = 'calendar.minutely';
+export const CONFIRM = 'calendar.confirm';
+/** The outbox's attachment kind for an occurrence's .ics (made when the mail is sent). */
+export const EVENT_ICS = 'event-ics';
 
 const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -83,6 +89,9 @@ export interface CalendarDeps {
   stream: StreamService;
   settings: SettingsRegistry;
   publicUrl: string;
+  /** The RSVP confirmation mail (with the occurrence's .ics) and the language it is written in. */
+  mail: Pick<OutboxMail, 'enqueue'>;
+  languages: Pick<Languages, 'of'>;
   /** The calendar's clock (tests move it). */
   now?: () => Date;
 }
@@ -368,6 +377,38 @@ export function createCalendarService(deps: CalendarDeps) {
     return counts;
   }
 
+  const confirmLater = (uow: UnitOfWork, eventId: string, occurrence: string, userId: string) =>
+    uow.enqueue({ kind: CONFIRM, payload: { eventId, occurrence, userId } });
+
+  /** A member as the actor of work done on their behalf (a mail's attachment): read with their rights. */
+  async function actorOfUser(userId: string): Promise<Actor | undefined> {
+    const [user] = await db.select().from(users).where(eq(users.id, userId));
+    if (!user || user.status !== 'active') return undefined;
+    return { user, sessionId: '', currentGuidelinesVersion: 0, ssoLinked: false } as Actor;
+  }
+
+  /** One occurrence as a calendar file of its own (what a confirmation attaches: the date one goes to, not the series). */
+  async function occurrenceIcs(actor: Actor, eventId: string, key: string): Promise<{ name: string; ics: string }> {
+    const found = await accessEvent(actor, eventId);
+    const slot = checkOccurrence(found.event, key);
+    const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
+    const placed = resolve(found.event, slot, own).slot;
+    const going = (await eventIdsAttending(db, actor.user.id)).includes(eventId) || canEditEvent(found.access, found.event);
+    const [base] = await icsEventsOf([found], () => going);
+    const single: IcsEvent = {
+      ...base!,
+      id: found.event.recurrence ? `${eventId}-${key.replace(/\D/g, '')}` : eventId,
+      recurrence: null,
+      startLocal: placed.startLocal,
+      endLocal: placed.endLocal,
+      title: own?.title ?? found.event.title,
+      location: own?.locationAddress ?? base!.location,
+      cancelled: found.event.cancelledAt !== null || Boolean(own?.cancelledAt),
+      occurrences: [],
+    };
+    return { name: single.title, ics: toIcs({ name: single.title, host, events: [single] }) };
+  }
+
   /**
    * Notices through the notifications module, as a job written with the change. With an
    * occurrence, 'attendees' are those of that occurrence alone, or of it and every later one
@@ -534,6 +575,8 @@ export function createCalendarService(deps: CalendarDeps) {
           })
           .returning();
         for (const row of result) written.set(row.userId, row);
+        // Newly going (a confirmed offer too): the confirmation mail, made by a job after COMMIT.
+        for (const w of writes) if (w.status === 'going' && mine.get(w.ask.userId)?.status !== 'going') confirmLater(uow, eventId, key, w.ask.userId);
       }
       const waiters = queued > 0 && locked.capacity !== null && seated < locked.capacity;
       const offered = freed && waiters ? await offerFreedSeats(uow, locked, key) : 0;
@@ -1020,6 +1063,7 @@ export function createCalendarService(deps: CalendarDeps) {
         if (!row || row.status !== 'pending') throw new AppError('conflict', 'This RSVP is not waiting for approval');
         const status = approve ? await placeGoing(uow.tx, locked, key, undefined, row.guests, true) : 'declined';
         const written = await writeRsvp(uow, locked, key, userId, status, row.guests, row);
+        if (written.status === 'going') confirmLater(uow, eventId, key, userId);
         await memberLog.tell(uow, userId, 'calendar:my-rsvp-changed', { spaceId: locked.spaceId, eventId, occurrence: key, rsvp: await toMyRsvp(uow.tx, written), reason: approve ? 'approved' : 'declined-by-host' });
         await logCounts(uow, locked, key);
       });
@@ -1038,6 +1082,57 @@ export function createCalendarService(deps: CalendarDeps) {
         .values({ eventId, userId: actor.user.id, minutes: chosen })
         .onConflictDoUpdate({ target: [calendarReminderChoices.eventId, calendarReminderChoices.userId], set: { minutes: chosen } });
       return { minutes: chosen, isDefault: false };
+    },
+
+    /**
+     * The confirmation of a member now going, by mail in their language with the occurrence's
+     * .ics attached (made when sent). Only to a confirmed address that does not bounce, and only
+     * while they are still going.
+     */
+    async doSendConfirmation(payload: { eventId: string; occurrence: string; userId: string }): Promise<boolean> {
+      const actor = await actorOfUser(payload.userId);
+      const user = actor?.user as (Actor['user'] & { email: string | null; emailVerifiedAt: Date | null; emailBouncedAt: Date | null }) | undefined;
+      if (!actor || !user?.email || !user.emailVerifiedAt || user.emailBouncedAt) return false;
+      const rsvp = await rsvpOf(db, payload.eventId, payload.occurrence, payload.userId);
+      if (rsvp?.status !== 'going') return false;
+      let found;
+      try {
+        found = await accessEvent(actor, payload.eventId);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found') return false;
+        throw error;
+      }
+      const slot = checkOccurrence(found.event, payload.occurrence);
+      const own = (await occurrencesOf(db, [payload.eventId])).get(payload.eventId)?.get(payload.occurrence);
+      const placed = resolve(found.event, slot, own).slot;
+      const locale = await deps.languages.of(payload.userId);
+      const t = translator(locale);
+      const when = new Intl.DateTimeFormat(locale, { dateStyle: 'full', ...(found.event.allDay ? {} : { timeStyle: 'short' }), timeZone: found.event.timeZone }).format(placed.startsAt);
+      const title = own?.title ?? found.event.title;
+      const vars = { name: user.displayName, title, when, zone: found.event.timeZone, space: found.space.name, link: `${deps.publicUrl}/events/${payload.eventId}?on=${encodeURIComponent(payload.occurrence)}` };
+      await deps.mail.enqueue(db, {
+        kind: 'calendar.confirmation',
+        userId: payload.userId,
+        to: user.email,
+        subject: t('mail:calendar.confirmSubject', vars),
+        text: t('mail:calendar.confirmBody', vars),
+        attachments: [{ kind: EVENT_ICS, ref: { eventId: payload.eventId, occurrence: payload.occurrence } }],
+      });
+      return true;
+    },
+
+    /** The outbox's maker of `event-ics`: the occurrence's file as its recipient may see it; null once they may not. */
+    async makeOccurrenceIcs(ref: Record<string, unknown>, mail: { userId: string | null }) {
+      const actor = mail.userId ? await actorOfUser(mail.userId) : undefined;
+      if (!actor) return null;
+      try {
+        const file = await occurrenceIcs(actor, String(ref.eventId), String(ref.occurrence));
+        const safe = file.name.replace(/[^\p{L}\p{N} _-]/gu, '').replace(/\s+/g, ' ').trim().slice(0, 60) || 'event';
+        return { filename: `${safe}.ics`, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: file.ics };
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found') return null;
+        throw error;
+      }
     },
 
     async accessEventIcs(actor: Actor, eventId: string): Promise<{ name: string; ics: string }> {
