@@ -12,7 +12,8 @@ import type {
   RsvpStatus,
   updateEventSchema,
 } from '../../../shared/api/calendar.routes';
-import { occurrenceKeySchema } from '../../../shared/api/calendar.routes';
+import { createEventSchema as createEventInput, occurrenceKeySchema } from '../../../shared/api/calendar.routes';
+import { parseIcs, type SkipReason } from './calendar.import';
 import type { Db } from '../../core/db/database';
 import { users } from '../../core/db/schema';
 import { translator, type Languages } from '../../core/i18n/i18n';
@@ -711,6 +712,51 @@ export function createCalendarService(deps: CalendarDeps) {
         return row!.id;
       });
       return detail(actor, await accessEvent(actor, eventId));
+    },
+
+    /**
+     * An .ics file's events into a space, each through doCreateEvent (its post, its checks), its
+     * EXDATEs cancelled; what cannot be imported is listed. Hosts and moderators only.
+     */
+    async doImportIcs(actor: Actor, spaceId: string, input: { ics: string; timeZone: string }) {
+      const access = await loadAccess(db, actor, { id: spaceId });
+      if (!access || !canRead(access)) throw AppError.notFound('No such space');
+      checkCanPost(access);
+      if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts can import events');
+      const { events, skipped } = parseIcs(input.ics, input.timeZone);
+      const left: { uid: string; title: string; reason: SkipReason }[] = [...skipped];
+      const created: { uid: string; eventId: string; title: string }[] = [];
+      for (const imported of events) {
+        const parsed = createEventInput.safeParse({
+          title: imported.title,
+          descriptionMarkdown: imported.description,
+          timeZone: imported.timeZone,
+          allDay: imported.allDay,
+          start: imported.start,
+          end: imported.end,
+          recurrence: imported.recurrence,
+          location: imported.address ? { address: imported.address } : {},
+        });
+        if (!parsed.success) {
+          left.push({ uid: imported.uid, title: imported.title, reason: 'invalid-time' });
+          continue;
+        }
+        let detail;
+        try {
+          detail = await this.doCreateEvent(actor, spaceId, parsed.data);
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+          left.push({ uid: imported.uid, title: imported.title, reason: 'invalid-time' });
+          continue;
+        }
+        const { timeZone, allDay, start, end, recurrence } = detail.event;
+        const timing = timingOf({ timeZone, allDay, startLocal: start, endLocal: end, recurrence });
+        for (const key of new Set(imported.cancelled)) {
+          if (isSlot(timing, key)) await this.doCancelEvent(actor, detail.event.id, { scope: 'this', occurrence: key });
+        }
+        created.push({ uid: imported.uid, eventId: detail.event.id, title: detail.event.title });
+      }
+      return { created, skipped: left };
     },
 
     async accessDetail(actor: Actor, eventId: string, key?: string) {
