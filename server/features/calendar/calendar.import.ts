@@ -45,7 +45,7 @@ function localOf(time: ICAL.Time, tzid: string | null, zone: string): { local: s
 const DAYS: Record<string, Weekday> = Object.fromEntries(weekdays.map((d) => [d, d]));
 
 /** The RRULE as Hearth's recurrence, or null when Hearth cannot say it. */
-function recurrenceOf(recur: ICAL.Recur, allDay: boolean, until: string | null): Recurrence | null | 'unsupported' {
+function recurrenceOf(recur: ICAL.Recur, until: string | null): Recurrence | null | 'unsupported' {
   const freq = recur.freq?.toLowerCase();
   if (freq !== 'daily' && freq !== 'weekly' && freq !== 'monthly' && freq !== 'yearly') return 'unsupported';
   const parts = recur.parts as Record<string, (string | number)[] | undefined>;
@@ -78,7 +78,6 @@ function recurrenceOf(recur: ICAL.Recur, allDay: boolean, until: string | null):
     // Daily and yearly repeat plainly (yearly on the start's month and day).
     return 'unsupported';
   }
-  void allDay;
   const parsed = recurrenceSchema.safeParse(out);
   return parsed.success ? parsed.data : 'unsupported';
 }
@@ -134,7 +133,7 @@ export function parseIcs(text: string, defaultZone: string): { events: ImportedE
       const recur = vevent.getFirstPropertyValue('rrule') as ICAL.Recur | null;
       if (recur) {
         const until = recur.until ? localOf(recur.until, recur.until.zone?.tzid === 'UTC' ? null : tzid, start.zone).local.slice(0, 10) : null;
-        const made = recurrenceOf(recur, allDay, until);
+        const made = recurrenceOf(recur, until);
         if (made === 'unsupported') {
           skipped.push({ uid, title, reason: 'unsupported-recurrence' });
           continue;
