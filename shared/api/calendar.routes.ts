@@ -376,6 +376,29 @@ export const rangeQuerySchema = z
   .refine((q) => Date.parse(q.to) > Date.parse(q.from), { message: 'to must be after from', path: ['to'] })
   .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= 400 * 86_400_000, { message: 'at most 400 days at once', path: ['to'] });
 
+/** At most this much iCalendar text in one import (the JSON body limit is 100 KB). */
+export const MAX_IMPORT_CHARS = 90_000;
+
+/**
+ * An .ics file's text to import into a space (hosts only): each VEVENT becomes an event, with its
+ * RRULE (when Hearth's recurrence can say it), its EXDATEs as cancelled occurrences, its TZID;
+ * times in UTC or floating are read in `timeZone`.
+ */
+export const importIcsSchema = z
+  .object({
+    ics: text().max(MAX_IMPORT_CHARS).describe('The file as text (text/calendar)'),
+    timeZone: timeZoneSchema.describe('For times given in UTC or without a zone, and all-day events'),
+  })
+  .strict()
+  .meta({ id: 'ImportIcs' });
+
+export const importIcsResultSchema = z
+  .object({
+    created: z.array(z.object({ uid: z.string(), eventId: z.uuid(), title: z.string() })),
+    skipped: z.array(z.object({ uid: z.string(), title: z.string(), reason: z.enum(['unsupported-recurrence', 'invalid-time', 'cancelled', 'too-many']) })),
+  })
+  .meta({ id: 'ImportIcsResult' });
+
 const spaceIdParams = z.object({ spaceId: z.uuid() }).strict();
 const eventIdParams = z.object({ eventId: z.uuid() }).strict();
 const occurrenceParams = z.object({ eventId: z.uuid(), occurrence: occurrenceKeySchema }).strict();
@@ -412,6 +435,17 @@ export const calendarRoutes = {
     body: createEventSchema,
     responses: { 201: { description: 'The event', schema: eventDetailSchema } },
     errors: [403, 404],
+  }),
+  importEvents: defineRoute({
+    method: 'post',
+    path: '/api/v1/spaces/:spaceId/events/import',
+    summary: 'Imports the events of an .ics file into a space (its hosts and moderators): each VEVENT an event and its post; what cannot be imported is listed, not fatal.',
+    tag: 'calendar',
+    access: 'member',
+    params: spaceIdParams,
+    body: importIcsSchema,
+    responses: { 201: { description: 'What was created and what was skipped', schema: importIcsResultSchema } },
+    errors: [400, 403, 404],
   }),
   event: defineRoute({
     method: 'get',

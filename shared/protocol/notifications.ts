@@ -19,6 +19,13 @@ export const notificationKinds = [
   'moderation',
   'guidelines',
   'new-post',
+  // The events calendar (decision 021). 'event.new' is registered but not sent today: a new event
+  // reaches the space's followers as the new post that carries it ('new-post').
+  'event.new',
+  'event.changed',
+  'event.cancelled',
+  'event.reminder',
+  'event.offer',
 ] as const;
 
 /** How much a member hears of a space, a thread or a conversation. */

@@ -14,6 +14,14 @@ export interface OutgoingEmail {
   html?: string | null;
   /** Extra headers (List-Unsubscribe, List-Unsubscribe-Post). */
   headers?: Record<string, string>;
+  /** Files attached (an event's .ics), made at send time. */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }
 
 /** What nodemailer is given for one email. */
@@ -25,6 +33,7 @@ function messageOf(from: string, email: OutgoingEmail) {
     text: email.text,
     ...(email.html ? { html: email.html } : {}),
     headers: email.headers ?? {},
+    ...(email.attachments?.length ? { attachments: email.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content })) } : {}),
     messageId: `<${email.id}@hearth>`,
   };
 }

@@ -8,7 +8,7 @@ import type { Db } from '../db/database';
 import { emails, users } from '../db/schema';
 import { AppError } from '../errors';
 import type { Jobs } from '../jobs/jobs';
-import type { Mailer } from './mailer';
+import type { MailAttachment, Mailer } from './mailer';
 
 export const MAX_ATTEMPTS = 5;
 const SEND_JOB = 'email.send';
@@ -23,7 +23,16 @@ export interface NewEmail {
   text: string;
   html?: string | null;
   headers?: Record<string, string>;
+  /**
+   * Attachments by reference (e.g. `{ kind: 'event-ics', ref: { eventId, occurrence } }`): the
+   * feature that registered the kind makes the file when the mail is sent, for its recipient, so
+   * the row stores no bytes and the file says what is true at sending time.
+   */
+  attachments?: { kind: string; ref: Record<string, unknown> }[];
 }
+
+/** Makes an attachment of a registered kind for the mail's recipient; null: nothing to attach any more (the event is gone). */
+export type AttachmentMaker = (ref: Record<string, unknown>, mail: { userId: string | null }) => Promise<MailAttachment | null>;
 
 /** The SMTP reply code of a refusal nodemailer reports (e.g. 550), when there is one. */
 function smtpCodeOf(error: unknown): number | undefined {
@@ -54,6 +63,19 @@ export function toOutboxEmail(row: EmailRow) {
 
 export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
   const { db, jobs, mailer } = deps;
+  const makers = new Map<string, AttachmentMaker>();
+
+  async function attachmentsOf(row: EmailRow): Promise<MailAttachment[]> {
+    const made: MailAttachment[] = [];
+    for (const { kind, ref } of row.attachments) {
+      const make = makers.get(kind);
+      // A kind no module registers is a bug: fail (and retry) rather than send a mail without its file.
+      if (!make) throw new Error(`no attachment maker for "${kind}"`);
+      const file = await make(ref, { userId: row.userId });
+      if (file) made.push(file);
+    }
+    return made;
+  }
 
   jobs.define<{ emailId: string }>(SEND_JOB, {
     maxAttempts: MAX_ATTEMPTS,
@@ -62,7 +84,8 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
       // Sent already (a lease ran out after the send), or gone with its member: nothing to do.
       if (!row || row.status === 'sent') return;
       try {
-        await mailer.send({ id: row.id, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody, headers: row.headers });
+        const attachments = row.attachments.length ? await attachmentsOf(row) : undefined;
+        await mailer.send({ id: row.id, to: row.toAddress, subject: row.subject, text: row.textBody, html: row.htmlBody, headers: row.headers, attachments });
       } catch (error) {
         if (!isPermanentRejection(error)) throw error;
         const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
@@ -89,6 +112,11 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
 
   return {
     transport: mailer.transport,
+    /** A feature's attachment kind (the calendar's `event-ics`), made when a mail that refers to it is sent. */
+    registerAttachment(kind: string, make: AttachmentMaker): void {
+      if (makers.has(kind)) throw new Error(`attachment kind ${kind} is registered twice`);
+      makers.set(kind, make);
+    },
     /** Queues an email in the caller's transaction (`tx`); it is sent once that commits. */
     async enqueue(tx: Db, email: NewEmail): Promise<void> {
       const [row] = await tx
@@ -101,6 +129,7 @@ export function createOutboxMail(deps: { db: Db; jobs: Jobs; mailer: Mailer }) {
           textBody: email.text,
           htmlBody: email.html ?? null,
           headers: email.headers ?? {},
+          attachments: email.attachments ?? [],
         })
         .returning({ id: emails.id });
       await jobs.enqueue(tx, { kind: SEND_JOB, payload: { emailId: row!.id } });

@@ -4,7 +4,7 @@ import type { StreamService } from '../spaces/stream.service';
 import type { createNotificationsService } from '../notifications/notifications.service';
 import type { NotificationKindRegistry } from '../notifications/notification-kinds';
 import { mountCalendarRoutes } from './calendar.routes';
-import { createCalendarService, MINUTELY, NOTIFY, OFFER_EXPIRES } from './calendar.service';
+import { CONFIRM, createCalendarService, EVENT_ICS, MINUTELY, NOTIFY, OFFER_EXPIRES } from './calendar.service';
 
 type Notifications = ReturnType<typeof createNotificationsService>;
 
@@ -13,8 +13,9 @@ export function calendarModule(
   platform: Platform<Actor>,
   deps: { stream: StreamService; notifications: { notifications: Notifications; kinds: NotificationKindRegistry }; now?: () => Date },
 ) {
-  const { db, work, jobs, memberLog, settings, config } = platform;
-  const calendar = createCalendarService({ db, work, jobs, memberLog, stream: deps.stream, settings, publicUrl: config.publicUrl, now: deps.now });
+  const { db, work, jobs, memberLog, settings, config, mail, languages } = platform;
+  const calendar = createCalendarService({ db, work, jobs, memberLog, stream: deps.stream, settings, publicUrl: config.publicUrl, mail, languages, now: deps.now });
+  mail.registerAttachment(EVENT_ICS, (ref, to) => calendar.makeOccurrenceIcs(ref, to));
   const direct = { app: true, email: 'immediate', push: true } as const;
   deps.notifications.kinds.register(
     { kind: 'event.new', channels: { app: true, email: 'digest', push: false }, mutable: true },
@@ -38,21 +39,25 @@ export function calendarModule(
     jobs: {
       [OFFER_EXPIRES]: { run: (payload: { eventId: string; occurrence: string; userId: string }) => calendar.doExpireOffer(payload) },
       [MINUTELY]: { run: async () => void (await calendar.doMinutely()), maxAttempts: 1 },
+      [CONFIRM]: { run: async (payload: { eventId: string; occurrence: string; userId: string }) => void (await calendar.doSendConfirmation(payload)) },
       [NOTIFY]: {
-        async run(payload: { kind: string; eventId: string; occurrence: string | null; userIds: string[] | 'attendees'; actorId: string | null; minutes?: number }) {
-          const to = await calendar.recipientsOf(payload.eventId, payload.occurrence, payload.userIds, payload.actorId);
-          if (!to) return;
-          // A new event: the space's members who follow it hear of it through the post (notifications' new-post).
-          if (payload.kind === 'event.new' || to.userIds.length === 0) return;
+        async run(payload: { kind: string; eventId: string; occurrence: string | null; userIds: string[] | 'attendees'; actorId: string | null; minutes?: number; following?: boolean }) {
+          const to = await calendar.recipientsOf(payload.eventId, payload.occurrence, payload.userIds, payload.actorId, payload.following);
+          if (!to || to.userIds.length === 0) return;
           await notify.doNotify({
             kind: payload.kind,
             userIds: to.userIds,
             actorId: payload.actorId,
-            groupKey: `${payload.kind}:${payload.eventId}:${payload.occurrence ?? 'all'}${payload.minutes !== undefined ? `:${payload.minutes}` : ''}`,
+            groupKey: `${payload.kind}:${payload.eventId}:${payload.occurrence ?? 'all'}${payload.following ? ':following' : ''}${payload.minutes !== undefined ? `:${payload.minutes}` : ''}`,
             spaceId: to.event.spaceId,
             subject: { kind: 'post', id: to.event.postId },
             threadId: to.event.postId,
-            data: { eventId: payload.eventId, occurrence: payload.occurrence, ...(payload.minutes !== undefined && { minutes: payload.minutes }) },
+            data: {
+              eventId: payload.eventId,
+              occurrence: payload.occurrence,
+              ...(payload.following && { following: true }),
+              ...(payload.minutes !== undefined && { minutes: payload.minutes }),
+            },
             readersOnly: true,
           });
         },

@@ -1,4 +1,6 @@
 import { countBefore, dayBefore, isSlot, rruleOf, seriesEnd, slotsBetween, type Timing } from './calendar.recurrence';
+import { RRuleTemporal } from 'rrule-temporal';
+import { Temporal } from 'temporal-polyfill';
 
 const weekly = (timeZone: string, startLocal: string, endLocal: string, count = 6): Timing => ({
   timeZone,
@@ -59,4 +61,33 @@ test('splitting a counted series: the occurrences before the split and the day b
   expect(dayBefore('2027-03-28T19:00')).toBe('2027-03-27');
   expect(seriesEnd({ ...timing, recurrence: null })?.toISOString()).toBe('2027-03-14T21:00:00.000Z');
   expect(seriesEnd({ ...timing, recurrence: { freq: 'daily', interval: 1 } })).toBeNull();
+});
+
+test('the kept expansion of a series without end gives what rrule-temporal gives, for a month ten years in, far ahead, and back again; occurrence names are found exactly', () => {
+  const timing: Timing = { timeZone: 'America/New_York', allDay: false, startLocal: '2017-01-03T19:00', endLocal: '2017-01-03T20:30', recurrence: { freq: 'weekly', interval: 1, byWeekday: ['TU', 'TH'] } };
+  const rule = new RRuleTemporal({ rruleString: `RRULE:${rruleOf(timing)}`, dtstart: Temporal.PlainDateTime.from(timing.startLocal).toZonedDateTime(timing.timeZone) });
+  const fresh = (from: string, to: string) =>
+    rule
+      .between(new Date(from), new Date(Date.parse(to) - 1), true)
+      .map((z) => z.toPlainDateTime().toString().slice(0, 16));
+  for (const [from, to] of [
+    ['2027-03-01T00:00Z', '2027-04-01T00:00Z'],
+    ['2041-10-01T00:00Z', '2041-12-01T00:00Z'], // beyond what the first call expanded
+    ['2017-01-01T00:00Z', '2017-02-01T00:00Z'],
+  ] as const) {
+    const slots = slotsBetween(timing, new Date(from), new Date(to));
+    expect(slots.map((s) => s.key)).toEqual(fresh(from, to));
+    expect(slots.every((s) => hourIn(s.startsAt, timing.timeZone) === '19:00' && hourIn(s.endsAt, timing.timeZone) === '20:30')).toBe(true);
+  }
+  expect(isSlot(timing, '2041-11-05T19:00')).toBe(true); // a Tuesday
+  expect(isSlot(timing, '2041-11-06T19:00')).toBe(false);
+  expect(isSlot(timing, '2041-11-05T19:01')).toBe(false);
+  expect(seriesEnd(timing)).toBeNull();
+  expect(countBefore(timing, new Date('2017-01-10T00:00Z'))).toBe(2); // 3 and 5 January
+});
+
+test('a long series limited by until ends at its last occurrence, not at its thousandth', () => {
+  const timing: Timing = { timeZone: 'Europe/London', allDay: false, startLocal: '2027-01-01T07:00', endLocal: '2027-01-01T08:00', recurrence: { freq: 'daily', interval: 1, until: '2031-12-31' } };
+  expect(seriesEnd(timing)!.toISOString()).toBe('2031-12-31T08:00:00.000Z');
+  expect(slotsBetween(timing, new Date('2031-12-30T00:00Z'), new Date('2032-01-05T00:00Z')).map((s) => s.key)).toEqual(['2031-12-30T07:00', '2031-12-31T07:00']);
 });

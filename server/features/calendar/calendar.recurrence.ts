@@ -104,74 +104,168 @@ export function rruleOf(timing: Timing): string | null {
   return parts.join(';');
 }
 
-/** Parsed rules by their text: a month view of a space expands the same series again and again. */
-const rules = new Map<string, RRuleTemporal>();
-const MAX_RULES = 5_000;
-
-function ruleOf(timing: Timing): RRuleTemporal | null {
-  const rrule = rruleOf(timing);
-  if (!rrule) return null;
-  const id = `${timing.timeZone}|${timing.startLocal}|${rrule}`;
-  let rule = rules.get(id);
-  if (!rule) {
-    if (rules.size >= MAX_RULES) rules.delete(rules.keys().next().value!);
-    rule = new RRuleTemporal({ rruleString: `RRULE:${rrule}`, dtstart: plainOf(timing.startLocal).toZonedDateTime(timing.timeZone, { disambiguation: 'compatible' }) });
-    rules.set(id, rule);
-  }
-  return rule;
+/**
+ * A series, parsed once, with the starts of its occurrences (epoch ms, ascending) expanded once
+ * and kept: rrule-temporal iterates from DTSTART on every call, so a weekly series that began
+ * years ago cost milliseconds per month view; with the starts kept, a range is a binary search.
+ * Keyed by what the series is made of (zone, start, end, RRULE), so an edit makes a new entry and
+ * nothing needs invalidating; the least recently used go first when too many starts are kept.
+ * A series without end is expanded to two years past the latest range asked, then further.
+ */
+interface Series {
+  /** The RRULE line; null for an event that does not repeat. */
+  rrule: string | null;
+  /** Null for an event that does not repeat (its one start). */
+  rule: RRuleTemporal | null;
+  starts: Float64Array;
+  size: number;
+  /** Expanded up to this instant (exclusive); Infinity once every occurrence is in. */
+  through: number;
+  /** Slots made so far, by index (Temporal through the polyfill costs tens of µs a slot). */
+  slots: (Slot | undefined)[];
 }
 
-const keyOfZoned = (zoned: Temporal.ZonedDateTime, allDay: boolean) => localOf(zoned.toPlainDateTime(), allDay);
+/** What a kept slot weighs against MAX_KEPT, in starts (8 bytes each). */
+const SLOT_WEIGHT = 32;
+
+const series = new Map<string, Series>();
+/** Starts kept across all series (8 bytes each): about 16 MB. */
+const MAX_KEPT = 2_000_000;
+/** A series limited by UNTIL far away is cut here (a daily series for 130 years). */
+export const MAX_OCCURRENCES = 50_000;
+const AHEAD_MS = 2 * 365 * 86_400_000;
+let kept = 0;
+
+function keep(entry: Series, more: number[]) {
+  if (entry.size + more.length > entry.starts.length) {
+    const grown = new Float64Array(Math.max(entry.size + more.length, entry.starts.length * 2, 16));
+    grown.set(entry.starts.subarray(0, entry.size));
+    kept += grown.length - entry.starts.length;
+    entry.starts = grown;
+  }
+  entry.starts.set(more, entry.size);
+  entry.size += more.length;
+}
+
+function seriesOf(timing: Timing): Series {
+  const id = `${timing.timeZone}|${timing.startLocal}|${timing.endLocal}|${timing.allDay}|${timing.recurrence ? JSON.stringify(timing.recurrence) : ''}`;
+  let entry = series.get(id);
+  if (entry) {
+    // Most recently used last: eviction takes the first.
+    series.delete(id);
+    series.set(id, entry);
+    return entry;
+  }
+  const rrule = rruleOf(timing);
+  const dtstart = plainOf(timing.startLocal).toZonedDateTime(timing.timeZone, { disambiguation: 'compatible' });
+  const rule = rrule ? new RRuleTemporal({ rruleString: `RRULE:${rrule}`, dtstart }) : null;
+  entry = { rrule, rule, starts: new Float64Array(0), size: 0, through: -Infinity, slots: [] };
+  if (!rule) {
+    keep(entry, [dtstart.epochMilliseconds]);
+    entry.through = Infinity;
+  } else if (timing.recurrence!.count !== undefined || timing.recurrence!.until !== undefined) {
+    keep(entry, rule.all((_, i) => i < MAX_OCCURRENCES).map((z) => z.epochMilliseconds));
+    entry.through = Infinity;
+  }
+  series.set(id, entry);
+  while (kept > MAX_KEPT && series.size > 1) {
+    const [oldest, old] = series.entries().next().value!;
+    series.delete(oldest);
+    kept -= old.starts.length + old.slots.length * SLOT_WEIGHT;
+  }
+  return entry;
+}
+
+/** The series' starts, expanded at least up to `until` (ms). */
+function startsThrough(entry: Series, until: number): Float64Array {
+  if (entry.rule && entry.through < until && entry.size < MAX_OCCURRENCES) {
+    const next = until + AHEAD_MS;
+    const from = entry.through === -Infinity ? -8.64e15 : entry.through;
+    const more = entry.rule
+      .between(new Date(Math.max(from, -8.64e15)), new Date(next - 1), true)
+      .map((z) => z.epochMilliseconds)
+      .filter((ms) => ms >= from && ms < next);
+    keep(entry, more.slice(0, MAX_OCCURRENCES - entry.size));
+    entry.through = next;
+  }
+  return entry.starts.subarray(0, entry.size);
+}
+
+/** rruleOf, kept with the series (it is asked for on every view of the event). */
+export const rruleOfKept = (timing: Timing): string | null => seriesOf(timing).rrule;
+
+/** The index of the first start at or after `at` (binary search). */
+function firstAtOrAfter(starts: Float64Array, at: number): number {
+  let lo = 0;
+  let hi = starts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid]! < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The occurrence's name (its local start) from its instant. */
+const keyAt = (ms: number, timing: Timing) => localOf(Temporal.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(timing.timeZone).toPlainDateTime(), timing.allDay);
 
 /**
  * The series' slots that overlap [from, to), in start order, at most `limit`. A single event is
  * its one slot. Edits of one occurrence are applied by the caller (they can move it).
  */
 export function slotsBetween(timing: Timing, from: Date, to: Date, limit = 2_000): Slot[] {
-  const rule = ruleOf(timing);
-  if (!rule) {
-    const only = slotAt(timing, timing.startLocal);
-    return only.startsAt < to && only.endsAt > from ? [only] : [];
-  }
-  const first = slotAt(timing, timing.startLocal);
-  const length = first.endsAt.getTime() - first.startsAt.getTime();
+  const entry = seriesOf(timing);
+  const starts = startsThrough(entry, to.getTime());
+  if (starts.length === 0) return [];
+  const length = slotOf(entry, 0, timing).endsAt.getTime() - starts[0]!;
   // An occurrence that started before `from` may still be running: look back by its length (a day more for DST).
-  const after = new Date(from.getTime() - length - 86_400_000);
+  const after = from.getTime() - length - 86_400_000;
   const out: Slot[] = [];
-  for (const zoned of rule.between(after, new Date(to.getTime() - 1), true)) {
-    const slot = slotAt(timing, keyOfZoned(zoned, timing.allDay));
+  for (let i = firstAtOrAfter(starts, after); i < starts.length && starts[i]! < to.getTime(); i++) {
+    const slot = slotOf(entry, i, timing);
     if (slot.endsAt > from && slot.startsAt < to) out.push(slot);
     if (out.length >= limit) break;
   }
   return out;
 }
 
+/** The series' i-th slot, made once (frozen: callers share it). */
+function slotOf(entry: Series, i: number, timing: Timing): Slot {
+  let slot = entry.slots[i];
+  if (!slot) {
+    slot = Object.freeze(slotAt(timing, keyAt(entry.starts[i]!, timing)));
+    entry.slots[i] = slot;
+    kept += SLOT_WEIGHT;
+  }
+  return slot;
+}
+
 /** Whether `key` is an occurrence the series makes. */
 export function isSlot(timing: Timing, key: string): boolean {
   if (key.length !== timing.startLocal.length) return false;
-  const rule = ruleOf(timing);
-  if (!rule) return key === timing.startLocal;
-  const at = instantOf(key, timing.timeZone);
-  return slotsBetween(timing, at, new Date(at.getTime() + 1), 1).some((s) => s.key === key);
+  const entry = seriesOf(timing);
+  if (!entry.rule) return key === timing.startLocal;
+  const at = instantOf(key, timing.timeZone).getTime();
+  const starts = startsThrough(entry, at + 1);
+  const i = firstAtOrAfter(starts, at);
+  return starts[i] === at && keyAt(at, timing) === key;
 }
 
 /** The series' slots starting before `before`, counted (for splitting a series limited by COUNT). */
 export function countBefore(timing: Timing, before: Date): number {
-  const rule = ruleOf(timing);
-  if (!rule) return 0;
-  return rule.between(new Date(instantOf(timing.startLocal, timing.timeZone).getTime() - 1), new Date(before.getTime() - 1), true).length;
+  const entry = seriesOf(timing);
+  if (!entry.rule) return 0;
+  return firstAtOrAfter(startsThrough(entry, before.getTime()), before.getTime());
 }
 
 /** The last slot's end; null when the series never ends. */
 export function seriesEnd(timing: Timing): Date | null {
-  const rule = ruleOf(timing);
-  if (!rule) return slotAt(timing, timing.startLocal).endsAt;
-  const r = timing.recurrence!;
-  if (r.count === undefined && r.until === undefined) return null;
-  const all = rule.all((_, i) => i < 1_000);
-  const last = all.at(-1);
-  if (!last) return slotAt(timing, timing.startLocal).endsAt;
-  return slotAt(timing, keyOfZoned(last, timing.allDay)).endsAt;
+  const entry = seriesOf(timing);
+  if (!entry.rule) return slotAt(timing, timing.startLocal).endsAt;
+  if (entry.through !== Infinity) return null;
+  const last = entry.starts[entry.size - 1];
+  if (last === undefined) return slotAt(timing, timing.startLocal).endsAt;
+  return slotAt(timing, keyAt(last, timing)).endsAt;
 }
 
 /** The next slot ending after `at` (the one an event page shows first), else the last one; null when there is none. */

@@ -21,6 +21,7 @@ export function mountCalendarRoutes(router: RouteMounter<Actor>, deps: { calenda
   router.mount(r.spaceCalendar, ({ actor, params, query }) => calendar.accessSpaceCalendar(actor, params.spaceId, query));
   router.mount(r.myCalendar, ({ actor, query }) => calendar.accessMyCalendar(actor, query));
   router.mount(r.createEvent, ({ actor, params, body }) => calendar.doCreateEvent(actor, params.spaceId, body));
+  router.mount(r.importEvents, ({ actor, params, body }) => calendar.doImportIcs(actor, params.spaceId, body));
   router.mount(r.event, ({ actor, params, query }) => calendar.accessDetail(actor, params.eventId, query.occurrence));
   router.mount(r.eventsOfPosts, ({ actor, query }) => calendar.accessEventsOfPosts(actor, query.ids));
   router.mount(r.updateEvent, ({ actor, params, body }) => calendar.doUpdateEvent(actor, params.eventId, body));

@@ -59,6 +59,8 @@ export const calendarEvents = pgTable(
   },
   (t) => [
     index('calendar_events_space_idx').on(t.spaceId, t.startsAt),
+    // A range [from, to) of the coming months: the events not over by `from` (and those without end) are few beside the space's history.
+    index('calendar_events_space_end_idx').on(t.spaceId, t.seriesEndsAt),
     index('calendar_events_network_idx').on(t.startsAt).where(sql`${t.networkWide}`),
   ],
 );

@@ -12,8 +12,12 @@ import type {
   RsvpStatus,
   updateEventSchema,
 } from '../../../shared/api/calendar.routes';
-import { occurrenceKeySchema } from '../../../shared/api/calendar.routes';
+import { createEventSchema as createEventInput, occurrenceKeySchema } from '../../../shared/api/calendar.routes';
+import { parseIcs, type SkipReason } from './calendar.import';
 import type { Db } from '../../core/db/database';
+import { users } from '../../core/db/schema';
+import { translator, type Languages } from '../../core/i18n/i18n';
+import type { OutboxMail } from '../../core/mail/outbox';
 import { AppError } from '../../core/errors';
 import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
 import type { Jobs } from '../../core/jobs/jobs';
@@ -21,11 +25,13 @@ import { renderMarkdown } from '../../core/markdown';
 import type { MemberLog } from '../../core/replay-log/member-log';
 import type { SettingsRegistry } from '../../core/settings/settings';
 import type { Actor } from '../accounts/actor';
+import { authorOf } from '../accounts/accounts.dto';
 import { canModerate, canRead, checkCanPost, loadAccess, type SpaceAccess } from '../spaces/spaces.access';
 import type { StreamService } from '../spaces/stream.service';
 import { toIcs, type IcsEvent } from './calendar.ics';
-import { countBefore, dayBefore, endsAfterStart, isSlot, nextSlot, rruleOf, seriesEnd, slotAt, slotsBetween, type Slot, type Timing } from './calendar.recurrence';
+import { countBefore, dayBefore, endsAfterStart, isSlot, nextSlot, rruleOfKept, seriesEnd, slotAt, slotsBetween, type Slot, type Timing } from './calendar.recurrence';
 import {
+  addCount,
   attendeesOf,
   countsFrom,
   countsOf,
@@ -35,7 +41,9 @@ import {
   eventsOfPosts,
   feedTokenOf,
   loadEvent,
+  occupancyOf,
   occurrencesOf,
+  rsvpsOfUsers,
   reminderChoice,
   rsvpOf,
   rsvpsOf,
@@ -45,6 +53,7 @@ import {
   userOfFeedToken,
   waitingList,
   waitingPosition,
+  waitingPositions,
   type EventWithSpace,
 } from './calendar.repository';
 import {
@@ -66,6 +75,9 @@ type CancelInput = z.output<typeof cancelEventSchema>;
 export const OFFER_EXPIRES = 'calendar.offer-expires';
 export const NOTIFY = 'calendar.notify';
 export const MINUTELY = 'calendar.minutely';
+export const CONFIRM = 'calendar.confirm';
+/** The outbox's attachment kind for an occurrence's .ics (made when the mail is sent). */
+export const EVENT_ICS = 'event-ics';
 
 const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -78,6 +90,9 @@ export interface CalendarDeps {
   stream: StreamService;
   settings: SettingsRegistry;
   publicUrl: string;
+  /** The RSVP confirmation mail (with the occurrence's .ics) and the language it is written in. */
+  mail: Pick<OutboxMail, 'enqueue'>;
+  languages: Pick<Languages, 'of'>;
   /** The calendar's clock (tests move it). */
   now?: () => Date;
 }
@@ -124,6 +139,29 @@ export function createCalendarService(deps: CalendarDeps) {
 
   // ---- views -----------------------------------------------------------------------------
 
+  /**
+   * Descriptions rendered once (by their text, so an edit cannot be served stale): a month view
+   * shows a hundred events or more, and rendering and sanitising their Markdown each time was
+   * most of its cost. At most about 4 million characters of Markdown are kept, oldest out first.
+   */
+  const rendered = new Map<string, string>();
+  let renderedChars = 0;
+  function htmlOf(event: CalendarEventRow): string {
+    const source = event.descriptionMarkdown;
+    let html = rendered.get(source);
+    if (html === undefined) {
+      html = renderMarkdown(source);
+      rendered.set(source, html);
+      renderedChars += source.length + html.length;
+      for (const [oldest, old] of rendered) {
+        if (renderedChars <= 4_000_000) break;
+        rendered.delete(oldest);
+        renderedChars -= oldest.length + old.length;
+      }
+    }
+    return html;
+  }
+
   function toEvent(found: EventWithSpace, showOnline: boolean): CalendarEvent {
     const { event, space, creator } = found;
     const timing = timingOf(event);
@@ -136,11 +174,11 @@ export function createCalendarService(deps: CalendarDeps) {
       postId: event.postId,
       splitFrom: event.splitFrom,
       createdBy: creator
-        ? { id: creator.id, handle: creator.handle, displayName: creator.displayName, avatarUrl: null, isBot: creator.isBot }
+        ? authorOf(creator as Parameters<typeof authorOf>[0]) // reads only the columns selected (calendar.repository.ts creatorColumns)
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
       descriptionMarkdown: event.descriptionMarkdown,
-      descriptionHtml: renderMarkdown(event.descriptionMarkdown),
+      descriptionHtml: htmlOf(event),
       timeZone: event.timeZone,
       allDay: event.allDay,
       start: event.startLocal,
@@ -148,7 +186,7 @@ export function createCalendarService(deps: CalendarDeps) {
       startsAt: event.startsAt.toISOString(),
       seriesEndsAt: end?.toISOString() ?? null,
       recurrence: event.recurrence ?? null,
-      rrule: rruleOf(timing),
+      rrule: rruleOfKept(timing),
       location: { address: event.locationAddress, onlineUrl: hidden ? null : event.onlineUrl, onlineUrlHidden: hidden },
       category: event.categoryName && event.categoryColor ? { name: event.categoryName, color: event.categoryColor } : null,
       capacity: event.capacity,
@@ -195,15 +233,24 @@ export function createCalendarService(deps: CalendarDeps) {
     };
   }
 
-  async function toMyRsvp(tx: Db, row: RsvpRow): Promise<MyRsvp> {
-    return {
-      status: row.status,
-      guests: row.guests,
-      waitingPosition: await waitingPosition(tx, row),
-      offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
-      checkedIn: row.checkedInAt !== null,
-      updatedAt: row.updatedAt.toISOString(),
-    };
+  const myRsvpOf = (row: RsvpRow, position: number | null): MyRsvp => ({
+    status: row.status,
+    guests: row.guests,
+    waitingPosition: position,
+    offerExpiresAt: row.offerExpiresAt?.toISOString() ?? null,
+    checkedIn: row.checkedInAt !== null,
+    updatedAt: row.updatedAt.toISOString(),
+  });
+
+  const toMyRsvp = async (tx: Db, row: RsvpRow): Promise<MyRsvp> => myRsvpOf(row, await waitingPosition(tx, row));
+
+  /** The counts with one member's answer changed from `before` to `after` (what the occurrence's rows now sum to). */
+  function withChange(counts: RsvpCounts, before: RsvpRow | undefined, after: RsvpRow): RsvpCounts {
+    const next = { ...counts };
+    const one = (row: RsvpRow, sign: 1 | -1) => ({ eventId: row.eventId, occurrenceKey: row.occurrenceKey, status: row.status, people: sign, seats: sign * (1 + row.guests), checkedIn: row.checkedInAt ? sign : 0 });
+    if (before) addCount(next, one(before, -1));
+    addCount(next, one(after, 1));
+    return next;
   }
 
   /** Occurrences of these events in [from, to), with counts and (for a reader) their own RSVPs. */
@@ -324,17 +371,57 @@ export function createCalendarService(deps: CalendarDeps) {
     uow.publish(spaceRoom(found.event.spaceId), 'calendar:event-changed', payload);
   }
 
-  async function logCounts(uow: UnitOfWork, event: CalendarEventRow, key: string): Promise<RsvpCounts> {
-    const counts = await countsOfOccurrence(uow.tx, event.id, key, event.capacity);
+  async function logCounts(uow: UnitOfWork, event: CalendarEventRow, key: string, known?: RsvpCounts): Promise<RsvpCounts> {
+    const counts = known ?? (await countsOfOccurrence(uow.tx, event.id, key, event.capacity));
     const { payload } = await spaceLog.append(uow.tx, event.spaceId, 'calendar:rsvp-changed', (seq) => ({ spaceId: event.spaceId, seq, eventId: event.id, occurrence: key, counts }));
     uow.publish(spaceRoom(event.spaceId), 'calendar:rsvp-changed', payload);
     return counts;
   }
 
-  /** Notices through the notifications module, as a job written with the change. */
-  function notifyLater(uow: UnitOfWork, kind: string, event: CalendarEventRow, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null) {
-    uow.enqueue({ kind: NOTIFY, payload: { kind, eventId: event.id, occurrence, userIds, actorId } });
+  const confirmLater = (uow: UnitOfWork, eventId: string, occurrence: string, userId: string) =>
+    uow.enqueue({ kind: CONFIRM, payload: { eventId, occurrence, userId } });
+
+  /** A member as the actor of work done on their behalf (a mail's attachment): read with their rights. */
+  async function actorOfUser(userId: string): Promise<Actor | undefined> {
+    const [user] = await db.select().from(users).where(eq(users.id, userId));
+    if (!user || user.status !== 'active') return undefined;
+    return { user, sessionId: '', currentGuidelinesVersion: 0, ssoLinked: false } as Actor;
   }
+
+  /** One occurrence as a calendar file of its own (what a confirmation attaches: the date one goes to, not the series). */
+  async function occurrenceIcs(actor: Actor, eventId: string, key: string): Promise<{ name: string; ics: string }> {
+    const found = await accessEvent(actor, eventId);
+    const slot = checkOccurrence(found.event, key);
+    const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
+    const placed = resolve(found.event, slot, own).slot;
+    const going = (await eventIdsAttending(db, actor.user.id)).includes(eventId) || canEditEvent(found.access, found.event);
+    const [base] = await icsEventsOf([found], () => going);
+    const single: IcsEvent = {
+      ...base!,
+      id: found.event.recurrence ? `${eventId}-${key.replace(/\D/g, '')}` : eventId,
+      recurrence: null,
+      startLocal: placed.startLocal,
+      endLocal: placed.endLocal,
+      title: own?.title ?? found.event.title,
+      location: own?.locationAddress ?? base!.location,
+      cancelled: found.event.cancelledAt !== null || Boolean(own?.cancelledAt),
+      occurrences: [],
+    };
+    return { name: single.title, ics: toIcs({ name: single.title, host, events: [single] }) };
+  }
+
+  /**
+   * Notices through the notifications module, as a job written with the change. With an
+   * occurrence, 'attendees' are those of that occurrence alone, or of it and every later one
+   * (`following`); without, of any occurrence.
+   */
+  function notifyLater(uow: UnitOfWork, kind: string, event: CalendarEventRow, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null, following = false) {
+    uow.enqueue({ kind: NOTIFY, payload: { kind, eventId: event.id, occurrence, userIds, actorId, ...(following && { following }) } });
+  }
+
+  /** Whether a change is one attendees need to hear of: when, where, what (not seats, reminders or who sees the list). */
+  const concernsAttendees = (changes: UpdateInput['changes']) =>
+    (['title', 'descriptionMarkdown', 'timeZone', 'allDay', 'start', 'end', 'recurrence', 'location'] as const).some((field) => changes[field] !== undefined);
 
   async function lockEvent(tx: Db, eventId: string): Promise<CalendarEventRow> {
     const [row] = await tx.select().from(calendarEvents).where(eq(calendarEvents.id, eventId)).for('update');
@@ -342,9 +429,10 @@ export function createCalendarService(deps: CalendarDeps) {
     return row;
   }
 
-  /** Offers freed seats to the waiting list, first come first, while the first one fits. */
-  async function offerFreedSeats(uow: UnitOfWork, event: CalendarEventRow, key: string) {
-    if (event.capacity === null) return;
+  /** Offers freed seats to the waiting list, first come first, while the first one fits; answers how many were offered. */
+  async function offerFreedSeats(uow: UnitOfWork, event: CalendarEventRow, key: string): Promise<number> {
+    if (event.capacity === null) return 0;
+    let offers = 0;
     let free = event.capacity - (await seatsTaken(uow.tx, event.id, key));
     for (const waiter of await waitingList(uow.tx, event.id, key)) {
       if (waiter.status === 'offered') continue;
@@ -357,24 +445,172 @@ export function createCalendarService(deps: CalendarDeps) {
         .where(and(eq(calendarRsvps.eventId, event.id), eq(calendarRsvps.occurrenceKey, key), eq(calendarRsvps.userId, waiter.userId)))
         .returning();
       free -= seats;
+      offers++;
       uow.enqueue({ kind: OFFER_EXPIRES, runAt: expires, payload: { eventId: event.id, occurrence: key, userId: waiter.userId, expiresAt: expires.toISOString() } });
       await memberLog.tell(uow, waiter.userId, 'calendar:my-rsvp-changed', { spaceId: event.spaceId, eventId: event.id, occurrence: key, rsvp: await toMyRsvp(uow.tx, offered!), reason: 'offered' });
       notifyLater(uow, 'event.offer', event, key, [waiter.userId], null);
     }
+    return offers;
+  }
+
+  type RsvpAnswer = { status: 'going' | 'maybe' | 'declined'; guests: number };
+  type RsvpOutcome = { eventId: string; occurrence: string; rsvp: MyRsvp; counts: RsvpCounts };
+  interface Ask {
+    userId: string;
+    input: RsvpAnswer;
+    resolve(outcome: RsvpOutcome): void;
+    reject(error: unknown): void;
+  }
+
+  /**
+   * RSVPs to one occurrence are answered in turns on each node (decision 021): while one turn's
+   * transaction holds the event's row lock, the RSVPs that arrive wait here, in memory rather
+   * than each on a pooled connection, and the next turn places all of them in one transaction —
+   * one lock, one read, one write, one log entry with the counts after. A crowd answering at
+   * once costs a few transactions a second instead of one each; the row lock still orders the
+   * nodes among themselves. Each RSVP is placed in arrival order, as if alone.
+   */
+  const turns = new Map<string, Ask[]>();
+  const MAX_TURN = 200;
+
+  function askRsvp(eventId: string, key: string, userId: string, input: RsvpAnswer): Promise<RsvpOutcome> {
+    const id = `${eventId}|${key}`;
+    return new Promise((resolve, reject) => {
+      const queue = turns.get(id);
+      if (queue) queue.push({ userId, input, resolve, reject });
+      else {
+        const started: Ask[] = [{ userId, input, resolve, reject }];
+        turns.set(id, started);
+        void takeTurns(id, eventId, key, started);
+      }
+    });
+  }
+
+  async function takeTurns(id: string, eventId: string, key: string, queue: Ask[]) {
+    while (queue.length > 0) {
+      // A member twice in one turn would be placed twice from the same row: their second answer waits for the next turn.
+      const users = new Set<string>();
+      let size = 0;
+      while (size < queue.length && size < MAX_TURN && !users.has(queue[size]!.userId)) users.add(queue[size++]!.userId);
+      const asks = queue.splice(0, size);
+      try {
+        const outcomes = await rsvpTurn(eventId, key, asks);
+        asks.forEach((ask, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome instanceof Error) ask.reject(outcome);
+          else ask.resolve(outcome);
+        });
+      } catch (error) {
+        for (const ask of asks) ask.reject(error);
+      }
+    }
+    turns.delete(id);
+  }
+
+  /** One turn: each RSVP placed in order under the event's lock, written together. */
+  function rsvpTurn(eventId: string, key: string, asks: Ask[]): Promise<(RsvpOutcome | AppError)[]> {
+    return work.transaction(async (uow) => {
+      const locked = await lockEvent(uow.tx, eventId);
+      const { rows, mine } = await occupancyOf(uow.tx, eventId, key, asks.map((a) => a.userId));
+      const counts = countsFrom(rows, locked.capacity);
+      let seated = rows.filter((r) => r.status === 'going' || r.status === 'offered').reduce((sum, r) => sum + r.seats, 0);
+      let queued = rows.filter((r) => r.status === 'waiting' || r.status === 'offered').reduce((sum, r) => sum + r.people, 0);
+      const holds = (status: RsvpStatus) => status === 'going' || status === 'offered';
+      const inLine = (status: RsvpStatus) => status === 'waiting' || status === 'offered';
+      let freed = false;
+      const placed: ({ status: RsvpStatus; guests: number } | AppError)[] = [];
+      for (const ask of asks) {
+        const existing = mine.get(ask.userId);
+        let status: RsvpStatus;
+        try {
+          status = ask.input.status === 'going' ? placeGoingIn(locked, existing, ask.input.guests, false, seated, queued) : ask.input.status;
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          placed.push(error);
+          continue;
+        }
+        if (existing) {
+          if (holds(existing.status)) seated -= 1 + existing.guests;
+          if (inLine(existing.status)) queued -= 1;
+          const leaves = existing.status !== status && (holds(existing.status) || existing.status === 'waiting');
+          if (leaves || (existing.status === 'going' && status === 'going' && ask.input.guests < existing.guests)) freed = true;
+        }
+        if (holds(status)) seated += 1 + ask.input.guests;
+        if (inLine(status)) queued += 1;
+        const after = { ...(existing ?? { eventId, occurrenceKey: key, userId: ask.userId, checkedInAt: null, queuedAt: null, offerExpiresAt: null, respondedAt: now(), updatedAt: now() }), status, guests: ask.input.guests };
+        Object.assign(counts, withChange(counts, existing, after));
+        placed.push({ status, guests: ask.input.guests });
+      }
+      const written = new Map<string, RsvpRow>();
+      const writes = asks.flatMap((ask, i) => {
+        const p = placed[i]!;
+        return p instanceof AppError ? [] : [{ ask, ...p, order: i }];
+      });
+      if (writes.length > 0) {
+        // Newly in line: clock_timestamp() plus the order in this turn (µs), so queued_at orders them as they were placed.
+        const result = await uow.tx
+          .insert(calendarRsvps)
+          .values(
+            writes.map((w) => ({
+              eventId,
+              occurrenceKey: key,
+              userId: w.ask.userId,
+              status: w.status,
+              guests: w.guests,
+              queuedAt: w.status === 'waiting' ? sql`clock_timestamp() + ${w.order} * interval '1 microsecond'` : null,
+              offerExpiresAt: null,
+              respondedAt: now(),
+              updatedAt: now(),
+            })) as never,
+          )
+          .onConflictDoUpdate({
+            target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId],
+            set: {
+              status: sql`excluded.status`,
+              guests: sql`excluded.guests`,
+              offerExpiresAt: null,
+              updatedAt: sql`excluded.updated_at`,
+              // Staying in line keeps one's place (to the microsecond); joining it takes the new time; leaving it, none.
+              queuedAt: sql`case when excluded.status <> 'waiting' then null when ${calendarRsvps.status} = 'waiting' then ${calendarRsvps.queuedAt} else excluded.queued_at end`,
+            } as never,
+          })
+          .returning();
+        for (const row of result) written.set(row.userId, row);
+        // Newly going (a confirmed offer too): the confirmation mail, made by a job after COMMIT.
+        for (const w of writes) if (w.status === 'going' && mine.get(w.ask.userId)?.status !== 'going') confirmLater(uow, eventId, key, w.ask.userId);
+      }
+      const waiters = queued > 0 && locked.capacity !== null && seated < locked.capacity;
+      const offered = freed && waiters ? await offerFreedSeats(uow, locked, key) : 0;
+      const final = offered > 0 ? await countsOfOccurrence(uow.tx, eventId, key, locked.capacity) : counts;
+      if (offered > 0) for (const row of await rsvpsOfUsers(uow.tx, eventId, key, [...written.keys()])) written.set(row.userId, row);
+      if (written.size > 0) await logCounts(uow, locked, key, final);
+      const lined = [...written.values()].filter((r) => inLine(r.status)).map((r) => r.userId);
+      const positions = await waitingPositions(uow.tx, eventId, key, lined);
+      return asks.map((ask, i) => {
+        const p = placed[i]!;
+        if (p instanceof AppError) return p;
+        const row = written.get(ask.userId)!;
+        return { eventId, occurrence: key, rsvp: myRsvpOf(row, positions.get(row.userId) ?? null), counts: final };
+      });
+    });
   }
 
   /** Where an answer of "going" lands now: going, pending approval, or the waiting list. */
   async function placeGoing(tx: Db, event: CalendarEventRow, key: string, existing: RsvpRow | undefined, guests: number, byHost: boolean): Promise<RsvpStatus> {
+    const queued = (await waitingList(tx, event.id, key)).length;
+    return placeGoingIn(event, existing, guests, byHost, await seatsTaken(tx, event.id, key), queued);
+  }
+
+  /** The same, from the seats held (going and offered) and the people queued (waiting and offered) read under the lock. */
+  function placeGoingIn(event: CalendarEventRow, existing: RsvpRow | undefined, guests: number, byHost: boolean, seated: number, queued: number): RsvpStatus {
     if (existing?.status === 'going' || existing?.status === 'offered') {
-      const others = (await seatsTaken(tx, event.id, key)) - (1 + existing.guests);
+      const others = seated - (1 + existing.guests);
       if (event.capacity !== null && others + 1 + guests > event.capacity) throw new AppError('conflict', 'There are not enough places left for your guests');
       return 'going';
     }
     if (event.approval && !byHost) return 'pending';
     if (event.capacity === null) return 'going';
-    const waiting = (await waitingList(tx, event.id, key)).length;
-    const taken = await seatsTaken(tx, event.id, key);
-    return waiting === 0 && taken + 1 + guests <= event.capacity ? 'going' : 'waiting';
+    return queued === 0 && seated + 1 + guests <= event.capacity ? 'going' : 'waiting';
   }
 
   function checkRsvpOpen(event: CalendarEventRow, own: OccurrenceRow | undefined, slot: Slot) {
@@ -383,21 +619,14 @@ export function createCalendarService(deps: CalendarDeps) {
   }
 
   async function writeRsvp(uow: UnitOfWork, event: CalendarEventRow, key: string, userId: string, status: RsvpStatus, guests: number, existing: RsvpRow | undefined) {
-    const queued = status === 'waiting' && existing?.status !== 'waiting' ? sql`clock_timestamp()` : existing?.queuedAt ?? null;
-    const values = {
-      eventId: event.id,
-      occurrenceKey: key,
-      userId,
-      status,
-      guests,
-      queuedAt: status === 'waiting' || status === 'offered' ? queued : null,
-      offerExpiresAt: null,
-      updatedAt: now(),
-    };
+    // Staying in line keeps the place: the column as it is, never a Date read back (milliseconds
+    // only, it would move the member behind whoever queued later in the same millisecond).
+    const queued = status !== 'waiting' ? null : existing?.status === 'waiting' ? sql`${calendarRsvps.queuedAt}` : sql`clock_timestamp()`;
+    const values = { eventId: event.id, occurrenceKey: key, userId, status, guests, offerExpiresAt: null, updatedAt: now() };
     const [row] = await uow.tx
       .insert(calendarRsvps)
-      .values({ ...values, respondedAt: now() } as never)
-      .onConflictDoUpdate({ target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId], set: values as never })
+      .values({ ...values, queuedAt: status === 'waiting' ? sql`clock_timestamp()` : null, respondedAt: now() } as never)
+      .onConflictDoUpdate({ target: [calendarRsvps.eventId, calendarRsvps.occurrenceKey, calendarRsvps.userId], set: { ...values, queuedAt: queued } as never })
       .returning();
     return row!;
   }
@@ -478,11 +707,56 @@ export function createCalendarService(deps: CalendarDeps) {
           .insert(calendarEvents)
           .values({ spaceId, postId: post.id, createdBy: actor.user.id, ...columnsOf(input), ...bounds(timing), title: input.title, timeZone: input.timeZone, startLocal: input.start, endLocal: input.end } as typeof calendarEvents.$inferInsert)
           .returning({ id: calendarEvents.id });
+        // No notice of its own: the space's followers hear of the new post that carries it.
         await logEventChanged(uow, row!.id, 'created', null);
-        notifyLater(uow, 'event.new', { id: row!.id } as CalendarEventRow, null, [], actor.user.id);
         return row!.id;
       });
       return detail(actor, await accessEvent(actor, eventId));
+    },
+
+    /**
+     * An .ics file's events into a space, each through doCreateEvent (its post, its checks), its
+     * EXDATEs cancelled; what cannot be imported is listed. Hosts and moderators only.
+     */
+    async doImportIcs(actor: Actor, spaceId: string, input: { ics: string; timeZone: string }) {
+      const access = await loadAccess(db, actor, { id: spaceId });
+      if (!access || !canRead(access)) throw AppError.notFound('No such space');
+      checkCanPost(access);
+      if (!canModerate(access)) throw new AppError('forbidden', 'Only the space’s hosts can import events');
+      const { events, skipped } = parseIcs(input.ics, input.timeZone);
+      const left: { uid: string; title: string; reason: SkipReason }[] = [...skipped];
+      const created: { uid: string; eventId: string; title: string }[] = [];
+      for (const imported of events) {
+        const parsed = createEventInput.safeParse({
+          title: imported.title,
+          descriptionMarkdown: imported.description,
+          timeZone: imported.timeZone,
+          allDay: imported.allDay,
+          start: imported.start,
+          end: imported.end,
+          recurrence: imported.recurrence,
+          location: imported.address ? { address: imported.address } : {},
+        });
+        if (!parsed.success) {
+          left.push({ uid: imported.uid, title: imported.title, reason: 'invalid-time' });
+          continue;
+        }
+        let detail;
+        try {
+          detail = await this.doCreateEvent(actor, spaceId, parsed.data);
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+          left.push({ uid: imported.uid, title: imported.title, reason: 'invalid-time' });
+          continue;
+        }
+        const { timeZone, allDay, start, end, recurrence } = detail.event;
+        const timing = timingOf({ timeZone, allDay, startLocal: start, endLocal: end, recurrence });
+        for (const key of new Set(imported.cancelled)) {
+          if (isSlot(timing, key)) await this.doCancelEvent(actor, detail.event.id, { scope: 'this', occurrence: key });
+        }
+        created.push({ uid: imported.uid, eventId: detail.event.id, title: detail.event.title });
+      }
+      return { created, skipped: left };
     },
 
     async accessDetail(actor: Actor, eventId: string, key?: string) {
@@ -606,7 +880,7 @@ export function createCalendarService(deps: CalendarDeps) {
           await uow.tx.update(calendarOccurrences).set({ eventId: row!.id }).where(and(eq(calendarOccurrences.eventId, eventId), sql`${calendarOccurrences.occurrenceKey} >= ${slot.key}`));
           await logEventChanged(uow, eventId, 'updated', null);
           await logEventChanged(uow, row!.id, 'created', null);
-          notifyLater(uow, 'event.changed', { ...event, id: row!.id } as CalendarEventRow, null, 'attendees', actor.user.id);
+          if (concernsAttendees(changes)) notifyLater(uow, 'event.changed', { ...event, id: row!.id } as CalendarEventRow, null, 'attendees', actor.user.id);
           return row!.id;
         });
         return detail(actor, await accessEvent(actor, newId));
@@ -637,7 +911,7 @@ export function createCalendarService(deps: CalendarDeps) {
             await logCounts(uow, updated, key);
           }
         }
-        notifyLater(uow, 'event.changed', event, null, 'attendees', actor.user.id);
+        if (concernsAttendees(changes)) notifyLater(uow, 'event.changed', event, null, 'attendees', actor.user.id);
       });
       return detail(actor, await accessEvent(actor, eventId));
     },
@@ -665,7 +939,7 @@ export function createCalendarService(deps: CalendarDeps) {
           await work.transaction(async (uow) => {
             await uow.tx.update(calendarEvents).set({ recurrence: ended.recurrence, ...bounds(ended), updatedAt: now() }).where(eq(calendarEvents.id, eventId));
             await logEventChanged(uow, eventId, 'updated', null);
-            notifyLater(uow, 'event.cancelled', event, slot.key, 'attendees', actor.user.id);
+            notifyLater(uow, 'event.cancelled', event, slot.key, 'attendees', actor.user.id, true);
           });
           return detail(actor, await accessEvent(actor, eventId));
         }
@@ -679,9 +953,10 @@ export function createCalendarService(deps: CalendarDeps) {
     },
 
     /**
-     * An RSVP, in one transaction under the event row's lock (SELECT … FOR UPDATE): every RSVP of
-     * the event waits its turn, so the seats counted are the seats there are and capacity holds
-     * whatever the concurrency. Freed seats go to the waiting list in the same transaction.
+     * An RSVP, placed in a transaction under the event row's lock (SELECT … FOR UPDATE), in a
+     * turn with the others that arrived meanwhile (askRsvp): the seats counted are the seats
+     * there are, so capacity holds whatever the concurrency. Freed seats go to the waiting list
+     * in the same transaction.
      */
     async doRsvp(actor: Actor, eventId: string, key: string, input: { status: 'going' | 'maybe' | 'declined'; guests: number }) {
       const { event, access } = await accessEvent(actor, eventId);
@@ -692,17 +967,7 @@ export function createCalendarService(deps: CalendarDeps) {
       checkGuests(event, input.guests);
       const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
       checkRsvpOpen(event, own, resolve(event, slot, own).slot);
-      return work.transaction(async (uow) => {
-        const locked = await lockEvent(uow.tx, eventId);
-        const existing = await rsvpOf(uow.tx, eventId, key, actor.user.id);
-        const status = input.status === 'going' ? await placeGoing(uow.tx, locked, key, existing, input.guests, false) : input.status;
-        const row = await writeRsvp(uow, locked, key, actor.user.id, status, input.guests, existing);
-        if (existing && (existing.status === 'going' || existing.status === 'offered') && status !== 'going') await offerFreedSeats(uow, locked, key);
-        if (existing?.status === 'going' && status === 'going' && input.guests < existing.guests) await offerFreedSeats(uow, locked, key);
-        const counts = await logCounts(uow, locked, key);
-        const fresh = (await rsvpOf(uow.tx, eventId, key, actor.user.id)) ?? row;
-        return { eventId, occurrence: key, rsvp: await toMyRsvp(uow.tx, fresh), counts };
-      });
+      return askRsvp(eventId, key, actor.user.id, input);
     },
 
     /** The job when an offer's time ran out: the seat goes to the next in line (idempotent). */
@@ -771,14 +1036,14 @@ export function createCalendarService(deps: CalendarDeps) {
     },
 
     /** Who a notice job tells: the members named, or the occurrence's (or whole event's) attendees. */
-    async recipientsOf(eventId: string, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null): Promise<{ event: CalendarEventRow; userIds: string[] } | undefined> {
+    async recipientsOf(eventId: string, occurrence: string | null, userIds: string[] | 'attendees', actorId: string | null, following = false): Promise<{ event: CalendarEventRow; userIds: string[] } | undefined> {
       const [event] = await db.select().from(calendarEvents).where(eq(calendarEvents.id, eventId));
       if (!event) return undefined;
       if (userIds !== 'attendees') return { event, userIds };
       const rows = await db
         .selectDistinct({ userId: calendarRsvps.userId })
         .from(calendarRsvps)
-        .where(and(eq(calendarRsvps.eventId, eventId), inArray(calendarRsvps.status, ['going', 'maybe', 'waiting', 'offered', 'pending']), occurrence ? sql`${calendarRsvps.occurrenceKey} >= ${occurrence}` : sql`true`));
+        .where(and(eq(calendarRsvps.eventId, eventId), inArray(calendarRsvps.status, ['going', 'maybe', 'waiting', 'offered', 'pending']), !occurrence ? sql`true` : following ? sql`${calendarRsvps.occurrenceKey} >= ${occurrence}` : eq(calendarRsvps.occurrenceKey, occurrence)));
       return { event, userIds: rows.map((r) => r.userId).filter((id) => id !== actorId) };
     },
 
@@ -795,7 +1060,7 @@ export function createCalendarService(deps: CalendarDeps) {
         if (rsvp.status === 'declined' && !hosts) continue;
         const waiting = rsvp.status === 'waiting' || rsvp.status === 'offered';
         items.push({
-          user: { id: user.id, handle: user.handle, displayName: user.displayName, avatarUrl: null, isBot: user.isBot },
+          user: authorOf(user),
           status: rsvp.status,
           guests: rsvp.guests,
           waitingPosition: waiting ? ++position : null,
@@ -844,6 +1109,7 @@ export function createCalendarService(deps: CalendarDeps) {
         if (!row || row.status !== 'pending') throw new AppError('conflict', 'This RSVP is not waiting for approval');
         const status = approve ? await placeGoing(uow.tx, locked, key, undefined, row.guests, true) : 'declined';
         const written = await writeRsvp(uow, locked, key, userId, status, row.guests, row);
+        if (written.status === 'going') confirmLater(uow, eventId, key, userId);
         await memberLog.tell(uow, userId, 'calendar:my-rsvp-changed', { spaceId: locked.spaceId, eventId, occurrence: key, rsvp: await toMyRsvp(uow.tx, written), reason: approve ? 'approved' : 'declined-by-host' });
         await logCounts(uow, locked, key);
       });
@@ -862,6 +1128,57 @@ export function createCalendarService(deps: CalendarDeps) {
         .values({ eventId, userId: actor.user.id, minutes: chosen })
         .onConflictDoUpdate({ target: [calendarReminderChoices.eventId, calendarReminderChoices.userId], set: { minutes: chosen } });
       return { minutes: chosen, isDefault: false };
+    },
+
+    /**
+     * The confirmation of a member now going, by mail in their language with the occurrence's
+     * .ics attached (made when sent). Only to a confirmed address that does not bounce, and only
+     * while they are still going.
+     */
+    async doSendConfirmation(payload: { eventId: string; occurrence: string; userId: string }): Promise<boolean> {
+      const actor = await actorOfUser(payload.userId);
+      const user = actor?.user as (Actor['user'] & { email: string | null; emailVerifiedAt: Date | null; emailBouncedAt: Date | null }) | undefined;
+      if (!actor || !user?.email || !user.emailVerifiedAt || user.emailBouncedAt) return false;
+      const rsvp = await rsvpOf(db, payload.eventId, payload.occurrence, payload.userId);
+      if (rsvp?.status !== 'going') return false;
+      let found;
+      try {
+        found = await accessEvent(actor, payload.eventId);
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found') return false;
+        throw error;
+      }
+      const slot = checkOccurrence(found.event, payload.occurrence);
+      const own = (await occurrencesOf(db, [payload.eventId])).get(payload.eventId)?.get(payload.occurrence);
+      const placed = resolve(found.event, slot, own).slot;
+      const locale = await deps.languages.of(payload.userId);
+      const t = translator(locale);
+      const when = new Intl.DateTimeFormat(locale, { dateStyle: 'full', ...(found.event.allDay ? {} : { timeStyle: 'short' }), timeZone: found.event.timeZone }).format(placed.startsAt);
+      const title = own?.title ?? found.event.title;
+      const vars = { name: user.displayName, title, when, zone: found.event.timeZone, space: found.space.name, link: `${deps.publicUrl}/events/${payload.eventId}?on=${encodeURIComponent(payload.occurrence)}` };
+      await deps.mail.enqueue(db, {
+        kind: 'calendar.confirmation',
+        userId: payload.userId,
+        to: user.email,
+        subject: t('mail:calendar.confirmSubject', vars),
+        text: t('mail:calendar.confirmBody', vars),
+        attachments: [{ kind: EVENT_ICS, ref: { eventId: payload.eventId, occurrence: payload.occurrence } }],
+      });
+      return true;
+    },
+
+    /** The outbox's maker of `event-ics`: the occurrence's file as its recipient may see it; null once they may not. */
+    async makeOccurrenceIcs(ref: Record<string, unknown>, mail: { userId: string | null }) {
+      const actor = mail.userId ? await actorOfUser(mail.userId) : undefined;
+      if (!actor) return null;
+      try {
+        const file = await occurrenceIcs(actor, String(ref.eventId), String(ref.occurrence));
+        const safe = file.name.replace(/[^\p{L}\p{N} _-]/gu, '').replace(/\s+/g, ' ').trim().slice(0, 60) || 'event';
+        return { filename: `${safe}.ics`, contentType: 'text/calendar; charset=utf-8; method=PUBLISH', content: file.ics };
+      } catch (error) {
+        if (error instanceof AppError && error.code === 'not_found') return null;
+        throw error;
+      }
     },
 
     async accessEventIcs(actor: Actor, eventId: string): Promise<{ name: string; ics: string }> {

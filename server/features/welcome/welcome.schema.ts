@@ -21,6 +21,8 @@ export const emails = pgTable(
     htmlBody: text('html_body'),
     /** Extra headers sent with it, e.g. List-Unsubscribe and List-Unsubscribe-Post (RFC 8058). */
     headers: jsonb('headers').$type<Record<string, string>>().notNull().default({}),
+    /** Attachments as references, made when the mail is sent (outbox.ts#registerAttachment): no bytes stored. */
+    attachments: jsonb('attachments').$type<{ kind: string; ref: Record<string, unknown> }[]>().notNull().default([]),
     status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),

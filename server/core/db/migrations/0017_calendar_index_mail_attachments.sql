@@ -1,0 +1,2 @@
+ALTER TABLE "emails" ADD COLUMN "attachments" jsonb DEFAULT '[]'::jsonb NOT NULL;--> statement-breakpoint
+CREATE INDEX "calendar_events_space_end_idx" ON "calendar_events" USING btree ("space_id","series_ends_at");
