@@ -115,6 +115,8 @@ export function createJobs(options: JobsOptions): Jobs {
   let pollTimer: NodeJS.Timeout | undefined;
   let tickTimer: NodeJS.Timeout | undefined;
   let ticking: Promise<void> | undefined;
+  /** The jobs this node's lanes are running, so `runNow` can wait for one a lane took first. */
+  const inFlight = new Map<string, Promise<void>>();
 
   /** A job's row: its kind's `maxAttempts` unless the job says otherwise. */
   const rowValues = (row: NewJob) => ({
@@ -143,7 +145,13 @@ export function createJobs(options: JobsOptions): Jobs {
     );
   }
 
-  async function runOne(row: JobRow): Promise<void> {
+  function runOne(row: JobRow): Promise<void> {
+    const running = runClaimed(row).finally(() => inFlight.delete(row.id));
+    inFlight.set(row.id, running);
+    return running;
+  }
+
+  async function runClaimed(row: JobRow): Promise<void> {
     const definition = definitions.get(row.kind);
     if (!definition) return;
     const context: JobContext = { id: row.id, kind: row.kind, attempt: row.attempts, maxAttempts: row.maxAttempts, startedAt: new Date() };
@@ -246,7 +254,10 @@ export function createJobs(options: JobsOptions): Jobs {
       return written.map((r) => r.id);
     },
     async runNow(ids) {
+      // A lane of this node may have taken one first (it was looping over other due work): wait for it.
+      const taken = ids.flatMap((id) => (inFlight.has(id) ? [inFlight.get(id)!] : []));
       for (const row of await claim(ids)) await runOne(row);
+      await Promise.all([...taken, ...ids.flatMap((id) => (inFlight.has(id) ? [inFlight.get(id)!] : []))]);
     },
     insertStatement(rows) {
       if (rows.length === 0) return undefined;
