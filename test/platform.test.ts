@@ -129,6 +129,35 @@ describe('schedules', () => {
   });
 });
 
+describe('running a job now', () => {
+  test('when another node took the job first, then runNow resolves only once that run is done', async () => {
+    const other = await startTestServer({ database: db.database });
+    try {
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      const finished: string[] = [];
+      server.app.platform.jobs.define('test.slow', { run: async () => void finished.push('here') });
+      other.app.platform.jobs.define('test.slow', {
+        run: async () => {
+          started();
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          finished.push('other');
+        },
+      });
+      const ids = await server.app.platform.jobs.enqueue(server.app.database.db, { kind: 'test.slow' });
+      other.app.platform.jobs.kick();
+      await running;
+
+      await server.app.platform.jobs.runNow(ids);
+
+      expect(finished).toEqual(['other']);
+      expect((await jobsOfKind('test.slow')).map((j) => j.status)).toEqual(['done']);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
 /** Starts `server/main.ts` as one process of its own (no wrapper process: SIGKILL must reach the server itself). */
 async function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();

@@ -254,10 +254,17 @@ export function createJobs(options: JobsOptions): Jobs {
       return written.map((r) => r.id);
     },
     async runNow(ids) {
-      // A lane of this node may have taken one first (it was looping over other due work): wait for it.
-      const taken = ids.flatMap((id) => (inFlight.has(id) ? [inFlight.get(id)!] : []));
       for (const row of await claim(ids)) await runOne(row);
-      await Promise.all([...taken, ...ids.flatMap((id) => (inFlight.has(id) ? [inFlight.get(id)!] : []))]);
+      // A lane may have taken one first (it was looping over other due work), perhaps with its claim's
+      // answer still on the way to this process: wait until none of these is running, here or elsewhere.
+      for (let left = ids; left.length > 0; ) {
+        await Promise.all(left.flatMap((id) => (inFlight.has(id) ? [inFlight.get(id)!] : [])));
+        const rows = (await db.execute(sql`select id from ${jobs} where id in ${left} and status = 'running' and lease_until >= now()`)) as unknown as {
+          rows: { id: string }[];
+        };
+        left = rows.rows.map((r) => r.id);
+        if (left.length > 0 && left.every((id) => !inFlight.has(id))) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
     },
     insertStatement(rows) {
       if (rows.length === 0) return undefined;
