@@ -356,17 +356,22 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       if (wasStarted && httpServer) {
         const server = httpServer;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        await realtime?.close();
+        // Socket.IO's close waits for the HTTP server's too, so both are bounded by the deadline.
+        const realtimeClosed = realtime?.close() ?? Promise.resolve();
+        // A request answered after close() leaves its keep-alive connection idle (the browser may hold
+        // it for a minute): close idle connections as they appear, not only those idle at the start.
         server.closeIdleConnections();
+        const sweeper = setInterval(() => server.closeIdleConnections(), 50);
         let timer: NodeJS.Timeout | undefined;
         const deadline = new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
         });
-        if ((await Promise.race([closed, deadline])) === 'timeout') {
+        if ((await Promise.race([Promise.all([closed, realtimeClosed]), deadline])) === 'timeout') {
           logger.warn('requests still running at the shutdown deadline; closing their connections');
           server.closeAllConnections();
-          await closed;
+          await Promise.all([closed, realtimeClosed]);
         }
+        clearInterval(sweeper);
         clearTimeout(timer);
       }
       await platformRef?.settings.stop();
