@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { publicProfileSchema } from './accounts.routes';
-import { int4, int4Query, nameText, text } from './input';
+import { int4, int4Query, nameText, text, timeZone } from './input';
 import { defineRoute } from './route-spec';
 
 // The events calendar (issue #15, decision 021). An event is a post in its space's stream with an
@@ -26,15 +26,8 @@ export const localWhenSchema = z.union([localDateTimeSchema, localDateSchema]);
  */
 export const occurrenceKeySchema = localWhenSchema.describe('The occurrence’s original local start (2027-03-28T19:00, or 2027-03-28 all-day)');
 
-let zones: Set<string> | undefined;
-/** Whether a name is an IANA time zone this runtime knows (Intl.supportedValuesOf, plus UTC). */
-export function isTimeZone(name: string): boolean {
-  zones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
-  return zones.has(name);
-}
-
-/** An IANA time zone such as Europe/London. */
-export const timeZoneSchema = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/London');
+/** An IANA time zone such as Europe/London (canonical: it goes into other calendars' feeds). */
+export const timeZoneSchema = timeZone();
 
 export const weekdays = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;
 export type Weekday = (typeof weekdays)[number];

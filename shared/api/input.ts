@@ -125,3 +125,35 @@ export function textCursor() {
     return decoded !== undefined && !NUL.test(decoded);
   }, 'is not a cursor this server made');
 }
+
+let canonicalZones: Set<string> | undefined;
+/** Whether a name is one of this runtime's canonical IANA time zones (Intl.supportedValuesOf, plus UTC). */
+export function isCanonicalTimeZone(name: string): boolean {
+  canonicalZones ??= new Set([...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC']);
+  return canonicalZones.has(name);
+}
+
+/** Whether the runtime's Intl accepts a zone name, aliases included (Asia/Calcutta as well as Asia/Kolkata). */
+export function isKnownTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Time zones, two strengths. What is stored with content and written to other calendars (an
+ * event's zone) must be a canonical name; what only this member's clock needs (quiet hours) takes
+ * any alias a browser may report.
+ * @example
+ *   timeZone().safeParse('Europe/London').success; // true
+ *   timeZone({ aliases: true }).safeParse('Asia/Calcutta').success; // true
+ */
+export function timeZone(options: { aliases?: boolean } = {}) {
+  return z
+    .string()
+    .max(64)
+    .refine(options.aliases ? isKnownTimeZone : isCanonicalTimeZone, 'must be an IANA time zone such as Europe/London');
+}

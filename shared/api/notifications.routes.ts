@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { notificationLevels, notificationTargetKinds } from '../protocol/notifications';
 import { publicProfileSchema } from './accounts.routes';
-import { cursor } from './input';
+import { cursor, timeZone } from './input';
 import { defineRoute } from './route-spec';
 
 // The notification centre (decision 020): my notifications, grouped while unread, each built when
@@ -148,17 +148,8 @@ export const digestFrequencies = ['daily', 'weekly', 'off'] as const;
 /** A time of day as a clock shows it, 00:00–23:59. */
 export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Any zone name the runtime's Intl accepts, aliases included (a browser may report Asia/Calcutta). */
-export const zoneSchema = z.string().max(64).refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris');
+export const zoneSchema = timeZone({ aliases: true });
 
 /**
  * Quiet hours: no push and no immediate mail from `from` to `to` (which may run over midnight) in `timeZone`.

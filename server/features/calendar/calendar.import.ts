@@ -6,7 +6,8 @@
 import ICAL from 'ical.js';
 import { Temporal } from 'temporal-polyfill';
 import type { Recurrence, Weekday } from '../../../shared/api/calendar.routes';
-import { isTimeZone, recurrenceSchema, weekdays } from '../../../shared/api/calendar.routes';
+import { recurrenceSchema, weekdays } from '../../../shared/api/calendar.routes';
+import { isCanonicalTimeZone } from '../../../shared/api/input';
 import { AppError } from '../../core/errors';
 
 export type SkipReason = 'unsupported-recurrence' | 'invalid-time' | 'cancelled' | 'too-many';
@@ -33,7 +34,7 @@ const pad = (n: number) => String(n).padStart(2, '0');
 function localOf(time: ICAL.Time, tzid: string | null, zone: string): { local: string; zone: string } {
   if (time.isDate) return { local: `${time.year}-${pad(time.month)}-${pad(time.day)}`, zone };
   const wall = `${time.year}-${pad(time.month)}-${pad(time.day)}T${pad(time.hour)}:${pad(time.minute)}`;
-  if (tzid && isTimeZone(tzid)) return { local: wall, zone: tzid };
+  if (tzid && isCanonicalTimeZone(tzid)) return { local: wall, zone: tzid };
   if (time.zone?.tzid === 'UTC') {
     const at = Temporal.Instant.fromEpochMilliseconds(Date.UTC(time.year, time.month - 1, time.day, time.hour, time.minute)).toZonedDateTimeISO(zone);
     return { local: `${at.toPlainDate().toString()}T${pad(at.hour)}:${pad(at.minute)}`, zone };
