@@ -26,6 +26,15 @@ describe('the calendar form’s rules in the browser', () => {
     expect(recurrenceOf('yearly', '2027-03-30', none)).toEqual({ freq: 'yearly', interval: 1 });
   });
 
+  it('when the form says how often, then the rule carries that interval, kept between 1 and 99', () => {
+    const none = { days: [], ends: 'never' as const, until: '', count: 0 };
+    expect(recurrenceOf('weekly', '2027-03-02', { ...none, interval: 2 })).toEqual({ freq: 'weekly', interval: 2, byWeekday: ['TU'] });
+    expect(recurrenceOf('monthlyNth', '2027-03-30', { ...none, interval: 3 })).toEqual({ freq: 'monthly', interval: 3, byNthWeekday: { n: -1, weekday: 'TU' } });
+    expect(recurrenceOf('daily', '2027-03-02', { ...none, interval: 0 })).toEqual({ freq: 'daily', interval: 1 });
+    expect(recurrenceOf('yearly', '2027-03-02', { ...none, interval: 250 })).toEqual({ freq: 'yearly', interval: 99 });
+    expect(recurrenceOf('daily', '2027-03-02', { ...none, interval: Number.NaN })).toEqual({ freq: 'daily', interval: 1 });
+  });
+
   it('when a rule comes back from the server, then the form shows its preset', () => {
     expect(presetOf(null)).toBe('none');
     expect(presetOf({ freq: 'monthly', interval: 1, byNthWeekday: { n: 2, weekday: 'TU' } })).toBe('monthlyNth');

@@ -66,32 +66,37 @@ export function occurrenceTimes(event: Pick<CalendarEvent, 'allDay' | 'timeZone'
 const weekdayName = (day: Weekday) => t(`calendar:weekday.${day}`);
 
 /**
- * A series' rule in words: "Every week on Tuesday", "Every month on the last Friday, until 3 June 2027".
+ * A series' rule in words: "Every week on Tuesday", "Every 2 weeks on Monday, Thursday", "Every month on the last Friday, until 3 June 2027".
  * @example describeRecurrence({ freq: 'weekly', interval: 1, byWeekday: ['TU'] }, '2027-03-02T19:00') // → 'Every week on Tuesday'
  */
-export function describeRecurrence(recurrence: Recurrence, start: string, rrule?: string | null): string {
+export function describeRecurrence(recurrence: Recurrence, start: string): string {
   const startDay = weekdayOf(start.slice(0, 10));
+  const count = recurrence.interval;
   let rule: string;
-  if (recurrence.interval !== 1 && rrule) return rrule;
   switch (recurrence.freq) {
     case 'daily':
-      rule = t('calendar:repeat.daily');
+      rule = t('calendar:repeat.every.daily', { count });
       break;
     case 'weekly':
-      rule = t('calendar:repeat.weekly', { days: (recurrence.byWeekday ?? [startDay]).map(weekdayName).join(', ') });
+      rule = t('calendar:repeat.weekly', {
+        every: t('calendar:repeat.every.weekly', { count }),
+        days: (recurrence.byWeekday ?? [startDay]).map(weekdayName).join(', '),
+      });
       break;
-    case 'monthly':
+    case 'monthly': {
+      const every = t('calendar:repeat.every.monthly', { count });
       if (recurrence.byNthWeekday) {
         const { n, weekday } = recurrence.byNthWeekday;
         const nth = n === -1 ? t('calendar:repeat.nth.last') : t(`calendar:repeat.nth.${n as 1 | 2 | 3 | 4 | 5}`);
-        rule = t('calendar:repeat.monthlyNth', { nth, weekday: weekdayName(weekday) });
+        rule = t('calendar:repeat.monthlyNth', { every, nth, weekday: weekdayName(weekday) });
       } else {
         const day = recurrence.byMonthDay ?? Number(start.slice(8, 10));
-        rule = day === -1 ? t('calendar:repeat.monthlyLastDay') : t('calendar:repeat.monthlyDay', { day: formatNumber(day) });
+        rule = day === -1 ? t('calendar:repeat.monthlyLastDay', { every }) : t('calendar:repeat.monthlyDay', { every, day: formatNumber(day) });
       }
       break;
+    }
     case 'yearly':
-      rule = t('calendar:repeat.yearly');
+      rule = t('calendar:repeat.every.yearly', { count });
       break;
   }
   if (recurrence.until) return t('calendar:repeat.until', { rule, date: formatDate(`${recurrence.until}T12:00:00Z`) });

@@ -36,26 +36,27 @@ export function presetOf(recurrence: Recurrence | null): RecurrencePreset {
 
 /**
  * A rule from the form's choices.
- * @example recurrenceOf('weekly', '2027-03-02', { days: ['TU', 'TH'], ends: 'count', count: 10 }) // → { freq: 'weekly', interval: 1, byWeekday: ['TU', 'TH'], count: 10 }
+ * @example recurrenceOf('weekly', '2027-03-02', { days: ['TU', 'TH'], ends: 'count', count: 10, interval: 2 }) // → { freq: 'weekly', interval: 2, byWeekday: ['TU', 'TH'], count: 10 }
  */
 export function recurrenceOf(
   preset: RecurrencePreset,
   startDate: string,
-  options: { days: Weekday[]; ends: 'never' | 'until' | 'count'; until: string; count: number },
+  options: { days: Weekday[]; ends: 'never' | 'until' | 'count'; until: string; count: number; interval?: number },
 ): Recurrence | null {
   if (preset === 'none') return null;
+  const interval = Math.min(99, Math.max(1, Math.trunc(options.interval ?? 1) || 1));
   const end = options.ends === 'until' && options.until ? { until: options.until } : options.ends === 'count' && options.count > 0 ? { count: options.count } : {};
   switch (preset) {
     case 'daily':
-      return { freq: 'daily', interval: 1, ...end };
+      return { freq: 'daily', interval, ...end };
     case 'weekly':
-      return { freq: 'weekly', interval: 1, byWeekday: options.days.length > 0 ? weekdays.filter((day) => options.days.includes(day)) : [weekdayOf(startDate)], ...end };
+      return { freq: 'weekly', interval, byWeekday: options.days.length > 0 ? weekdays.filter((day) => options.days.includes(day)) : [weekdayOf(startDate)], ...end };
     case 'monthlyDay':
-      return { freq: 'monthly', interval: 1, byMonthDay: Number(startDate.slice(8, 10)), ...end };
+      return { freq: 'monthly', interval, byMonthDay: Number(startDate.slice(8, 10)), ...end };
     case 'monthlyNth':
-      return { freq: 'monthly', interval: 1, byNthWeekday: { n: nthWeekdayOf(startDate), weekday: weekdayOf(startDate) }, ...end };
+      return { freq: 'monthly', interval, byNthWeekday: { n: nthWeekdayOf(startDate), weekday: weekdayOf(startDate) }, ...end };
     case 'yearly':
-      return { freq: 'yearly', interval: 1, ...end };
+      return { freq: 'yearly', interval, ...end };
   }
 }
 
