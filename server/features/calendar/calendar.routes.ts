@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { calendarRoutes } from '../../../shared/api/calendar.routes';
 import type { RouteMounter } from '../../core/http/routes';
+import { parseImageUpload, sendImage } from '../../core/images';
 import type { Actor } from '../accounts/actor';
 import type { CalendarService } from './calendar.service';
 
@@ -14,6 +15,8 @@ function sendIcs(res: Response, file: { name: string; ics: string }, download: b
     .set('Cache-Control', cache === 'public' ? 'public, max-age=300' : 'private, no-store')
     .send(file.ics);
 }
+
+const parseImage = parseImageUpload('image');
 
 export function mountCalendarRoutes(router: RouteMounter<Actor>, deps: { calendar: CalendarService }): void {
   const { calendar } = deps;
@@ -40,6 +43,15 @@ export function mountCalendarRoutes(router: RouteMounter<Actor>, deps: { calenda
     sendIcs(res, await calendar.accessEventIcs(actor, params.eventId), true, 'private');
     return undefined;
   });
+  router.mount(r.eventImage, async ({ actor, params, req, res }) => {
+    sendImage(req, res, await calendar.accessImage(actor, params.eventId));
+    return undefined;
+  });
+  router.mount(r.uploadEventImage, async ({ actor, params, req, res }) => {
+    await parseImage(req, res);
+    return calendar.doSetImage(actor, params.eventId, req.file);
+  });
+  router.mount(r.removeEventImage, ({ actor, params }) => calendar.doRemoveImage(actor, params.eventId));
   router.mount(r.spaceCalendarSettings, ({ actor, params }) => calendar.accessSpaceSettings(actor, params.spaceId));
   router.mount(r.updateSpaceCalendarSettings, ({ actor, params, body }) => calendar.doUpdateSpaceSettings(actor, params.spaceId, body));
   router.mount(r.feedToken, ({ actor }) => calendar.accessFeedToken(actor));

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import type { Recurrence } from '../../../shared/api/calendar.routes';
-import { users } from '../accounts/accounts.schema';
+import { bytea, users } from '../accounts/accounts.schema';
 import { posts, spaces } from '../spaces/spaces.schema';
 
 // The events calendar (decision 021). Times are kept as the wall clock shows them plus the IANA
@@ -53,6 +53,8 @@ export const calendarEvents = pgTable(
       .notNull()
       .default(sql`'{1440}'::integer[]`),
     networkWide: boolean('network_wide').notNull().default(false),
+    /** Bumped with each new cover image (0: none), so its URL changes and caches refetch it. */
+    imageVersion: integer('image_version').notNull().default(0),
     cancelledAt: timestamptz('cancelled_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
@@ -152,6 +154,16 @@ export const calendarFeedTokens = pgTable('calendar_feed_tokens', {
     .references(() => users.id, { onDelete: 'cascade' }),
   tokenHash: text('token_hash').notNull().unique(),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
+});
+
+/** An event's cover image, re-encoded without metadata (server/core/images.ts); served only to its space's readers. */
+export const calendarEventImages = pgTable('calendar_event_images', {
+  eventId: uuid('event_id')
+    .primaryKey()
+    .references(() => calendarEvents.id, { onDelete: 'cascade' }),
+  contentType: text('content_type').notNull(),
+  data: bytea('data').notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
 });
 
 export type CalendarEventRow = typeof calendarEvents.$inferSelect;

@@ -19,6 +19,7 @@ import { users } from '../../core/db/schema';
 import { translator, type Languages } from '../../core/i18n/i18n';
 import type { OutboxMail } from '../../core/mail/outbox';
 import { AppError } from '../../core/errors';
+import { checkImage, type StoredImage } from '../../core/images';
 import type { UnitOfWork, Work } from '../../core/events/unit-of-work';
 import type { Jobs } from '../../core/jobs/jobs';
 import { renderMarkdown } from '../../core/markdown';
@@ -57,6 +58,7 @@ import {
   type EventWithSpace,
 } from './calendar.repository';
 import {
+  calendarEventImages,
   calendarEvents,
   calendarFeedTokens,
   calendarOccurrences,
@@ -189,6 +191,7 @@ export function createCalendarService(deps: CalendarDeps) {
       rrule: rruleOfKept(timing),
       location: { address: event.locationAddress, onlineUrl: hidden ? null : event.onlineUrl, onlineUrlHidden: hidden },
       category: event.categoryName && event.categoryColor ? { name: event.categoryName, color: event.categoryColor } : null,
+      imageUrl: event.imageVersion > 0 ? `/api/v1/events/${event.id}/image?v=${event.imageVersion}` : null,
       capacity: event.capacity,
       maxGuests: event.maxGuests,
       approval: event.approval,
@@ -872,6 +875,11 @@ export function createCalendarService(deps: CalendarDeps) {
             .insert(calendarEvents)
             .values({ ...copied, ...columnsOf(changes), timeZone: next.timeZone, allDay: next.allDay, startLocal: next.startLocal, endLocal: next.endLocal, recurrence: next.recurrence, ...bounds(next), postId: post.id, splitFrom: eventId } as typeof calendarEvents.$inferInsert)
             .returning({ id: calendarEvents.id });
+          // The new series keeps the cover image (its row is the new event's own).
+          if (event.imageVersion > 0) {
+            await uow.tx.execute(sql`insert into ${calendarEventImages} (event_id, content_type, data, updated_at)
+              select ${row!.id}, content_type, data, updated_at from ${calendarEventImages} where event_id = ${eventId}`);
+          }
           // The answers and edits of the moved occurrences follow them to the new series.
           const movedKeys = (await uow.tx.select({ key: calendarRsvps.occurrenceKey }).from(calendarRsvps).where(eq(calendarRsvps.eventId, eventId))).map((r) => r.key).filter((k) => k >= slot.key);
           if (movedKeys.length) {
@@ -912,6 +920,42 @@ export function createCalendarService(deps: CalendarDeps) {
           }
         }
         if (concernsAttendees(changes)) notifyLater(uow, 'event.changed', event, null, 'attendees', actor.user.id);
+      });
+      return detail(actor, await accessEvent(actor, eventId));
+    },
+
+    async accessImage(actor: Actor, eventId: string): Promise<StoredImage> {
+      await accessEvent(actor, eventId);
+      const [image] = await db.select().from(calendarEventImages).where(eq(calendarEventImages.eventId, eventId));
+      if (!image) throw AppError.notFound('This event has no image');
+      return image;
+    },
+
+    /** A new cover image: the event's readers see it at once through calendar:event-changed. */
+    async doSetImage(actor: Actor, eventId: string, file: { buffer: Buffer; size: number } | undefined) {
+      const { event, access } = await accessEvent(actor, eventId);
+      checkCanEdit(access, event);
+      const image = await checkImage(file, 'image');
+      await work.transaction(async (uow) => {
+        await lockEvent(uow.tx, eventId);
+        await uow.tx
+          .insert(calendarEventImages)
+          .values({ eventId, ...image, updatedAt: now() })
+          .onConflictDoUpdate({ target: calendarEventImages.eventId, set: { ...image, updatedAt: now() } });
+        await uow.tx.update(calendarEvents).set({ imageVersion: sql`${calendarEvents.imageVersion} + 1`, updatedAt: now() }).where(eq(calendarEvents.id, eventId));
+        await logEventChanged(uow, eventId, 'updated', null);
+      });
+      return detail(actor, await accessEvent(actor, eventId));
+    },
+
+    async doRemoveImage(actor: Actor, eventId: string) {
+      const { event, access } = await accessEvent(actor, eventId);
+      checkCanEdit(access, event);
+      await work.transaction(async (uow) => {
+        await lockEvent(uow.tx, eventId);
+        await uow.tx.delete(calendarEventImages).where(eq(calendarEventImages.eventId, eventId));
+        await uow.tx.update(calendarEvents).set({ imageVersion: 0, updatedAt: now() }).where(eq(calendarEvents.id, eventId));
+        await logEventChanged(uow, eventId, 'updated', null);
       });
       return detail(actor, await accessEvent(actor, eventId));
     },
