@@ -107,6 +107,9 @@ export function describeRecurrence(recurrence: Recurrence, start: string): strin
 /** Reminder offsets people pick from (minutes before). */
 export const reminderChoices = [0, 15, 60, 180, 1440, 2880, 10080] as const;
 
+/** How many reminders an event or a member may have (as the server's reminderMinutesSchema). */
+export const maxReminders = 5;
+
 /**
  * A reminder offset in words.
  * @example reminderLabel(1440) // → '1 day before'

@@ -257,22 +257,24 @@ export class PostEvents {
 
 export const postEvents = new PostEvents();
 
+/** The event pages and calendar ranges open now, the event pages first: each live change goes to every one. */
+function openViews(): (EventView | CalendarRange)[] {
+  return [...EventView.open, ...CalendarRange.open];
+}
+
 function reloadAll(): void {
-  for (const view of EventView.open) void view.load();
-  for (const range of CalendarRange.open) void range.load();
+  for (const view of openViews()) void view.load();
 }
 
 liveStores.register({
   name: 'calendar',
   events: {
     'calendar:rsvp-changed': (change) => {
-      for (const view of EventView.open) view.rsvpChanged(change);
-      for (const range of CalendarRange.open) range.rsvpChanged(change);
+      for (const view of openViews()) view.rsvpChanged(change);
     },
     'calendar:event-changed': (change) => {
       postEvents.eventChanged(change);
-      for (const view of EventView.open) view.eventChanged(change);
-      for (const range of CalendarRange.open) range.eventChanged(change);
+      for (const view of openViews()) view.eventChanged(change);
     },
   },
   clear: () => postEvents.clear(),
@@ -285,8 +287,7 @@ memberFeed.route({
   name: 'calendar',
   events: {
     'calendar:my-rsvp-changed': (change) => {
-      for (const view of EventView.open) view.myRsvpChanged(change);
-      for (const range of CalendarRange.open) range.myRsvpChanged(change);
+      for (const view of openViews()) view.myRsvpChanged(change);
     },
   },
   reload: () => reloadAll(),
