@@ -88,3 +88,47 @@ test('only hosts import: a member gets 403; a file that is not iCalendar or too 
   const calendar = await ann!.call<List>('GET', `/api/v1/spaces/${space.id}/calendar?from=${y}-06-01T00:00:00Z&to=${y}-08-01T00:00:00Z`);
   expect(calendar.body.events).toEqual([]);
 });
+
+test('an .ics whose series has overrides (RECURRENCE-ID) imports them: a date moved and renamed, a date cancelled, a date named in UTC; an override of a series not imported changes nothing', async () => {
+  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const space = await spaceWith(host);
+  const file = ics(
+    vevent('UID:club@example.org', 'SUMMARY:Book club', `DTSTART;TZID=Europe/Berlin:${y}0907T180000`, `DTEND;TZID=Europe/Berlin:${y}0907T200000`, 'RRULE:FREQ=WEEKLY;COUNT=4', 'LOCATION:Library'),
+    // The second date moves an hour later, to the café, under another title.
+    vevent('UID:club@example.org', `RECURRENCE-ID;TZID=Europe/Berlin:${y}0914T180000`, 'SUMMARY:Book club (author visit)', `DTSTART;TZID=Europe/Berlin:${y}0914T190000`, `DTEND;TZID=Europe/Berlin:${y}0914T210000`, 'LOCATION:Café Lenz'),
+    // The third is called off; the fourth is named in UTC (18:00 in Berlin is 16:00Z in September) and only renamed.
+    vevent('UID:club@example.org', `RECURRENCE-ID;TZID=Europe/Berlin:${y}0921T180000`, 'SUMMARY:Book club', `DTSTART;TZID=Europe/Berlin:${y}0921T180000`, 'STATUS:CANCELLED'),
+    vevent('UID:club@example.org', `RECURRENCE-ID:${y}0928T160000Z`, 'SUMMARY:Book club, last of the season', `DTSTART:${y}0928T160000Z`, `DTEND:${y}0928T180000Z`, 'LOCATION:Library'),
+    vevent('UID:elsewhere@example.org', `RECURRENCE-ID:${y}0910T100000Z`, 'SUMMARY:Stray override', `DTSTART:${y}0910T100000Z`),
+  );
+  const res = await host.call<ImportResult>('POST', `/api/v1/spaces/${space.id}/events/import`, { ics: file, timeZone: 'Europe/London' });
+  expect(res.status).toBe(201);
+  expect(res.body.created.map((c) => c.uid)).toEqual(['club@example.org']);
+  expect(res.body.skipped).toEqual([]);
+
+  const list = (await host.call<List>('GET', `/api/v1/spaces/${space.id}/calendar?from=${y}-09-01T00:00:00Z&to=${y}-10-01T00:00:00Z`)).body;
+  expect(list.events).toHaveLength(1);
+  expect(list.occurrences.map((o) => [o.occurrence, o.start, o.title, o.address, o.cancelled])).toEqual([
+    [`${y}-09-07T18:00`, `${y}-09-07T18:00`, 'Book club', 'Library', false],
+    [`${y}-09-14T18:00`, `${y}-09-14T19:00`, 'Book club (author visit)', 'Café Lenz', false],
+    [`${y}-09-21T18:00`, `${y}-09-21T18:00`, 'Book club', 'Library', true],
+    [`${y}-09-28T18:00`, `${y}-09-28T18:00`, 'Book club, last of the season', 'Library', false],
+  ]);
+});
+
+test('an .ics from Outlook names its zones the Windows way: they are read as their IANA zones; a zone name nobody knows is listed as invalid-time', async () => {
+  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const space = await spaceWith(host);
+  const file = ics(
+    vevent('UID:outlook-1@example.org', 'SUMMARY:Trustees meeting', `DTSTART;TZID=W. Europe Standard Time:${y}1105T190000`, `DTEND;TZID=W. Europe Standard Time:${y}1105T203000`),
+    vevent('UID:outlook-2@example.org', 'SUMMARY:Volunteers call', `DTSTART;TZID=Eastern Standard Time:${y}1106T120000`, `DTEND;TZID=Eastern Standard Time:${y}1106T130000`, 'RRULE:FREQ=WEEKLY;COUNT=3'),
+    vevent('UID:mystery@example.org', 'SUMMARY:Somewhere', `DTSTART;TZID=Middle Earth Time:${y}1107T120000`),
+  );
+  const res = await host.call<ImportResult>('POST', `/api/v1/spaces/${space.id}/events/import`, { ics: file, timeZone: 'Europe/London' });
+  expect(res.status).toBe(201);
+  expect(res.body.created.map((c) => c.uid)).toEqual(['outlook-1@example.org', 'outlook-2@example.org']);
+  expect(res.body.skipped.map((s) => [s.uid, s.reason])).toEqual([['mystery@example.org', 'invalid-time']]);
+  const list = (await host.call<List>('GET', `/api/v1/spaces/${space.id}/calendar?from=${y}-11-01T00:00:00Z&to=${y}-12-01T00:00:00Z`)).body;
+  expect(list.events.find((e) => e.title === 'Trustees meeting')).toMatchObject({ timeZone: 'Europe/Berlin', start: `${y}-11-05T19:00`, end: `${y}-11-05T20:30` });
+  expect(list.events.find((e) => e.title === 'Volunteers call')).toMatchObject({ timeZone: 'America/New_York', start: `${y}-11-06T12:00` });
+});

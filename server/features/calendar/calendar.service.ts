@@ -12,7 +12,7 @@ import type {
   RsvpStatus,
   updateEventSchema,
 } from '../../../shared/api/calendar.routes';
-import { createEventSchema as createEventInput, occurrenceKeySchema } from '../../../shared/api/calendar.routes';
+import { createEventSchema as createEventInput, occurrenceKeySchema, updateEventSchema as updateEventInput } from '../../../shared/api/calendar.routes';
 import { parseIcs, type SkipReason } from './calendar.import';
 import type { Db } from '../../core/db/database';
 import { users } from '../../core/db/schema';
@@ -756,6 +756,26 @@ export function createCalendarService(deps: CalendarDeps) {
         const timing = timingOf({ timeZone, allDay, startLocal: start, endLocal: end, recurrence });
         for (const key of new Set(imported.cancelled)) {
           if (isSlot(timing, key)) await this.doCancelEvent(actor, detail.event.id, { scope: 'this', occurrence: key });
+        }
+        // An override the event's rules refuse (an end before its start…) leaves that date as the series makes it.
+        for (const { occurrence, start: movedStart, end: movedEnd, title, description, address } of imported.overrides) {
+          if (imported.cancelled.includes(occurrence) || !isSlot(timing, occurrence)) continue;
+          const update = updateEventInput.safeParse({
+            scope: 'this',
+            occurrence,
+            changes: {
+              ...(movedStart !== undefined && { start: movedStart, end: movedEnd }),
+              ...(title !== undefined && { title }),
+              ...(description !== undefined && { descriptionMarkdown: description }),
+              ...(address !== undefined && { location: address ? { address } : {} }),
+            },
+          });
+          if (!update.success || Object.keys(update.data.changes).length === 0) continue;
+          try {
+            await this.doUpdateEvent(actor, detail.event.id, update.data);
+          } catch (error) {
+            if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error;
+          }
         }
         created.push({ uid: imported.uid, eventId: detail.event.id, title: detail.event.title });
       }
