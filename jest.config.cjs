@@ -23,6 +23,10 @@ const serviceSuites = [
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Jest's default (one worker fewer than the cores) runs a 2-core machine's suites one after
+  // another, and most of a suite's time is spent waiting on PostgreSQL, Chromium or a timer: two
+  // at once take about half the time there (docs/decisions/024-two-test-workers.md).
+  maxWorkers: Math.max(2, require('node:os').availableParallelism() - 1),
   // Bounds a hang, not speed: a PGlite instance takes ~3 s to start and a browser test drives
   // Chromium, slower still on a busy 2-core machine.
   testTimeout: 60_000,
