@@ -9,17 +9,14 @@
 // bare-chat-server.ts) and this process is the load: one socket per member, each sending its
 // share of the messages and receiving its space's chat. They share the machine's cores with
 // PostgreSQL, so every figure is a lower bound; each run prints where the CPU went.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
-import { createScratchPostgres } from '../../test/support/database';
-import { cleanUp, envList, envNumber, int, mib, onCleanUp, quietRun as quietRunOf, report, runBench, seconds } from './lib/harness';
+import { envList, envNumber, int, mib, onCleanUp, quietRun as quietRunOf, report, runBench, seconds, startWatchdog } from './lib/harness';
 import { DeliveryTracker, keptUp, settle, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
 import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanOptions, type LeanSocket } from './lib/lean-socket';
-import { cpuMeter, describeCpu, startBareSocketIo, startHearth } from './lib/processes';
+import { cpuMeter, describeCpu, startBareSocketIo } from './lib/processes';
+import { scratchDatabase, serverConnections, startHearthOn } from './lib/scratch';
 import { describeBuild, eventLoopDelay, hearthMemory, sampleDatabaseActivity, type Memory } from './lib/server-probes';
 import { describe, ms, table } from './lib/stats';
 
@@ -170,11 +167,7 @@ async function main(): Promise<void> {
   }
   const benchStart = performance.now();
   const deadline = benchStart + MAX_MINUTES * 60_000;
-  const watchdog = setTimeout(() => {
-    console.error(`chat bench: over BENCH_MAX_MINUTES (${MAX_MINUTES}); stopping`);
-    void cleanUp().finally(() => process.exit(2));
-  }, MAX_MINUTES * 60_000);
-  watchdog.unref();
+  const watchdog = startWatchdog('chat', MAX_MINUTES);
 
   const cores = os.cpus().length;
   const perSpace = MEMBERS / SPACES;
@@ -198,35 +191,23 @@ async function main(): Promise<void> {
   );
   report(describeBuild());
 
-  const scratch = await createScratchPostgres();
-  onCleanUp(async () => {
-    if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
-    else await scratch.drop();
-  });
-  const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  onCleanUp(() => admin.end());
+  const scratch = await scratchDatabase(KEEP_DATABASE);
+  const { admin } = scratch;
   report(`database: PostgreSQL, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept: BENCH_KEEP_DATABASE=1)' : '(dropped at the end)'}`);
 
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-chat-'));
-  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const hearth = await startHearth({
-    DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
+  const hearth = await startHearthOn(scratch, 'chat', {
     SESSION_SECRET: 'bench-secret-0123456789abcdef0123456789abcdef',
     SIGNUP_LIMIT_PER_HOUR: '1000000',
     SIGNIN_FAILURE_LIMIT_PER_HOUR: '1000000',
     CHAT_MESSAGES_PER_SECOND: String(CHAT_LIMIT),
     CHAT_BURST: String(CHAT_BURST),
   });
-  onCleanUp(() => hearth.stop());
   const bare = await startBareSocketIo('bare-chat-server.ts');
   onCleanUp(() => bare.stop());
   report(`servers: Hearth ${hearth.url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms); bare Socket.IO ${bare.url} (pid ${bare.pid})`);
   const url = hearth.url;
 
-  const databasePids = async () =>
-    (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name <> 'hearth-bench'`)).rows.map((r) => r.pid);
-  const hearthCpuMeter = cpuMeter(hearth.pid, databasePids, cores);
+  const hearthCpuMeter = cpuMeter(hearth.pid, serverConnections(admin), cores);
   const bareCpuMeter = cpuMeter(bare.pid, async () => [], cores);
   const hearthMeasure: Measure = async () => {
     const [stopCpu, stopActivity, stopLag] = await Promise.all([hearthCpuMeter(), sampleDatabaseActivity(admin), eventLoopDelay(url)]);

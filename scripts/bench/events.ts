@@ -16,20 +16,16 @@
 //       and the last `calendar:rsvp-changed` every socket saw carrying the final counts.
 // As in stream.ts and notifications.ts the server is a child process (node dist/server/main.js)
 // and this process is the load; they share the machine's cores with PostgreSQL.
-import { execFileSync } from 'node:child_process';
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import fs from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import type { Recurrence } from '../../shared/api/calendar.routes';
 import { instantOf, seriesEnd, slotsBetween, type Timing } from '../../server/features/calendar/calendar.recurrence';
-import { createScratchPostgres } from '../../test/support/database';
-import { envNumber, int, onCleanUp, report, runBench, seconds } from './lib/harness';
+import { describeMachine, envNumber, int, onCleanUp, report, runBench, seconds } from './lib/harness';
 import { api, createSpace, joinSpace, signUpMember, switchOffWelcome } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
-import { cpuMeter, describeCpu, processCpuSeconds, startHearth, type ServerProcess } from './lib/processes';
+import { cpuMeter, describeCpu, processCpuSeconds } from './lib/processes';
+import { insertMembers, insertSessions, scratchDatabase, serverConnections, startHearthOn } from './lib/scratch';
 import { describeBuild, hearthMemory } from './lib/server-probes';
 import { describe, ms, summarise } from './lib/stats';
 
@@ -48,28 +44,6 @@ const MAX_MINUTES = envNumber('BENCH_MAX_MINUTES', 10);
 
 const RSVP_FRAME = Buffer.from('42["calendar:rsvp-changed",');
 const sleep = (msValue: number) => new Promise((resolve) => setTimeout(resolve, msValue));
-
-/** The facts of the machine that matter for these figures (as notifications.ts reports them). */
-function describeMachine(): string[] {
-  let lscpu = '';
-  try {
-    lscpu = execFileSync('lscpu', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    // not everywhere
-  }
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(lscpu)?.[1]?.trim();
-  const cpu = [field('Model name') ?? os.cpus()[0]?.model ?? 'cpu', field('CPU\\(s\\)') && `${field('CPU\\(s\\)')} CPU(s)`, field('Hypervisor vendor') && `hypervisor ${field('Hypervisor vendor')}`].filter(Boolean).join(', ');
-  return [
-    `machine: ${cpu}; ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; kernel ${os.release()}; node ${process.version}`,
-    `environment: REDIS_URL ${process.env.REDIS_URL ? 'set (the server uses the Redis adapter)' : 'not set (one node, in-memory adapter)'}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-  ];
-}
-
-/** express-session's signed cookie value, as cookie-signature makes it. */
-function sessionCookie(sid: string, secret: string): string {
-  const signature = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
-  return `hearth.sid=${encodeURIComponent(`s:${sid}.${signature}`)}`;
-}
 
 /** A deterministic pseudo-random sequence (mulberry32), so every run loads the same calendar. */
 function random(seed: number) {
@@ -143,26 +117,16 @@ async function main(): Promise<void> {
   report(`NOTE: the load (this process), the server and PostgreSQL share these ${cores} cores with whatever else runs on the machine ("other" below).`);
   report(describeBuild());
 
-  const scratch = await createScratchPostgres();
-  onCleanUp(async () => {
-    if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
-    else await scratch.drop();
-  });
-  const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  onCleanUp(() => admin.end());
+  const scratch = await scratchDatabase(KEEP_DATABASE);
+  const { admin } = scratch;
   const secret = `bench-secret-${randomBytes(16).toString('hex')}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-events-'));
-  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
   // CHECK_CONTRACTS=false as in production: otherwise every answer is checked against its schema, a cost of development only.
-  const hearth: ServerProcess = await startHearth({
-    DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
+  const hearth = await startHearthOn(scratch, 'events', {
     SESSION_SECRET: secret,
     SIGNUP_LIMIT_PER_HOUR: '1000000',
     POSTS_PER_MINUTE: '100000',
     CHECK_CONTRACTS: process.env.CHECK_CONTRACTS ?? 'false',
   });
-  onCleanUp(() => hearth.stop());
   const url = hearth.url;
   report(`server: Hearth ${url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms; CHECK_CONTRACTS=${process.env.CHECK_CONTRACTS ?? 'false'})`);
 
@@ -177,24 +141,9 @@ async function main(): Promise<void> {
   const hall = await createSpace(url, host, 'rsvp-hall', 'RSVP hall');
   await joinSpace(url, reader, calendarSpace);
 
-  const hostHash = (await admin.query<{ password_hash: string }>('select password_hash from users where id = $1', [host.id])).rows[0]!.password_hash;
-  const memberIds = (
-    await admin.query<{ id: string }>(
-      `insert into users (email, email_verified_at, handle, display_name, password_hash, accepted_guidelines_version)
-       select 'r' || lpad(i::text, 5, '0') || '@example.org', now(), 'r' || lpad(i::text, 5, '0'), 'Rsvp ' || i, $1, (select max(version) from guidelines_versions)
-         from generate_series(0, $2::int - 1) as i order by i returning id`,
-      [hostHash, MEMBERS],
-    )
-  ).rows.map((r) => r.id);
-  await admin.query(`insert into consents (user_id, version, age_confirmed) select id, accepted_guidelines_version, true from users where id = any($1::uuid[])`, [memberIds]);
+  const memberIds = await insertMembers(admin, { like: host.id, count: MEMBERS, prefix: 'r', name: 'Rsvp' });
   await admin.query(`insert into space_members (space_id, user_id) select s, u from unnest($1::uuid[]) as s, unnest($2::uuid[]) as u`, [[calendarSpace, hall], memberIds]);
-  const template = (await admin.query<{ data: Record<string, unknown>; expires_at: Date }>('select data, expires_at from sessions where user_id = $1 limit 1', [host.id])).rows[0]!;
-  const sids = memberIds.map(() => randomBytes(24).toString('base64url'));
-  await admin.query(
-    `insert into sessions (sid, user_id, data, expires_at)
-     select s.sid, s.user_id, $3::jsonb || jsonb_build_object('userId', s.user_id, 'csrfToken', s.csrf), $4 from unnest($1::text[], $2::uuid[], $5::text[]) as s(sid, user_id, csrf)`,
-    [sids, memberIds, template.data, template.expires_at, sids.map(() => randomBytes(24).toString('base64url'))],
-  );
+  const cookies = await insertSessions(admin, { like: host.id, userIds: memberIds, secret });
   report(`  admin, a reader, 2 public spaces through the REST API; ${int(MEMBERS)} members bulk-loaded with SQL (members of both spaces, a session each) in ${seconds(performance.now() - t)}`);
 
   t = performance.now();
@@ -303,8 +252,7 @@ async function main(): Promise<void> {
       `(${Math.min(...cold.map((c) => c.mine))}–${Math.max(...cold.map((c) => c.mine))} with the reader's RSVP, ${Math.min(...cold.map((c) => c.cancelled))}–${Math.max(...cold.map((c) => c.cancelled))} cancelled); ` +
       `${Math.round(Math.min(...cold.map((c) => c.bytes)) / 1024)}–${Math.round(Math.max(...cold.map((c) => c.bytes)) / 1024)} KiB of JSON`,
   );
-  const databasePids = async () => (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name <> 'hearth-bench'`)).rows.map((r) => r.pid);
-  const shares = cpuMeter(hearth.pid, databasePids, cores);
+  const shares = cpuMeter(hearth.pid, serverConnections(admin), cores);
   const stopMonthShares = await shares();
   const warm: number[] = [];
   const server0 = processCpuSeconds(hearth.pid) ?? 0;
@@ -333,7 +281,6 @@ async function main(): Promise<void> {
   const frames = new Array<number>(MEMBERS).fill(0);
   const sockets: LeanSocket[] = [];
   onCleanUp(async () => sockets.forEach((s) => s.close()));
-  const cookies = sids.map((sid) => sessionCookie(sid, secret));
   for (let batch = 0; batch < MEMBERS; batch += 100) {
     sockets.push(
       ...(await Promise.all(

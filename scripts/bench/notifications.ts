@@ -18,26 +18,22 @@
 // As in stream.ts the server is a child process (node dist/server/main.js) and this process is
 // the load (the poster, the followers' lean sockets, the poller); they share the machine's cores
 // with PostgreSQL.
-import { execFileSync } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import { sql, type SQL } from 'drizzle-orm';
-import pg from 'pg';
 import type { Db } from '../../server/core/db/database';
 import { createMemberLog } from '../../server/core/replay-log/member-log';
 import type { SettingsRegistry } from '../../server/core/settings/settings';
 import { coreNotificationKinds, createNotificationKinds } from '../../server/features/notifications/notification-kinds';
 import { createNotificationPreferences } from '../../server/features/notifications/notification-preferences';
 import { createNotificationsRepository } from '../../server/features/notifications/notifications.repository';
-import { createScratchPostgres } from '../../test/support/database';
-import { cleanUp, envNumber, int, onCleanUp, report, runBench, seconds } from './lib/harness';
+import { describeMachine, envNumber, int, onCleanUp, report, runBench, seconds, startWatchdog } from './lib/harness';
 import { createSpace, joinSpace, signUpMember, switchOffWelcome } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
-import { cpuMeter, processCpuSeconds, startHearth, type CpuShares, type ServerProcess } from './lib/processes';
+import { cpuMeter, processCpuSeconds, type CpuShares } from './lib/processes';
+import { insertMembers, insertSessions, scratchDatabase, serverConnections, startHearthOn } from './lib/scratch';
 import { describeBuild, hearthMemory } from './lib/server-probes';
 import { ms, summarise, table } from './lib/stats';
 
@@ -102,37 +98,6 @@ const range = (values: number[]) => {
 };
 const sleep = (msValue: number) => new Promise((resolve) => setTimeout(resolve, msValue));
 
-/** The facts of the machine that matter for these figures: CPU model and count, memory, versions. */
-function describeMachine(): string[] {
-  let lscpu = '';
-  try {
-    lscpu = execFileSync('lscpu', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-  } catch {
-    // not everywhere
-  }
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(lscpu)?.[1]?.trim();
-  const cpu = [field('Model name') ?? os.cpus()[0]?.model ?? 'cpu', field('CPU\\(s\\)') && `${field('CPU\\(s\\)')} CPU(s)`, field('Thread\\(s\\) per core') && `${field('Thread\\(s\\) per core')} thread(s) per core`, field('Hypervisor vendor') && `hypervisor ${field('Hypervisor vendor')}`]
-    .filter(Boolean)
-    .join(', ');
-  let osName = os.type();
-  try {
-    osName = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? osName;
-  } catch {
-    // not Linux
-  }
-  return [
-    `machine: ${cpu}; ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${osName}, kernel ${os.release()}; node ${process.version}`,
-    `environment: REDIS_URL ${process.env.REDIS_URL ? 'set (the server uses the Redis adapter)' : 'not set (one node, in-memory adapter)'}; ` +
-      `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-  ];
-}
-
-/** express-session's signed cookie value (`s:<sid>.<HMAC-SHA256, base64 without padding>`), as cookie-signature makes it. */
-function sessionCookie(sid: string, secret: string): string {
-  const signature = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
-  return `hearth.sid=${encodeURIComponent(`s:${sid}.${signature}`)}`;
-}
-
 /**
  * The fan-out statement exactly as notifications.repository.ts#insert builds it for a new post
  * (the same repository, kinds and preferences code, over a Db that only records the SQL), for
@@ -187,11 +152,7 @@ async function main(): Promise<void> {
     );
   }
   const benchStart = performance.now();
-  const watchdog = setTimeout(() => {
-    console.error(`notifications bench: over BENCH_MAX_MINUTES (${MAX_MINUTES}); stopping`);
-    void cleanUp().finally(() => process.exit(2));
-  }, MAX_MINUTES * 60_000);
-  watchdog.unref();
+  const watchdog = startWatchdog('notifications', MAX_MINUTES);
 
   const cores = os.cpus().length;
   report(`# Hearth notifications fan-out benchmark (scripts/bench/notifications.ts), ${new Date().toISOString()}`);
@@ -202,27 +163,17 @@ async function main(): Promise<void> {
   );
   report(describeBuild());
 
-  const scratch = await createScratchPostgres();
-  onCleanUp(async () => {
-    if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
-    else await scratch.drop();
-  });
-  const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  onCleanUp(() => admin.end());
+  const scratch = await scratchDatabase(KEEP_DATABASE);
+  const { admin } = scratch;
   const pgVersion = (await admin.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]!.v;
   report(`database: PostgreSQL ${pgVersion} on ${new URL(scratch.url).host}, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept)' : '(dropped at the end)'}`);
 
   const secret = `bench-secret-${randomBytes(16).toString('hex')}`;
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-notifications-'));
-  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const hearth: ServerProcess = await startHearth({
-    DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
+  const hearth = await startHearthOn(scratch, 'notifications', {
     SESSION_SECRET: secret,
     SIGNUP_LIMIT_PER_HOUR: '1000000',
     POSTS_PER_MINUTE: '100000',
   });
-  onCleanUp(() => hearth.stop());
   report(`server: Hearth ${hearth.url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms)`);
   const url = hearth.url;
 
@@ -245,40 +196,19 @@ async function main(): Promise<void> {
   report(`  admin, a second poster and 4 public open spaces through the REST API in ${seconds(performance.now() - t)}`);
 
   t = performance.now();
-  const hostHash = (await admin.query<{ password_hash: string }>('select password_hash from users where id = $1', [host.id])).rows[0]!.password_hash;
-  const memberIds = (
-    await admin.query<{ id: string }>(
-      `insert into users (email, email_verified_at, handle, display_name, password_hash, accepted_guidelines_version)
-       select 'f' || lpad(i::text, 5, '0') || '@example.org', now(), 'f' || lpad(i::text, 5, '0'), 'Follower ' || i, $1,
-              (select max(version) from guidelines_versions)
-         from generate_series(0, $2::int - 1) as i
-       order by i
-       returning id`,
-      [hostHash, MEMBERS],
-    )
-  ).rows.map((r) => r.id);
-  await admin.query(`insert into consents (user_id, version, age_confirmed) select id, accepted_guidelines_version, true from users where id = any($1::uuid[])`, [memberIds]);
+  const memberIds = await insertMembers(admin, { like: host.id, count: MEMBERS, prefix: 'f', name: 'Follower' });
   await admin.query(
     `insert into space_members (space_id, user_id) select s, u from unnest($1::uuid[]) as s, unnest($2::uuid[]) as u`,
     [[spaceIds.quiet, spaceIds.levels, spaceIds.default], memberIds],
   );
   await admin.query(`insert into notification_levels (user_id, target_kind, target_id, level) select u, 'space', $1::uuid, 'all' from unnest($2::uuid[]) as u`, [spaceIds.levels, memberIds]);
-  // Sessions as express-session stores them (the host's row as the template), for the members whose sockets connect.
-  const template = (await admin.query<{ data: Record<string, unknown>; expires_at: Date }>('select data, expires_at from sessions where user_id = $1 limit 1', [host.id])).rows[0];
-  if (!template) throw new Error('the admin has no session row to copy');
-  const sids = Array.from({ length: SOCKETS }, () => randomBytes(24).toString('base64url'));
-  await admin.query(
-    `insert into sessions (sid, user_id, data, expires_at)
-     select s.sid, s.user_id, $3::jsonb || jsonb_build_object('userId', s.user_id, 'csrfToken', s.csrf), $4
-       from unnest($1::text[], $2::uuid[], $5::text[]) as s(sid, user_id, csrf)`,
-    [sids, memberIds.slice(0, SOCKETS), template.data, template.expires_at, sids.map(() => randomBytes(24).toString('base64url'))],
-  );
+  // Sessions for the members whose sockets connect.
+  const cookies = await insertSessions(admin, { like: host.id, userIds: memberIds.slice(0, SOCKETS), secret });
   await admin.query('vacuum (analyze) users, space_members, notification_levels, sessions, consents');
   report(
     `  ${int(MEMBERS)} members bulk-loaded with SQL (guidelines accepted, addresses confirmed), each a member of the 3 measured spaces; ` +
       `${int(MEMBERS)} level rows ('space', 'all') in the followed square; the loud square's default level is 'all'; ${int(SOCKETS)} sessions; in ${seconds(performance.now() - t)}`,
   );
-  const cookies = sids.map((sid) => sessionCookie(sid, secret));
   const check = await fetch(`${url}/api/v1/session`, { headers: { cookie: cookies[0]!, accept: 'application/json' } });
   const checked = (await check.json()) as { user?: { id: string } };
   if (checked.user?.id !== memberIds[0]) throw new Error(`a bulk-loaded session does not sign its member in: ${check.status} ${JSON.stringify(checked)}`);
@@ -316,8 +246,7 @@ async function main(): Promise<void> {
   );
   const memoryBefore = await hearthMemory(url);
 
-  const databasePids = async () =>
-    (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name <> 'hearth-bench'`)).rows.map((r) => r.pid);
+  const databasePids = serverConnections(admin);
   const shareMeter = cpuMeter(hearth.pid, databasePids, cores);
 
   const post = async (socket: LeanSocket, spaceId: string, body: string): Promise<{ id: string; ackMs: number }> => {

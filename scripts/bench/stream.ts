@@ -9,9 +9,7 @@
 // bare-socketio-server.ts) and this process is the load: member sockets, posters, readers. They
 // share the machine's cores with PostgreSQL, so every figure is a lower bound; each run prints
 // where the CPU went.
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
@@ -24,12 +22,12 @@ import type { MemberLog } from '../../server/core/replay-log/member-log';
 import type { Actor } from '../../server/features/accounts/actor';
 import { encodeCursor } from '../../server/core/db/keyset';
 import { createStreamService } from '../../server/features/spaces/stream.service';
-import { createScratchPostgres } from '../../test/support/database';
-import { cleanUp, envList, envNumber, int, onCleanUp, quietRun as quietRunOf, report, runBench, seconds } from './lib/harness';
+import { envList, envNumber, int, onCleanUp, quietRun as quietRunOf, report, runBench, seconds, startWatchdog } from './lib/harness';
 import { DeliveryTracker, keptUp, settle, sustainedRate, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './lib/fanout';
 import { api, createSpace, inBatches, joinSpace, signUpMember, switchOffWelcome, type BenchMember } from './lib/hearth-api';
 import { connectLean, type LeanSocket } from './lib/lean-socket';
-import { cpuMeter, describeCpu, startBareSocketIo, startHearth, type CpuShares, type ServerProcess } from './lib/processes';
+import { cpuMeter, describeCpu, startBareSocketIo, type CpuShares, type ServerProcess } from './lib/processes';
+import { scratchDatabase, serverConnections, startHearthOn } from './lib/scratch';
 import { describeBuild, eventLoopDelay, sampleDatabaseActivity } from './lib/server-probes';
 import { describe, ms, summarise, table, type LatencySummary } from './lib/stats';
 
@@ -255,11 +253,7 @@ async function main(): Promise<void> {
   if (MEMBERS < SPACES) throw new Error('BENCH_MEMBERS must be at least BENCH_SPACES (each small space needs members)');
   const benchStart = performance.now();
   const deadline = benchStart + MAX_MINUTES * 60_000;
-  const watchdog = setTimeout(() => {
-    console.error(`stream bench: over BENCH_MAX_MINUTES (${MAX_MINUTES}); stopping`);
-    void cleanUp().finally(() => process.exit(2));
-  }, MAX_MINUTES * 60_000);
-  watchdog.unref();
+  const watchdog = startWatchdog('stream', MAX_MINUTES);
 
   const cores = os.cpus().length;
   report(`# Hearth stream benchmark (scripts/bench/stream.ts), ${new Date().toISOString()}`);
@@ -278,20 +272,11 @@ async function main(): Promise<void> {
 
   report(describeBuild());
 
-  const scratch = await createScratchPostgres();
-  onCleanUp(async () => {
-    if (KEEP_DATABASE) console.log(`BENCH_KEEP_DATABASE=1: the scratch database stays: ${scratch.url}`);
-    else await scratch.drop();
-  });
-  const admin = new pg.Pool({ connectionString: scratch.url, max: 2, application_name: 'hearth-bench' });
-  onCleanUp(() => admin.end());
+  const scratch = await scratchDatabase(KEEP_DATABASE);
+  const { admin } = scratch;
   report(`database: PostgreSQL, scratch database ${new URL(scratch.url).pathname.slice(1)} ${KEEP_DATABASE ? '(kept: BENCH_KEEP_DATABASE=1)' : '(dropped at the end)'}`);
 
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hearth-bench-stream-'));
-  onCleanUp(async () => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const hearth: ServerProcess = await startHearth({
-    DATA_DIR: dataDir,
-    DATABASE_URL: scratch.url,
+  const hearth = await startHearthOn(scratch, 'stream', {
     SESSION_SECRET: 'bench-secret-0123456789abcdef0123456789abcdef',
     SIGNUP_LIMIT_PER_HOUR: '1000000',
     SIGNIN_FAILURE_LIMIT_PER_HOUR: '1000000',
@@ -300,15 +285,12 @@ async function main(): Promise<void> {
     COMMENTS_PER_MINUTE: '100000',
     REACTIONS_PER_MINUTE: '100000',
   });
-  onCleanUp(() => hearth.stop());
   const bare: ServerProcess = await startBareSocketIo();
   onCleanUp(() => bare.stop());
   report(`servers: Hearth ${hearth.url} (pid ${hearth.pid}, ready in ${hearth.startMs.toFixed(0)} ms); bare Socket.IO ${bare.url} (pid ${bare.pid})`);
   const url = hearth.url;
 
-  const databasePids = async () =>
-    (await admin.query<{ pid: number }>(`select pid from pg_stat_activity where datname = current_database() and application_name <> 'hearth-bench'`)).rows.map((r) => r.pid);
-  const hearthCpuMeter = cpuMeter(hearth.pid, databasePids, cores);
+  const hearthCpuMeter = cpuMeter(hearth.pid, serverConnections(admin), cores);
   const bareCpuMeter = cpuMeter(bare.pid, async () => [], cores);
   const hearthCpu: Measure = async () => {
     const [stopCpu, stopActivity, stopLag] = await Promise.all([hearthCpuMeter(), sampleDatabaseActivity(admin), eventLoopDelay(url)]);

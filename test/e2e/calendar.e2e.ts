@@ -1,42 +1,16 @@
 import fs from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import type { Space } from '../../shared/api/spaces.routes';
-import { openTestDatabase, type TestDatabase } from '../support/database';
-import { createMember, type Member } from '../support/members';
-import { startTestServer, type TestServer } from '../support/server';
-import { launchBrowser } from './support/browser';
+import type { Page } from 'playwright-core';
+import { createMember } from '../support/members';
+import { orchard, useBrowserTest } from './support/harness';
 import { measureOverflow } from './support/overflow';
 import { liveBadge, pageOpener } from './support/pages';
 
 // The events calendar in the browser: a host plans a weekly meet-up with few places, a member
 // answers from the space's stream, the host's page counts it at once; the month view shows the
 // series and the event downloads as an .ics file.
-let testDb: TestDatabase;
-let server: TestServer;
-let browser: Browser;
-let host: Member;
-let rosa: Member;
-let ned: Member;
-let space: Space;
+const ctx = useBrowserTest({ setup: ({ server }) => orchard(server.url) });
 
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  browser = await launchBrowser();
-  host = await createMember(server.url, { displayName: 'Harriet Host', handle: 'harriet_host' });
-  rosa = await createMember(server.url, { displayName: 'Rosa Parks', handle: 'rosa_parks' });
-  ned = await createMember(server.url, { displayName: 'Ned Neighbour', handle: 'ned_neighbour' });
-  space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Orchard', slug: 'orchard', visibility: 'public', joinPolicy: 'open' })).body;
-  for (const who of [rosa, ned]) await who.call('POST', `/api/v1/spaces/${space.id}/join`);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await testDb?.close();
-});
-
-const openAs = pageOpener(() => ({ browser, url: server.url }));
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }));
 
 const pad = (n: number) => String(n).padStart(2, '0');
 /** A local date-time as a datetime-local input takes it. */
@@ -49,16 +23,16 @@ async function noSidewaysScroll(page: Page, width: number): Promise<void> {
 }
 
 test('when a host creates a weekly event with a cap, then a member answers from the stream, the host sees "1/2 going" live, the month view shows it and its .ics downloads', async () => {
-  const hostPage = await openAs(host);
+  const hostPage = await openAs(ctx.host);
   const { page } = hostPage;
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(`${server.url}/s/${space.slug}/events`);
+  await page.goto(`${ctx.server.url}/s/${ctx.space.slug}/events`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
   await page.getByTestId('calendar').waitFor();
 
   // The form: a weekly meet-up tomorrow evening, two places.
   await page.getByTestId('new-event').click();
-  await page.waitForURL(`${server.url}/s/${space.slug}/events/new`);
+  await page.waitForURL(`${ctx.server.url}/s/${ctx.space.slug}/events/new`);
   const now = new Date();
   const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1, 19, 0);
   await page.getByTestId('event-title-input').fill('Pruning evening');
@@ -81,9 +55,9 @@ test('when a host creates a weekly event with a cap, then a member answers from 
   expect(await page.getByTestId('rsvp-counts').innerText()).toBe('0/2 going');
 
   // Rosa, on her phone, answers from the space's stream, where the event is a post.
-  const rosaPage = await openAs(rosa);
+  const rosaPage = await openAs(ctx.rosa);
   await rosaPage.page.setViewportSize({ width: 390, height: 844 });
-  await rosaPage.page.goto(`${server.url}/s/${space.slug}`);
+  await rosaPage.page.goto(`${ctx.server.url}/s/${ctx.space.slug}`);
   await liveBadge(rosaPage.page).waitFor({ timeout: 10_000 });
   const card = rosaPage.page.getByTestId('event-card').filter({ hasText: 'Pruning evening' });
   await card.waitFor({ timeout: 10_000 });
@@ -109,7 +83,7 @@ test('when a host creates a weekly event with a cap, then a member answers from 
 
   // The month view shows the series (the next month's grid if tomorrow is in it).
   await page.getByTestId('event-space-calendar').click();
-  await page.waitForURL(`${server.url}/s/${space.slug}/events`);
+  await page.waitForURL(`${ctx.server.url}/s/${ctx.space.slug}/events`);
   await page.getByTestId('calendar-mode-month').click();
   await page.locator('[data-testid="calendar"][data-mode="month"]').waitFor();
   if (start.getMonth() !== now.getMonth()) await page.getByTestId('calendar-next').click();
@@ -128,7 +102,7 @@ test('when a host creates a weekly event with a cap, then a member answers from 
 test('when a host cancels one date of a series, then a member who has it open sees it cancelled live; editing "this and the following" makes a new series from that date', async () => {
   const now = new Date();
   const at = (days: number, hour: number) => localInput(new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0));
-  const created = await host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+  const created = await ctx.host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${ctx.space.id}/events`, {
     title: 'Cider pressing',
     timeZone: 'Europe/London',
     start: at(2, 18),
@@ -139,14 +113,14 @@ test('when a host cancels one date of a series, then a member who has it open se
   const eventId = created.body.event.id;
   const first = created.body.occurrence.occurrence;
 
-  const rosaPage = await openAs(rosa);
-  await rosaPage.page.goto(`${server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
+  const rosaPage = await openAs(ctx.rosa);
+  await rosaPage.page.goto(`${ctx.server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
   await liveBadge(rosaPage.page).waitFor({ timeout: 10_000 });
   await rosaPage.page.getByTestId('rsvp-going').waitFor();
 
-  const hostPage = await openAs(host);
+  const hostPage = await openAs(ctx.host);
   const { page } = hostPage;
-  await page.goto(`${server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
+  await page.goto(`${ctx.server.url}/events/${eventId}?on=${encodeURIComponent(first)}`);
   await page.getByTestId('event-cancel-this').click();
   await page.getByTestId('event-cancel-this-yes').click();
   await page.getByTestId('event-cancelled').waitFor();
@@ -158,7 +132,7 @@ test('when a host cancels one date of a series, then a member who has it open se
   // The host renames the series from its second date on.
   const firstDay = new Date(`${first.slice(0, 10)}T12:00:00Z`);
   const second = `${new Date(firstDay.getTime() + 7 * 86_400_000).toISOString().slice(0, 10)}T18:00`;
-  await page.goto(`${server.url}/events/${eventId}/edit?on=${encodeURIComponent(second)}`);
+  await page.goto(`${ctx.server.url}/events/${eventId}/edit?on=${encodeURIComponent(second)}`);
   await page.getByTestId('event-scope-following').check();
   await page.getByTestId('event-title-input').fill('Cider pressing (new orchard)');
   await page.getByTestId('event-submit').click();
@@ -171,7 +145,7 @@ test('when a host cancels one date of a series, then a member who has it open se
 test('when the one place is taken, then a second member waits first in line, and when it frees they are offered it live and confirm it', async () => {
   const now = new Date();
   const day = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 3, 10, 0);
-  const created = await host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+  const created = await ctx.host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${ctx.space.id}/events`, {
     title: 'Ladder training',
     timeZone: 'UTC',
     start: localInput(day),
@@ -182,11 +156,11 @@ test('when the one place is taken, then a second member waits first in line, and
   const { id } = created.body.event;
   const occurrence = created.body.occurrence.occurrence;
   const rsvpPath = `/api/v1/events/${id}/occurrences/${encodeURIComponent(occurrence)}/rsvp`;
-  expect((await rosa.call('PUT', rsvpPath, { status: 'going' })).status).toBe(200);
+  expect((await ctx.rosa.call('PUT', rsvpPath, { status: 'going' })).status).toBe(200);
 
-  const { page, consoleErrors } = await openAs(ned);
+  const { page, consoleErrors } = await openAs(ctx.ned);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}/events/${id}`);
+  await page.goto(`${ctx.server.url}/events/${id}`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
   expect(await page.getByTestId('rsvp-counts').innerText()).toBe('1/1 going');
   await page.getByTestId('rsvp-going').click();
@@ -194,7 +168,7 @@ test('when the one place is taken, then a second member waits first in line, and
   expect(await page.getByTestId('rsvp-status').innerText()).toContain('number 1 on the waiting list');
 
   // Rosa cannot come after all: the place is offered to Ned, on his open page.
-  expect((await rosa.call('PUT', rsvpPath, { status: 'declined' })).status).toBe(200);
+  expect((await ctx.rosa.call('PUT', rsvpPath, { status: 'declined' })).status).toBe(200);
   await page.locator('[data-testid="rsvp"][data-status="offered"]').waitFor({ timeout: 10_000 });
   expect(await page.getByTestId('rsvp-status').innerText()).toContain('Confirm it before');
   await page.getByTestId('rsvp-confirm').click();
@@ -204,10 +178,10 @@ test('when the one place is taken, then a second member waits first in line, and
 });
 
 test('when a visitor who is not a member looks at a public space’s calendar, then a cancellation reaches their grid live', async () => {
-  const visitor = await createMember(server.url, { displayName: 'Vera Visitor', handle: 'vera_visitor' });
+  const visitor = await createMember(ctx.server.url, { displayName: 'Vera Visitor', handle: 'vera_visitor' });
   const today = new Date();
   const day = `${today.getUTCFullYear()}-${pad(today.getUTCMonth() + 1)}-${pad(today.getUTCDate())}`;
-  const created = await host.call<{ event: { id: string } }>('POST', `/api/v1/spaces/${space.id}/events`, {
+  const created = await ctx.host.call<{ event: { id: string } }>('POST', `/api/v1/spaces/${ctx.space.id}/events`, {
     title: 'Late lantern walk',
     timeZone: 'UTC',
     start: `${day}T23:30`,
@@ -216,21 +190,21 @@ test('when a visitor who is not a member looks at a public space’s calendar, t
   expect(created.status).toBe(201);
 
   const { page, consoleErrors } = await openAs(visitor);
-  await page.goto(`${server.url}/s/${space.slug}/events?view=agenda`);
+  await page.goto(`${ctx.server.url}/s/${ctx.space.slug}/events?view=agenda`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
   const item = page.locator('.ec-event').filter({ hasText: 'Late lantern walk' });
   await item.first().waitFor({ timeout: 10_000 });
   expect(await page.locator('.ec-event.cancelled').filter({ hasText: 'Late lantern walk' }).count()).toBe(0);
 
-  expect((await host.call('POST', `/api/v1/events/${created.body.event.id}/cancel`, { scope: 'all' })).status).toBe(200);
+  expect((await ctx.host.call('POST', `/api/v1/events/${created.body.event.id}/cancel`, { scope: 'all' })).status).toBe(200);
   await page.locator('.ec-event.cancelled').filter({ hasText: 'Late lantern walk' }).first().waitFor({ timeout: 10_000 });
   expect(consoleErrors).toEqual([]);
 });
 
 test('when a member opens my calendar on a phone, then the agenda lists the events of their spaces without sideways scroll, and they can make their personal feed address', async () => {
-  const { page, consoleErrors } = await openAs(rosa);
+  const { page, consoleErrors } = await openAs(ctx.rosa);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}/calendar?view=agenda`);
+  await page.goto(`${ctx.server.url}/calendar?view=agenda`);
   await page.locator('[data-testid="calendar"][data-mode="agenda"]').waitFor();
   await page.locator('.ec-list .ec-event').filter({ hasText: 'Pruning evening' }).first().waitFor({ timeout: 10_000 });
   await noSidewaysScroll(page, 390);
@@ -238,7 +212,7 @@ test('when a member opens my calendar on a phone, then the agenda lists the even
   await page.getByTestId('personal-feed-make').click();
   const address = await page.getByTestId('personal-feed-url').inputValue();
   expect(address).toMatch(/\/calendar\/feed\/[A-Za-z0-9_-]{20,100}\.ics$/);
-  const feed = await fetch(address.replace(/^https?:\/\/[^/]+/, server.url));
+  const feed = await fetch(address.replace(/^https?:\/\/[^/]+/, ctx.server.url));
   expect(feed.headers.get('content-type')).toContain('text/calendar');
   expect(await feed.text()).toContain('Pruning evening');
   expect(consoleErrors).toEqual([]);

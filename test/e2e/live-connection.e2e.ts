@@ -1,35 +1,20 @@
-import type { Browser } from 'playwright-core';
-import { openTestDatabase, type TestDatabase } from '../support/database';
-import { createMember, type Member } from '../support/members';
-import { startTestServer, type TestServer } from '../support/server';
-import { launchBrowser } from './support/browser';
+import { createMember } from '../support/members';
+import { startTestServer } from '../support/server';
+import { useBrowserTest } from './support/harness';
 import { connectionBadge, liveBadge, pageOpener } from './support/pages';
 
-let testDb: TestDatabase;
-let server: TestServer;
-let browser: Browser;
-let member: Member;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database, env: { SITE_NAME: 'Riverside Mutual Aid' } });
-  browser = await launchBrowser();
-  member = await createMember(server.url, { displayName: 'Rosa Parks' });
+const ctx = useBrowserTest({
+  env: { SITE_NAME: 'Riverside Mutual Aid' },
+  setup: async ({ server }) => ({ member: await createMember(server.url, { displayName: 'Rosa Parks' }) }),
 });
 
 /** A page whose browser carries the member's session cookie, as after signing in. */
-const openAs = pageOpener(() => ({ browser, url: server.url }));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await testDb?.close();
-});
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }));
 
 test('when a signed-in member opens Hearth, then the site name shows and the live connection comes up', async () => {
-  const { page, consoleErrors } = await openAs(member);
+  const { page, consoleErrors } = await openAs(ctx.member);
 
-  await page.goto(server.url);
+  await page.goto(ctx.server.url);
 
   await liveBadge(page).waitFor({ timeout: 10_000 });
   expect(await page.getByTestId('site-name').textContent()).toBe('Riverside Mutual Aid');
@@ -40,8 +25,8 @@ test('when a signed-in member opens Hearth, then the site name shows and the liv
 });
 
 test('when a visitor who is not signed in opens Hearth, then no live connection is opened', async () => {
-  const page = await browser.newPage();
-  await page.goto(server.url);
+  const page = await ctx.browser.newPage();
+  await page.goto(ctx.server.url);
   await page.getByTestId('home-sign-in').waitFor();
 
   expect(await page.getByTestId('connection-status').getAttribute('data-status')).toBe('idle');
@@ -49,21 +34,21 @@ test('when a visitor who is not signed in opens Hearth, then no live connection 
 });
 
 test('when the server restarts under an open page, then the page shows the outage and comes back live by itself', async () => {
-  const { page } = await openAs(member);
-  await page.goto(server.url);
+  const { page } = await openAs(ctx.member);
+  await page.goto(ctx.server.url);
   await liveBadge(page).waitFor({ timeout: 10_000 });
 
-  const port = new URL(server.url).port;
-  await server.stop();
+  const port = new URL(ctx.server.url).port;
+  await ctx.server.stop();
   await connectionBadge(page, 'reconnecting').waitFor({ timeout: 10_000 });
-  server = await startTestServer({ database: testDb.database, env: { PORT: port } });
+  ctx.server = await startTestServer({ database: ctx.testDb.database, env: { PORT: port } });
 
   await liveBadge(page).waitFor({ timeout: 20_000 });
   await page.close();
 });
 
 test('when a page path is opened directly, then the client is served for it (SPA fallback) with no-cache', async () => {
-  const res = await fetch(`${server.url}/spaces/some-space`, { headers: { accept: 'text/html' } });
+  const res = await fetch(`${ctx.server.url}/spaces/some-space`, { headers: { accept: 'text/html' } });
 
   expect(res.status).toBe(200);
   expect(res.headers.get('cache-control')).toBe('no-cache');
@@ -71,11 +56,11 @@ test('when a page path is opened directly, then the client is served for it (SPA
 });
 
 test('when a hashed asset is fetched, then it may be cached for a year', async () => {
-  const html = await (await fetch(server.url)).text();
+  const html = await (await fetch(ctx.server.url)).text();
   const asset = /\/assets\/[^"]+\.js/.exec(html)?.[0];
   expect(asset).toBeDefined();
 
-  const res = await fetch(`${server.url}${asset}`);
+  const res = await fetch(`${ctx.server.url}${asset}`);
 
   expect(res.status).toBe(200);
   expect(res.headers.get('cache-control')).toContain('max-age=31536000');

@@ -1,51 +1,37 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { NotificationPreferencesView, NotificationView } from '../../shared/api/notifications.routes';
 import type { Post, Space } from '../../shared/api/spaces.routes';
-import { openTestDatabase, type TestDatabase } from '../support/database';
 import { createMember, type Member } from '../support/members';
-import { commandAs, startTestServer, type TestServer } from '../support/server';
-import { launchBrowser } from './support/browser';
+import { commandAs } from '../support/server';
+import { useBrowserTest } from './support/harness';
 import { liveBadge, pageOpener } from './support/pages';
 
 // Changing a preference changes what arrives: a member turns mentions off "in the app" in
 // Settings → Notifications and the next mention never reaches the bell; turned back on, the next
 // one does; the space's bell menu mutes the space.
-let testDb: TestDatabase;
-let server: TestServer;
-let browser: Browser;
-let host: Member;
-let mira: Member;
-let space: Space;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  browser = await launchBrowser();
-  host = await createMember(server.url, { displayName: 'Hugo Host', handle: 'hugo_host' });
-  mira = await createMember(server.url, { displayName: 'Mira Member', handle: 'mira_member' });
-  space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Beehives', slug: 'beehives', visibility: 'public', joinPolicy: 'open' })).body;
-  await mira.call('POST', `/api/v1/spaces/${space.id}/join`);
+const ctx = useBrowserTest({
+  setup: async ({ server }) => {
+    const host = await createMember(server.url, { displayName: 'Hugo Host', handle: 'hugo_host' });
+    const mira = await createMember(server.url, { displayName: 'Mira Member', handle: 'mira_member' });
+    const space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Beehives', slug: 'beehives', visibility: 'public', joinPolicy: 'open' })).body;
+    await mira.call('POST', `/api/v1/spaces/${space.id}/join`);
+    return { host, mira, space };
+  },
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await testDb?.close();
-});
-
-const openAs = pageOpener(() => ({ browser, url: server.url }));
-const postAs = (who: Member, bodyMarkdown: string) => commandAs<Post>(server.url, who.cookie, 'post:create', { spaceId: space.id, bodyMarkdown });
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }));
+const postAs = (who: Member, bodyMarkdown: string) => commandAs<Post>(ctx.server.url, who.cookie, 'post:create', { spaceId: ctx.space.id, bodyMarkdown });
 const bell = (page: Page, unread: number) => page.locator(`[data-testid="nav-notices"][data-unread="${unread}"]`);
 
 async function notificationsOf(member: Member): Promise<NotificationView[]> {
-  await server.app.settle();
+  await ctx.server.app.settle();
   return (await member.call<{ items: NotificationView[] }>('GET', '/api/v1/notifications')).body.items;
 }
 
 test('when a member turns mentions off "in the app" in Settings, then a new mention does not reach the bell; turned back on, the next one arrives live', async () => {
-  const { page, consoleErrors } = await openAs(mira);
+  const { page, consoleErrors } = await openAs(ctx.mira);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.goto(`${server.url}/settings`);
+  await page.goto(`${ctx.server.url}/settings`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
   const mentions = page.locator('[data-testid="notification-kind"][data-kind="mention"]');
   const inApp = mentions.getByTestId('kind-app');
@@ -61,29 +47,29 @@ test('when a member turns mentions off "in the app" in Settings, then a new ment
   await page.locator('[data-testid="notification-kind"][data-kind="mention"][data-app="false"]').waitFor();
   await mentions.getByTestId('kind-reset').waitFor();
   expect(await inApp.isChecked()).toBe(false);
-  const saved = (await mira.call<NotificationPreferencesView>('GET', '/api/v1/me/notification-preferences')).body;
+  const saved = (await ctx.mira.call<NotificationPreferencesView>('GET', '/api/v1/me/notification-preferences')).body;
   expect(saved.kinds.find((k) => k.kind === 'mention')).toMatchObject({ own: { app: false }, channels: { app: false } });
 
-  await postAs(host, 'Who can lend a smoker, @mira_member?');
-  expect(await notificationsOf(mira)).toEqual([]);
+  await postAs(ctx.host, 'Who can lend a smoker, @mira_member?');
+  expect(await notificationsOf(ctx.mira)).toEqual([]);
   await page.reload();
   await liveBadge(page).waitFor({ timeout: 10_000 });
   await bell(page, 0).waitFor();
 
   await page.locator('[data-testid="notification-kind"][data-kind="mention"]').getByTestId('kind-app').check();
   await page.locator('[data-testid="notification-kind"][data-kind="mention"][data-app="true"]').waitFor();
-  await postAs(host, 'Never mind, found one. Thanks @mira_member');
+  await postAs(ctx.host, 'Never mind, found one. Thanks @mira_member');
   await bell(page, 1).waitFor({ timeout: 10_000 });
-  const items = await notificationsOf(mira);
+  const items = await notificationsOf(ctx.mira);
   expect(items.map((n) => [n.kind, n.subject?.excerpt])).toEqual([['mention', 'Never mind, found one. Thanks @mira_member']]);
   expect(consoleErrors).toEqual([]);
 });
 
 test('when a member follows a space at "All posts" from its bell menu, then new posts reach them; muting it there for a day stops them and says until when', async () => {
-  await mira.call('POST', '/api/v1/notifications/read', {});
-  const { page, consoleErrors } = await openAs(mira);
+  await ctx.mira.call('POST', '/api/v1/notifications/read', {});
+  const { page, consoleErrors } = await openAs(ctx.mira);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}/s/${space.slug}`);
+  await page.goto(`${ctx.server.url}/s/${ctx.space.slug}`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
   const menu = page.getByTestId('space-level');
   await menu.waitFor();
@@ -93,10 +79,10 @@ test('when a member follows a space at "All posts" from its bell menu, then new 
   await page.getByTestId('space-level-button').click();
   await page.getByTestId('space-level-all').click();
   await page.locator('[data-testid="space-level"][data-level="all"][data-default="false"]').waitFor();
-  await postAs(host, 'Inspection on Thursday');
-  const unread = (await notificationsOf(mira)).filter((n) => !n.read);
+  await postAs(ctx.host, 'Inspection on Thursday');
+  const unread = (await notificationsOf(ctx.mira)).filter((n) => !n.read);
   expect(unread.map((n) => [n.kind, n.subject?.excerpt])).toEqual([['new-post', 'Inspection on Thursday']]);
-  await mira.call('POST', '/api/v1/notifications/read', {});
+  await ctx.mira.call('POST', '/api/v1/notifications/read', {});
 
   await page.getByTestId('space-level-button').click();
   expect(await page.getByTestId('space-level-all').getAttribute('aria-checked')).toBe('true');
@@ -104,12 +90,12 @@ test('when a member follows a space at "All posts" from its bell menu, then new 
   await page.locator('[data-testid="space-level"][data-level="muted"]').waitFor();
   const words = await page.getByTestId('space-level-words').innerText();
   expect(words).toContain('Muted until');
-  const level = (await mira.call<{ level: string; mutedUntil: string }>('GET', `/api/v1/notifications/levels/space/${space.id}`)).body;
+  const level = (await ctx.mira.call<{ level: string; mutedUntil: string }>('GET', `/api/v1/notifications/levels/space/${ctx.space.id}`)).body;
   expect(level.level).toBe('muted');
   expect(Date.parse(level.mutedUntil) - Date.now()).toBeGreaterThan(23 * 3_600_000);
 
-  await postAs(host, 'Swarm spotted by the gate');
-  expect((await notificationsOf(mira)).filter((n) => !n.read)).toEqual([]);
+  await postAs(ctx.host, 'Swarm spotted by the gate');
+  expect((await notificationsOf(ctx.mira)).filter((n) => !n.read)).toEqual([]);
 
   // Back to the default from the same menu.
   await page.getByTestId('space-level-button').click();

@@ -1,60 +1,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import type { Post, Space } from '../../shared/api/spaces.routes';
-import { openTestDatabase, type TestDatabase } from '../support/database';
+import type { Post } from '../../shared/api/spaces.routes';
 import { createMember, type Member } from '../support/members';
-import { commandAs, startTestServer, type TestServer } from '../support/server';
-import { launchBrowser } from './support/browser';
+import { commandAs } from '../support/server';
+import { orchard, useBrowserTest } from './support/harness';
 import { liveBadge, pageOpener } from './support/pages';
 
 // The notification centre in the browser: what happened while a member was away shows on the
 // bell when they come back, opens where it happened, and reads on every tab.
-let testDb: TestDatabase;
-let server: TestServer;
-let browser: Browser;
-let host: Member;
-let rosa: Member;
-let ned: Member;
-let space: Space;
+const ctx = useBrowserTest({ setup: ({ server }) => orchard(server.url) });
 
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  browser = await launchBrowser();
-  host = await createMember(server.url, { displayName: 'Harriet Host', handle: 'harriet_host' });
-  rosa = await createMember(server.url, { displayName: 'Rosa Parks', handle: 'rosa_parks' });
-  ned = await createMember(server.url, { displayName: 'Ned Neighbour', handle: 'ned_neighbour' });
-  space = (await host.call<Space>('POST', '/api/v1/spaces', { name: 'Orchard', slug: 'orchard', visibility: 'public', joinPolicy: 'open' })).body;
-  for (const who of [rosa, ned]) await who.call('POST', `/api/v1/spaces/${space.id}/join`);
-});
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }));
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await testDb?.close();
-});
-
-const openAs = pageOpener(() => ({ browser, url: server.url }));
-
-const postAs = (who: Member, bodyMarkdown: string) => commandAs<Post>(server.url, who.cookie, 'post:create', { spaceId: space.id, bodyMarkdown });
+const postAs = (who: Member, bodyMarkdown: string) => commandAs<Post>(ctx.server.url, who.cookie, 'post:create', { spaceId: ctx.space.id, bodyMarkdown });
 
 test('when a member is mentioned while away, then on return the bell counts it, the centre says who and where, opening it leads to the post and reads it in every tab', async () => {
   // Away: nothing of Rosa's is open while Ned mentions her.
-  const post = await postAs(ned, 'Who brings ladders on Saturday, @rosa_parks?');
-  await server.app.settle();
+  const post = await postAs(ctx.ned, 'Who brings ladders on Saturday, @rosa_parks?');
+  await ctx.server.app.settle();
 
-  const first = await openAs(rosa);
-  const second = await openAs(rosa);
+  const first = await openAs(ctx.rosa);
+  const second = await openAs(ctx.rosa);
   for (const { page } of [first, second]) {
     await page.setViewportSize({ width: 1280, height: 800 });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${ctx.server.url}/`);
     await liveBadge(page).waitFor({ timeout: 10_000 });
     await page.locator('[data-testid="nav-notices-unread"][data-count="1"]').waitFor({ timeout: 10_000 });
   }
 
   await first.page.getByTestId('nav-notices').click();
-  await first.page.waitForURL(`${server.url}/notifications`);
+  await first.page.waitForURL(`${ctx.server.url}/notifications`);
   const item = first.page.getByTestId('notification').first();
   await item.waitFor();
   expect(await item.getAttribute('data-kind')).toBe('mention');
@@ -69,22 +44,22 @@ test('when a member is mentioned while away, then on return the bell counts it, 
 });
 
 test('when a member follows a space at "all", then a new post arrives live on the bell; muting the space stops the next one', async () => {
-  const { page, consoleErrors } = await openAs(ned);
+  const { page, consoleErrors } = await openAs(ctx.ned);
   await page.setViewportSize({ width: 390, height: 844 });
-  await ned.call('POST', '/api/v1/notifications/read', {});
-  expect((await ned.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
-  await page.goto(`${server.url}/notifications`);
+  await ctx.ned.call('POST', '/api/v1/notifications/read', {});
+  expect((await ctx.ned.call('PUT', `/api/v1/notifications/levels/space/${ctx.space.id}`, { level: 'all' })).status).toBe(200);
+  await page.goto(`${ctx.server.url}/notifications`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
 
-  await postAs(host, 'Pressing day moved to Sunday');
+  await postAs(ctx.host, 'Pressing day moved to Sunday');
   await page.getByTestId('notification').filter({ hasText: 'Harriet Host posted in Orchard' }).waitFor({ timeout: 10_000 });
   await page.getByTestId('tab-notices').locator('[data-count="1"]').waitFor({ timeout: 10_000 });
 
-  expect((await ned.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'muted', muteFor: '1d' })).status).toBe(200);
+  expect((await ctx.ned.call('PUT', `/api/v1/notifications/levels/space/${ctx.space.id}`, { level: 'muted', muteFor: '1d' })).status).toBe(200);
   await page.getByTestId('notifications-read-all').click();
   await page.getByTestId('notifications-read-all').waitFor({ state: 'detached' });
-  await postAs(host, 'And bring jars');
-  await server.app.settle();
+  await postAs(ctx.host, 'And bring jars');
+  await ctx.server.app.settle();
   await page.waitForTimeout(500);
   expect(await page.getByTestId('notification').filter({ hasText: 'And bring jars' }).count()).toBe(0);
   expect(await page.getByTestId('notification').count()).toBe(1);
@@ -93,7 +68,7 @@ test('when a member follows a space at "all", then a new post arrives live on th
 
 /** The reset link in the newest outbox mail to `to` (SMTP_URL unset: mails are files under DATA_DIR/outbox). */
 async function linkMailedTo(to: string): Promise<string> {
-  const dir = path.join(server.dataDir, 'outbox');
+  const dir = path.join(ctx.server.dataDir, 'outbox');
   for (let tries = 0; tries < 100; tries++) {
     const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
     const text = files
@@ -107,30 +82,30 @@ async function linkMailedTo(to: string): Promise<string> {
 }
 
 test('when a member forgot their password, then from the sign-in page they get a link by mail, choose a new password and sign in with it', async () => {
-  const forgetful = await createMember(server.url, { displayName: 'Fern Forgetful', handle: 'fern_forgetful' });
+  const forgetful = await createMember(ctx.server.url, { displayName: 'Fern Forgetful', handle: 'fern_forgetful' });
   const { page, consoleErrors } = await openAs(null);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${server.url}/sign-in`);
+  await page.goto(`${ctx.server.url}/sign-in`);
   await page.getByTestId('forgot-password-link').click();
   await page.getByTestId('forgot-password-email').fill(forgetful.user.email!);
   await page.getByTestId('forgot-password-submit').click();
   await page.getByTestId('forgot-password-sent').waitFor();
 
-  await server.app.settle();
+  await ctx.server.app.settle();
   const link = await linkMailedTo(forgetful.user.email!);
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, ctx.server.url));
   await page.getByTestId('reset-password-password').fill('a new lantern by the sea');
   await page.getByTestId('reset-password-submit').click();
   await page.getByTestId('reset-password-done').waitFor();
 
   // The old session is over; the new password opens the account; the link is used up.
   expect((await forgetful.call<{ user: unknown }>('GET', '/api/v1/session')).body.user).toBeNull();
-  await page.goto(`${server.url}/sign-in`);
+  await page.goto(`${ctx.server.url}/sign-in`);
   await page.getByTestId('sign-in-email').fill(forgetful.user.email!);
   await page.getByTestId('sign-in-password').fill('a new lantern by the sea');
   await page.getByTestId('sign-in-submit').click();
-  await page.waitForURL(`${server.url}/`);
-  await page.goto(link.replace(/^https?:\/\/[^/]+/, server.url));
+  await page.waitForURL(`${ctx.server.url}/`);
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, ctx.server.url));
   await page.getByTestId('reset-password-bad').waitFor();
   expect(consoleErrors).toEqual([]);
 });

@@ -1,31 +1,12 @@
-import type { Browser } from 'playwright-core';
 import type { WebManifest } from '../../shared/api/push.routes';
-import { openTestDatabase, type TestDatabase } from '../support/database';
-import { createMember, uniqueHandle, type Member } from '../support/members';
-import { startTestServer, type TestServer } from '../support/server';
-import { launchBrowser } from './support/browser';
+import { createMember, uniqueHandle } from '../support/members';
+import { useBrowserTest } from './support/harness';
 import { liveBadge, pageOpener } from './support/pages';
 
 // What headless Chromium can check of web push here (decision 023): no push service is reachable,
 // so no subscription can be made; the service worker registers for the whole site and the client
 // links a valid manifest whose icons load, under the CSP.
-let testDb: TestDatabase;
-let server: TestServer;
-let browser: Browser;
-let member: Member;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  browser = await launchBrowser();
-  member = await createMember(server.url, { handle: uniqueHandle('pusher') });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useBrowserTest({ setup: async ({ server }) => ({ member: await createMember(server.url, { handle: uniqueHandle('pusher') }) }) });
 
 /** The little of the page's globals these checks use (the test project has no DOM types). */
 interface PushPage {
@@ -33,18 +14,18 @@ interface PushPage {
   Image: new () => { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
 }
 
-const openAs = pageOpener(() => ({ browser, url: server.url }), { pageErrors: true });
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }), { pageErrors: true });
 
 test('when a member opens Hearth, then the service worker is active for the whole site and the linked manifest is valid, with icons that load', async () => {
-  const { page, consoleErrors } = await openAs(member);
-  await page.goto(`${server.url}/`);
+  const { page, consoleErrors } = await openAs(ctx.member);
+  await page.goto(`${ctx.server.url}/`);
   await liveBadge(page).waitFor({ timeout: 10_000 });
 
   const worker = await page.evaluate(async () => {
     const registration = await (globalThis as unknown as PushPage).navigator.serviceWorker.ready;
     return { scope: registration.scope, script: registration.active?.scriptURL ?? null, push: registration.pushManager !== undefined };
   });
-  expect(worker).toEqual({ scope: `${server.url}/`, script: `${server.url}/sw.js`, push: true });
+  expect(worker).toEqual({ scope: `${ctx.server.url}/`, script: `${ctx.server.url}/sw.js`, push: true });
 
   const href = await page.locator('link[rel="manifest"]').getAttribute('href');
   const manifest = await page.evaluate(async (url) => {

@@ -1,7 +1,9 @@
-// What every load benchmark (stream.ts, chat.ts) needs around its measurements: knobs from the
-// environment, a report kept for .test-results, clean-up on every way out, and runs repeated
-// while other processes disturb them.
+// What every load benchmark (stream.ts, chat.ts, notifications.ts, events.ts) needs around its
+// measurements: knobs from the environment, the machine it ran on, a report kept for
+// .test-results, clean-up on every way out, and runs repeated while other processes disturb them.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { runAtRate, settle, type DeliveryTracker, type FanoutTarget, type Measure, type RunOptions, type RunResult } from './fanout';
 import { ms } from './stats';
@@ -20,6 +22,31 @@ export const envList = (name: string, fallback: number[]) =>
 export const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
 export const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/** The facts of the machine that matter for these figures: CPU model and count, memory, versions, the load at start. */
+export function describeMachine(): string[] {
+  let lscpu = '';
+  try {
+    lscpu = execFileSync('lscpu', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    // not everywhere
+  }
+  const field = (name: string) => new RegExp(`^${name}:\\s*(.+)$`, 'm').exec(lscpu)?.[1]?.trim();
+  const cpu = [field('Model name') ?? os.cpus()[0]?.model ?? 'cpu', field('CPU\\(s\\)') && `${field('CPU\\(s\\)')} CPU(s)`, field('Thread\\(s\\) per core') && `${field('Thread\\(s\\) per core')} thread(s) per core`, field('Hypervisor vendor') && `hypervisor ${field('Hypervisor vendor')}`]
+    .filter(Boolean)
+    .join(', ');
+  let osName = os.type();
+  try {
+    osName = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(fs.readFileSync('/etc/os-release', 'utf8'))?.[1] ?? osName;
+  } catch {
+    // not Linux
+  }
+  return [
+    `machine: ${cpu}; ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB; ${osName}, kernel ${os.release()}; node ${process.version}`,
+    `environment: REDIS_URL ${process.env.REDIS_URL ? 'set (the server uses the Redis adapter)' : 'not set (one node, in-memory adapter)'}; ` +
+      `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+  ];
+}
 
 /** Lines printed as they come and kept for the result file. */
 export const lines: string[] = [];
@@ -44,6 +71,16 @@ export function cleanUp(): Promise<void> {
     }
   })();
   return cleaning;
+}
+
+/** Stops the benchmark, cleaning up, once it has run `minutes` (BENCH_MAX_MINUTES); answers the timer, to clear at the end. */
+export function startWatchdog(name: string, minutes: number): NodeJS.Timeout {
+  const watchdog = setTimeout(() => {
+    console.error(`${name} bench: over BENCH_MAX_MINUTES (${minutes}); stopping`);
+    void cleanUp().finally(() => process.exit(2));
+  }, minutes * 60_000);
+  watchdog.unref();
+  return watchdog;
 }
 
 /**

@@ -3,9 +3,9 @@
 import { sql } from 'drizzle-orm';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent, MyRsvp, Occurrence, RsvpCounts } from '../../../shared/api/calendar.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
+import { nextEvent } from '../../../test/support/server';
 import { waitingList, waitingPosition } from './calendar.repository';
 
 type Detail = { event: CalendarEvent; occurrence: Occurrence | null };
@@ -13,22 +13,10 @@ type RsvpResult = { rsvp: MyRsvp; counts: RsvpCounts };
 type Attendee = { user: { id: string; avatarUrl: string | null }; status: string; guests: number; checkedInAt: string | null; waitingPosition: number | null };
 type Attendees = { items: Attendee[]; counts: RsvpCounts };
 
-let testDb: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useTestServer();
 
 const nextYear = new Date().getUTCFullYear() + 1;
-const member = (prefix: string, displayName?: string) => createMember(server.url, { handle: uniqueHandle(prefix), ...(displayName && { displayName }) });
+const member = (prefix: string, displayName?: string) => createMember(ctx.server.url, { handle: uniqueHandle(prefix), ...(displayName && { displayName }) });
 
 async function publicSpace(host: Member, ...members: Member[]): Promise<Space> {
   const res = await host.call<Space>('POST', '/api/v1/spaces', { name: `Hall ${uniqueHandle('s')}`, slug: uniqueHandle('hall').replace(/_/g, '-'), visibility: 'public', joinPolicy: 'open' });
@@ -125,7 +113,7 @@ test('check-in and the CSV export are for hosts: a member gets 403 for both; for
   const counts = (await host!.call<Attendees>('GET', `${at(event.id, KEY)}/attendees`)).body.counts;
   expect(counts).toMatchObject({ going: 6, goingPeople: 4, maybe: 1, checkedIn: 2 });
 
-  const csv = await fetch(`${server.url}${at(event.id, KEY)}/attendees.csv`, { headers: { cookie: host!.cookie } });
+  const csv = await fetch(`${ctx.server.url}${at(event.id, KEY)}/attendees.csv`, { headers: { cookie: host!.cookie } });
   expect(csv.status).toBe(200);
   expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
   expect(csv.headers.get('content-disposition')).toContain('attachment');
@@ -165,8 +153,8 @@ test('who may create events: members by default; once a host chooses hosts only,
 
 test('an event names its creator with their avatar, and attendees with theirs', async () => {
   const [host, ann] = await Promise.all([member('host'), member('ann')]);
-  await testDb.database.db.execute(sql`update users set avatar_version = 3 where id = ${host!.user.id}`);
-  await testDb.database.db.execute(sql`update users set external_avatar_url = 'https://id.example/ann.png' where id = ${ann!.user.id}`);
+  await ctx.testDb.database.db.execute(sql`update users set avatar_version = 3 where id = ${host!.user.id}`);
+  await ctx.testDb.database.db.execute(sql`update users set external_avatar_url = 'https://id.example/ann.png' where id = ${ann!.user.id}`);
   const space = await publicSpace(host!, ann!);
   const { event } = (await createEvent(host!, space)).body;
   expect(event.createdBy).toMatchObject({ id: host!.user.id, avatarUrl: `/api/v1/users/${host!.user.id}/avatar?v=3` });
@@ -184,10 +172,10 @@ test('waiting positions follow the queue exactly, even for members queued within
   // Queued 100, 500 and 900 microseconds into one millisecond, the largest user id first.
   const ids = crowd.map((m) => m.user.id).sort().reverse();
   for (const [i, id] of ids.entries()) {
-    await testDb.database.db.execute(sql`insert into calendar_rsvps (event_id, occurrence_key, user_id, status, queued_at)
+    await ctx.testDb.database.db.execute(sql`insert into calendar_rsvps (event_id, occurrence_key, user_id, status, queued_at)
       values (${event.id}, ${KEY}, ${id}, 'waiting', ${`${nextYear}-01-01 10:00:00.000${[1, 5, 9][i]}00+00`}::timestamptz)`);
   }
-  const db = testDb.database.db;
+  const db = ctx.testDb.database.db;
   const queue = await waitingList(db, event.id, KEY);
   expect(queue.map((r) => r.userId)).toEqual(ids);
   expect(await Promise.all(queue.map((r) => waitingPosition(db, r)))).toEqual([1, 2, 3]);

@@ -3,26 +3,13 @@
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent, Occurrence } from '../../../shared/api/calendar.routes';
 import { MAX_IMPORT_CHARS } from '../../../shared/api/calendar.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { startTestServer, type TestServer } from '../../../test/support/server';
 
 type ImportResult = { created: { uid: string; eventId: string; title: string }[]; skipped: { uid: string; title: string; reason: string }[] };
 type List = { events: CalendarEvent[]; occurrences: Occurrence[] };
 
-let testDb: TestDatabase;
-let server: TestServer;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useTestServer();
 
 const y = new Date().getUTCFullYear() + 1;
 const ics = (...events: string[]) => ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Test//Import//EN', ...events, 'END:VCALENDAR'].join('\r\n');
@@ -35,7 +22,7 @@ async function spaceWith(host: Member, ...members: Member[]): Promise<Space> {
 }
 
 test('an .ics with a weekly series in New York (an EXDATE, across the DST change), a one-off in UTC and an all-day day becomes events at the same wall-clock times; an hourly rule and a cancelled event are listed as skipped', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceWith(host);
   const file = ics(
     vevent('UID:series-1@example.org', 'SUMMARY:Choir practice', `DTSTART;TZID=America/New_York:${y}0302T190000`, `DTEND;TZID=America/New_York:${y}0302T203000`, 'RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=4', `EXDATE;TZID=America/New_York:${y}0316T190000`, 'LOCATION:Church hall\\, Main St'),
@@ -73,7 +60,7 @@ test('an .ics with a weekly series in New York (an EXDATE, across the DST change
 });
 
 test('only hosts import: a member gets 403; a file that is not iCalendar or too large is a 400 problem', async () => {
-  const [host, ann] = await Promise.all(['host', 'ann'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+  const [host, ann] = await Promise.all(['host', 'ann'].map((p) => createMember(ctx.server.url, { handle: uniqueHandle(p) })));
   const space = await spaceWith(host!, ann!);
   const one = ics(vevent('UID:x@example.org', 'SUMMARY:Picnic', `DTSTART:${y}0701T120000Z`));
   const refused = await ann!.call('POST', `/api/v1/spaces/${space.id}/events/import`, { ics: one, timeZone: 'Europe/London' });

@@ -4,36 +4,20 @@ import ICAL from 'ical.js';
 import { sql } from 'drizzle-orm';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent } from '../../../shared/api/calendar.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { startTestServer, type TestServer } from '../../../test/support/server';
-import { startSmtp, type ReceivedMail, type TestSmtp } from '../../../test/support/smtp';
+import { startSmtp, type ReceivedMail } from '../../../test/support/smtp';
 
-let testDb: TestDatabase;
-let server: TestServer;
-let smtp: TestSmtp;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  smtp = await startSmtp();
-  server = await startTestServer({ database: testDb.database, env: { SMTP_URL: smtp.url } });
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await smtp?.close();
-  await testDb?.close();
-});
+const ctx = useTestServer({ services: { smtp: () => startSmtp() }, env: ({ smtp }) => ({ SMTP_URL: smtp.url }) });
 
 const nextYear = new Date().getUTCFullYear() + 1;
 const member = async (prefix: string, confirmed = true) => {
-  const m = await createMember(server.url, { handle: uniqueHandle(prefix) });
-  await testDb.database.db.execute(sql`update users set email_verified_at = ${confirmed ? sql`now()` : sql`null`} where id = ${m.user.id}`);
+  const m = await createMember(ctx.server.url, { handle: uniqueHandle(prefix) });
+  await ctx.testDb.database.db.execute(sql`update users set email_verified_at = ${confirmed ? sql`now()` : sql`null`} where id = ${m.user.id}`);
   return m;
 };
 /** The confirmations a member got (the other mails, e.g. the address check at sign-up, left out). */
-const mailsTo = (who: Member) => smtp.inbox.filter((m) => m.to.includes(who.user.email!) && /content-type:\s*text\/calendar/i.test(m.raw));
+const mailsTo = (who: Member) => ctx.smtp.inbox.filter((m) => m.to.includes(who.user.email!) && /content-type:\s*text\/calendar/i.test(m.raw));
 async function confirmationTo(who: Member): Promise<ReceivedMail> {
   for (let i = 0; i < 100 && mailsTo(who).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
   const [mail] = mailsTo(who);
@@ -77,7 +61,7 @@ test('a member going gets one confirmation mail with the occurrence they go to a
   expect((await rsvp(ann)).body.rsvp.status).toBe('going');
   expect((await rsvp(cy)).body.rsvp.status).toBe('going');
   expect((await rsvp(bo)).body.rsvp.status).toBe('waiting');
-  await server.app.settle();
+  await ctx.server.app.settle();
   const mail = await confirmationTo(ann);
   expect(mail.raw).toContain(`You are going to Bread & jam club in ${space.name} on`);
   expect(mail.raw).toContain(`/events/${event.id}?on=${encodeURIComponent(key)}`);
@@ -98,7 +82,7 @@ test('a member going gets one confirmation mail with the occurrence they go to a
 
   // Going again (or with a guest less) is no new confirmation; the waiter and the unconfirmed address got none.
   expect((await rsvp(ann)).status).toBe(200);
-  await server.app.settle();
+  await ctx.server.app.settle();
   expect(mailsTo(ann)).toHaveLength(1);
   expect(mailsTo(bo)).toEqual([]);
   expect(mailsTo(cy)).toEqual([]);
@@ -106,7 +90,7 @@ test('a member going gets one confirmation mail with the occurrence they go to a
   // Ann leaves: Bo is offered the seat, confirms, and gets their own confirmation.
   expect((await rsvp(ann, 'declined')).status).toBe(200);
   expect((await rsvp(bo)).body.rsvp.status).toBe('going');
-  await server.app.settle();
+  await ctx.server.app.settle();
   const boMail = await confirmationTo(bo);
   expect(new ICAL.Event(new ICAL.Component(ICAL.parse(calendarPart(boMail).body)).getFirstSubcomponent('vevent')!).startDate.toString()).toBe(`${key}:00`);
 });

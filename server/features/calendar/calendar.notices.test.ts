@@ -5,9 +5,9 @@ import { sql } from 'drizzle-orm';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent, Occurrence, RsvpCounts } from '../../../shared/api/calendar.routes';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { nextEvent, startTestServer, type TestServer } from '../../../test/support/server';
+import { nextEvent } from '../../../test/support/server';
 import { notificationKinds } from '../../../shared/protocol/notifications';
 import { MINUTELY } from './calendar.service';
 
@@ -15,28 +15,17 @@ type Detail = { event: CalendarEvent; occurrence: Occurrence | null };
 type RsvpResult = { rsvp: { status: string; waitingPosition: number | null }; counts: RsvpCounts };
 type Attendees = { items: { user: { id: string }; status: string; waitingPosition: number | null }[]; counts: RsvpCounts };
 
-let testDb: TestDatabase;
-let server: TestServer;
 /** The calendar's clock; null: the real time. */
 let clock: Date | null = null;
 
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database, now: () => clock ?? new Date() });
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useTestServer({ now: () => clock ?? new Date() });
 
 afterEach(() => {
   clock = null;
 });
 
 const nextYear = new Date().getUTCFullYear() + 1;
-const member = (prefix: string) => createMember(server.url, { handle: uniqueHandle(prefix) });
+const member = (prefix: string) => createMember(ctx.server.url, { handle: uniqueHandle(prefix) });
 
 async function publicSpace(host: Member, ...members: Member[]): Promise<Space> {
   const res = await host.call<Space>('POST', '/api/v1/spaces', { name: `Garden ${uniqueHandle('s')}`, slug: uniqueHandle('gdn').replace(/_/g, '-'), visibility: 'public', joinPolicy: 'open' });
@@ -59,7 +48,7 @@ async function rsvp(who: Member, eventId: string, occurrence: string, status = '
 
 /** Unread notifications of the calendar's kinds (after every job has run). */
 async function eventNotices(who: Member): Promise<NotificationView[]> {
-  await server.app.settle();
+  await ctx.server.app.settle();
   const res = await who.call<{ items: NotificationView[] }>('GET', '/api/v1/notifications');
   expect(res.status).toBe(200);
   return res.body.items.filter((n) => n.kind.startsWith('event.') && !n.read);
@@ -69,8 +58,8 @@ const summary = async (who: Member) => (await eventNotices(who)).map((n) => [n.k
 
 /** One run of the minutely schedule at the calendar's clock. */
 async function minutelyRun(): Promise<void> {
-  await server.app.platform.jobs.enqueue(server.app.database.db, { kind: MINUTELY });
-  await server.app.settle();
+  await ctx.server.app.platform.jobs.enqueue(ctx.server.app.database.db, { kind: MINUTELY });
+  await ctx.server.app.settle();
 }
 
 const minutesBefore = (iso: string, minutes: number) => new Date(Date.parse(iso) - minutes * 60_000);
@@ -122,7 +111,7 @@ test('reminders: the event’s default (a day before) for those going or maybe, 
   expect(await summary(ann!)).toEqual([]);
   expect(await summary(dee!)).toEqual([]);
 
-  const sent = await testDb.database.db.execute(sql`select user_id, minutes from calendar_reminders_sent where event_id = ${event.id} order by minutes desc, user_id`);
+  const sent = await ctx.testDb.database.db.execute(sql`select user_id, minutes from calendar_reminders_sent where event_id = ${event.id} order by minutes desc, user_id`);
   const rows = (sent as unknown as { rows: { user_id: string; minutes: number }[] }).rows;
   const byUser = (list: (string | number)[][]) => list.map((r) => r.join(' ')).sort();
   expect(byUser(rows.map((r) => [r.user_id, Number(r.minutes)]))).toEqual(byUser([[ann!.user.id, 1440], [cy!.user.id, 1440], [bo!.user.id, 60]]));
@@ -139,7 +128,7 @@ test('event.changed and event.cancelled reach the attendees of the occurrence co
   await rsvp(maybe!, event.id, first, 'maybe');
   await rsvp(declined!, event.id, first, 'declined');
   await rsvp(later!, event.id, second);
-  await server.app.settle();
+  await ctx.server.app.settle();
 
   // One occurrence moved: only its attendees hear of it.
   const moved = await host!.call('PATCH', `/api/v1/events/${event.id}`, { scope: 'this', occurrence: first, changes: { start: `${nextYear}-09-07T11:00`, end: `${nextYear}-09-07T13:00` } });
@@ -165,7 +154,7 @@ test('a new event reaches the space’s followers once, as the new post that car
   const space = await publicSpace(host!, follower!, quiet!);
   expect((await follower!.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
   const { event } = await createEvent(host!, space, { start: `${nextYear}-10-01T18:00`, end: `${nextYear}-10-01T19:00` });
-  await server.app.settle();
+  await ctx.server.app.settle();
   const items = (await follower!.call<{ items: NotificationView[] }>('GET', '/api/v1/notifications')).body.items;
   expect(items.map((n) => [n.kind, n.subject?.id])).toEqual([['new-post', event.postId]]);
   expect(await summary(quiet!)).toEqual([]);

@@ -1,29 +1,18 @@
 import ICAL from 'ical.js';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent, Occurrence, RsvpCounts } from '../../../shared/api/calendar.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { acked, nextEvent, startTestServer, watch, type TestServer } from '../../../test/support/server';
+import { acked, nextEvent, watch } from '../../../test/support/server';
 
 type Detail = { event: CalendarEvent; occurrence: Occurrence | null; viewer: { canEdit: boolean } };
 type List = { events: CalendarEvent[]; occurrences: Occurrence[]; seq: number | null };
 type RsvpResult = { rsvp: { status: string; waitingPosition: number | null; offerExpiresAt: string | null }; counts: RsvpCounts };
 
-let testDb: TestDatabase;
-let server: TestServer;
 /** The calendar's clock: tests move it forward to let offers run out. */
 let offsetMs = 0;
 
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database, now: () => new Date(Date.now() + offsetMs) });
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useTestServer({ now: () => new Date(Date.now() + offsetMs) });
 
 afterEach(() => {
   offsetMs = 0;
@@ -50,7 +39,7 @@ const rsvp = (member: Member, eventId: string, occurrence: string, status = 'goi
   member.call<RsvpResult>('PUT', `/api/v1/events/${eventId}/occurrences/${encodeURIComponent(occurrence)}/rsvp`, { status, guests });
 
 test('a weekly event across the spring DST change in Europe/London: each occurrence at 19:00 local, one cancelled, one moved, and the following ones split off with the new time', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceOf(host, 'public');
   const created = await createEvent(host, space, {
     start: `${nextYear}-03-14T19:00`,
@@ -108,11 +97,11 @@ test('a weekly event across the spring DST change in Europe/London: each occurre
 });
 
 test('50 concurrent RSVPs for 10 places: exactly 10 going and 40 waiting in order; a seat freed is offered to the first waiter, and an offer not taken in time moves on', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceOf(host, 'public');
   const { event } = await createEvent(host, space, { start: `${nextYear}-06-05T19:00`, end: `${nextYear}-06-05T21:00`, capacity: 10, offerWindowMinutes: 60 });
   const key = `${nextYear}-06-05T19:00`;
-  const crowd = await Promise.all(Array.from({ length: 50 }, () => createMember(server.url, { handle: uniqueHandle('rsvp') })));
+  const crowd = await Promise.all(Array.from({ length: 50 }, () => createMember(ctx.server.url, { handle: uniqueHandle('rsvp') })));
   await Promise.all(crowd.map((m) => join(m, space)));
 
   const answers = await Promise.all(crowd.map((m) => rsvp(m, event.id, key)));
@@ -150,8 +139,8 @@ test('50 concurrent RSVPs for 10 places: exactly 10 going and 40 waiting in orde
     offsetMs = 2 * 3_600_000;
     const expired = nextEvent<{ reason: string; rsvp: null }>(firstSocket, 'calendar:my-rsvp-changed', 5_000);
     const offeredNext = nextEvent<{ reason: string }>(secondSocket, 'calendar:my-rsvp-changed', 5_000);
-    await server.app.platform.jobs.enqueue(server.app.database.db, { kind: 'calendar.minutely' });
-    await server.app.settle();
+    await ctx.server.app.platform.jobs.enqueue(ctx.server.app.database.db, { kind: 'calendar.minutely' });
+    await ctx.server.app.settle();
     expect(await expired).toMatchObject({ reason: 'offer-expired', rsvp: null });
     expect(await offeredNext).toMatchObject({ reason: 'offered' });
 
@@ -167,7 +156,7 @@ test('50 concurrent RSVPs for 10 places: exactly 10 going and 40 waiting in orde
 });
 
 test('live: an RSVP by one member reaches another member’s socket, a non-member of the private space hears nothing, and stream:resume replays it after a reconnect', async () => {
-  const [host, ann, outsider] = await Promise.all(['host', 'ann', 'out'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+  const [host, ann, outsider] = await Promise.all(['host', 'ann', 'out'].map((p) => createMember(ctx.server.url, { handle: uniqueHandle(p) })));
   const space = await spaceOf(host!, 'private');
   await host!.call('POST', `/api/v1/spaces/${space.id}/members`, { handle: ann!.user.handle });
   await join(ann!, space);
@@ -201,7 +190,7 @@ test('live: an RSVP by one member reaches another member’s socket, a non-membe
 });
 
 test('feeds parse back as iCalendar: the public space’s feed with its VTIMEZONE, RRULE and a cancelled occurrence; a private space has none; the token feed shows only my events and stops when revoked', async () => {
-  const [host, ann] = await Promise.all(['host', 'ann'].map((p) => createMember(server.url, { handle: uniqueHandle(p) })));
+  const [host, ann] = await Promise.all(['host', 'ann'].map((p) => createMember(ctx.server.url, { handle: uniqueHandle(p) })));
   const open = await spaceOf(host!, 'public');
   const closed = await spaceOf(host!, 'private');
   const { event } = await createEvent(host!, open, { title: 'Seed swap', start: `${nextYear}-03-20T10:00`, end: `${nextYear}-03-20T12:00`, recurrence: { freq: 'weekly', count: 4 } });
@@ -209,7 +198,7 @@ test('feeds parse back as iCalendar: the public space’s feed with its VTIMEZON
   const secret = await createEvent(host!, closed, { title: 'Private planning', start: `${nextYear}-03-21T10:00`, end: `${nextYear}-03-21T11:00` });
   await host!.call('POST', `/api/v1/events/${event.id}/cancel`, { scope: 'this', occurrence: `${nextYear}-03-27T10:00` });
 
-  const feed = await fetch(`${server.url}/calendar/spaces/${open.slug}.ics`);
+  const feed = await fetch(`${ctx.server.url}/calendar/spaces/${open.slug}.ics`);
   expect(feed.status).toBe(200);
   expect(feed.headers.get('content-type')).toBe('text/calendar; charset=utf-8');
   const calendar = new ICAL.Component(ICAL.parse(await feed.text()));
@@ -224,7 +213,7 @@ test('feeds parse back as iCalendar: the public space’s feed with its VTIMEZON
   expect(cancelled.component.getFirstPropertyValue('status')).toBe('CANCELLED');
   expect(vevents.map((v) => v.summary)).not.toContain('Private planning');
 
-  expect((await fetch(`${server.url}/calendar/spaces/${closed.slug}.ics`)).status).toBe(404);
+  expect((await fetch(`${ctx.server.url}/calendar/spaces/${closed.slug}.ics`)).status).toBe(404);
   expect((await ann!.call('GET', `/api/v1/events/${secret.event.id}/ics`)).status).toBe(404);
 
   await rsvp(ann!, event.id, `${nextYear}-03-20T10:00`);
@@ -243,7 +232,7 @@ test('feeds parse back as iCalendar: the public space’s feed with its VTIMEZON
 });
 
 test('malformed input is a 400 problem: an unknown zone, an end before the start, a range the wrong way round, guests beyond the limit', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceOf(host, 'public');
   const bad = async (res: Promise<{ status: number; body: unknown; headers: Headers }>, code = 'validation_failed') => {
     const answer = await res;

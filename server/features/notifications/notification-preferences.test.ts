@@ -1,30 +1,16 @@
 import type { NetworkNotificationDefaults, NotificationPreferencesView, NotificationView } from '../../../shared/api/notifications.routes';
 import type { Space } from '../../../shared/api/spaces.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { commandAs, startTestServer, type TestServer } from '../../../test/support/server';
+import { commandAs } from '../../../test/support/server';
 
 type Page = { items: NotificationView[]; unread: number };
 type Problem = { code: string; errors?: { path: string; message: string }[] };
 
-let testDb: TestDatabase;
-let server: TestServer;
-let admin: Member;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  // The first member of a network is its admin.
-  admin = await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
+const ctx = useTestServer();
 
 async function members<const P extends readonly string[]>(...prefixes: P): Promise<{ [K in keyof P]: Member }> {
-  return (await Promise.all(prefixes.map((p) => createMember(server.url, { handle: uniqueHandle(p) })))) as { [K in keyof P]: Member };
+  return (await Promise.all(prefixes.map((p) => createMember(ctx.server.url, { handle: uniqueHandle(p) })))) as { [K in keyof P]: Member };
 }
 
 async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret' = 'public', joinPolicy: 'open' | 'request' | 'invite' = 'open'): Promise<Space> {
@@ -33,10 +19,10 @@ async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret'
   return res.body;
 }
 
-const post = (member: Member, spaceId: string, bodyMarkdown: string) => commandAs<{ id: string }>(server.url, member.cookie, 'post:create', { spaceId, bodyMarkdown });
+const post = (member: Member, spaceId: string, bodyMarkdown: string) => commandAs<{ id: string }>(ctx.server.url, member.cookie, 'post:create', { spaceId, bodyMarkdown });
 
 async function notificationsOf(member: Member): Promise<Page> {
-  await server.app.settle();
+  await ctx.server.app.settle();
   const res = await member.call<Page>('GET', '/api/v1/notifications');
   expect(res.status).toBe(200);
   return res.body;
@@ -54,7 +40,7 @@ test('when a member has chosen nothing, then every registered kind shows the net
   expect(fresh).toMatchObject({ quietHours: null, digest: null, effectiveDigest: 'weekly' });
 
   try {
-    const set = await admin.call<NetworkNotificationDefaults>('PUT', '/api/v1/admin/notifications', { channels: { reaction: { email: 'digest', push: true } }, digest: 'daily', emailDelayMinutes: 30 });
+    const set = await ctx.admin.call<NetworkNotificationDefaults>('PUT', '/api/v1/admin/notifications', { channels: { reaction: { email: 'digest', push: true } }, digest: 'daily', emailDelayMinutes: 30 });
     expect(set.status).toBe(200);
     expect(kindIn(set.body, 'reaction')).toMatchObject({ channels: { app: true, email: 'digest', push: true }, builtIn: { email: 'off', push: false } });
     expect(set.body).toMatchObject({ digest: 'daily', emailDelayMinutes: 30 });
@@ -75,7 +61,7 @@ test('when a member has chosen nothing, then every registered kind shows the net
     expect(mine.body).toMatchObject({ digest: 'off', effectiveDigest: 'off', quietHours: { from: '22:00', to: '07:00', timeZone: 'Europe/Paris' } });
 
     // A later change of the network default still reaches what she did not set.
-    await admin.call('PUT', '/api/v1/admin/notifications', { channels: { reaction: { email: 'immediate' } } });
+    await ctx.admin.call('PUT', '/api/v1/admin/notifications', { channels: { reaction: { email: 'immediate' } } });
     expect(kindIn(await preferencesOf(ann), 'reaction').channels).toEqual({ app: true, email: 'immediate', push: false });
 
     // Back to the default for the kind, and no digest choice of her own.
@@ -83,7 +69,7 @@ test('when a member has chosen nothing, then every registered kind shows the net
     expect(kindIn(reset.body, 'reaction')).toMatchObject({ own: {}, channels: { email: 'immediate', push: true } });
     expect(reset.body).toMatchObject({ digest: null, effectiveDigest: 'daily', quietHours: null });
   } finally {
-    await admin.call('PUT', '/api/v1/admin/notifications', { channels: { reaction: null }, digest: 'weekly', emailDelayMinutes: 10 });
+    await ctx.admin.call('PUT', '/api/v1/admin/notifications', { channels: { reaction: null }, digest: 'weekly', emailDelayMinutes: 10 });
   }
 });
 
@@ -111,12 +97,12 @@ test('when the admins turn a kind off in the app for the network, then members w
   for (const m of [quiet, keen]) await m.call('POST', `/api/v1/spaces/${space.id}/join`);
   await keen.call('PUT', '/api/v1/me/notification-preferences', { channels: { mention: { app: true } } });
   try {
-    expect((await admin.call('PUT', '/api/v1/admin/notifications', { channels: { mention: { app: false } } })).status).toBe(200);
+    expect((await ctx.admin.call('PUT', '/api/v1/admin/notifications', { channels: { mention: { app: false } } })).status).toBe(200);
     await post(host, space.id, `Pruning, @${quiet.user.handle} and @${keen.user.handle}`);
     expect((await notificationsOf(quiet)).items).toEqual([]);
     expect((await notificationsOf(keen)).items.map((n) => n.kind)).toEqual(['mention']);
   } finally {
-    await admin.call('PUT', '/api/v1/admin/notifications', { channels: { mention: null } });
+    await ctx.admin.call('PUT', '/api/v1/admin/notifications', { channels: { mention: null } });
   }
 });
 
@@ -152,7 +138,7 @@ test('when someone who is not a host sets a space’s default, then it is refuse
   expect((await outsider.call('PUT', `/api/v1/spaces/${secret.id}/notification-default`, { defaultLevel: 'all' })).status).toBe(404);
 
   // A site admin may, as for the space's other settings.
-  expect((await admin.call('PUT', `/api/v1/spaces/${secret.id}/notification-default`, { defaultLevel: 'all' })).status).toBe(200);
+  expect((await ctx.admin.call('PUT', `/api/v1/spaces/${secret.id}/notification-default`, { defaultLevel: 'all' })).status).toBe(200);
   expect((await host.call('GET', `/api/v1/spaces/${space.id}/notification-default`)).body).toMatchObject({ defaultLevel: 'mentions' });
 });
 
@@ -161,7 +147,7 @@ test('when a member who is not an admin reads or sets the network defaults, then
   expect((await ann.call<Problem>('GET', '/api/v1/admin/notifications')).status).toBe(403);
   const refused = await ann.call<Problem>('PUT', '/api/v1/admin/notifications', { channels: { mention: { app: false } }, emailDelayMinutes: 5 });
   expect([refused.status, refused.body.code]).toEqual([403, 'forbidden']);
-  const defaults = (await admin.call<NetworkNotificationDefaults>('GET', '/api/v1/admin/notifications')).body;
+  const defaults = (await ctx.admin.call<NetworkNotificationDefaults>('GET', '/api/v1/admin/notifications')).body;
   expect(kindIn(defaults, 'mention').channels.app).toBe(true);
   expect(defaults.emailDelayMinutes).toBe(10);
 });
@@ -193,7 +179,7 @@ describe('malformed input', () => {
     ['a digest of "off" spelled wrong', { digest: 'never' }],
     ['an unknown kind', { channels: { earthquake: { push: true } } }],
   ])('when an admin sends %s as network defaults, then it answers 400', async (_what, body) => {
-    const res = await admin.call<Problem>('PUT', '/api/v1/admin/notifications', body);
+    const res = await ctx.admin.call<Problem>('PUT', '/api/v1/admin/notifications', body);
     expect([res.status, res.body.code]).toEqual([400, 'validation_failed']);
   });
 

@@ -6,29 +6,16 @@ import type { Space } from '../../../shared/api/spaces.routes';
 import type { NotificationView } from '../../../shared/api/notifications.routes';
 import type { ModerationCase } from '../../../shared/api/moderation.routes';
 import type { Conversation } from '../../../shared/api/chat.routes';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { commandAs, startTestServer, type TestServer } from '../../../test/support/server';
+import { commandAs } from '../../../test/support/server';
 import { MESSAGE_UNREAD_JOB } from './notifications.module';
 
 type Page = { items: NotificationView[]; unread: number; nextCursor: string | null };
 
-let testDb: TestDatabase;
-let server: TestServer;
-let admin: Member;
+const ctx = useTestServer();
 
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  admin = await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-});
-
-const member = (prefix: string) => createMember(server.url, { handle: uniqueHandle(prefix) });
+const member = (prefix: string) => createMember(ctx.server.url, { handle: uniqueHandle(prefix) });
 
 async function spaceOf(host: Member, visibility: 'public' | 'private' = 'public'): Promise<Space> {
   const res = await host.call<Space>('POST', '/api/v1/spaces', { name: `Orchard ${uniqueHandle('s')}`, slug: uniqueHandle('orch').replace(/_/g, '-'), visibility, joinPolicy: 'open' });
@@ -37,7 +24,7 @@ async function spaceOf(host: Member, visibility: 'public' | 'private' = 'public'
 }
 
 async function notificationsOf(who: Member): Promise<Page> {
-  await server.app.settle();
+  await ctx.server.app.settle();
   const res = await who.call<Page>('GET', '/api/v1/notifications');
   expect(res.status).toBe(200);
   return res.body;
@@ -47,9 +34,9 @@ const kindsOf = async (who: Member) => (await notificationsOf(who)).items.map((i
 
 /** Makes the delayed "unread direct message" jobs due now, as if the minutes had passed. */
 async function minutesPass(): Promise<void> {
-  await server.app.settle();
-  await testDb.database.db.execute(sql`update jobs set run_at = now() where kind = ${MESSAGE_UNREAD_JOB} and status = 'pending'`);
-  await server.app.settle();
+  await ctx.server.app.settle();
+  await ctx.testDb.database.db.execute(sql`update jobs set run_at = now() where kind = ${MESSAGE_UNREAD_JOB} and status = 'pending'`);
+  await ctx.server.app.settle();
 }
 
 async function directWith(from: Member, to: Member): Promise<Conversation> {
@@ -59,18 +46,18 @@ async function directWith(from: Member, to: Member): Promise<Conversation> {
 }
 
 const send = (from: Member, conversationId: string, bodyMarkdown: string) =>
-  commandAs<{ id: string; seq: number }>(server.url, from.cookie, 'chat:send', { conversationId, clientId: uniqueHandle('c'), bodyMarkdown });
+  commandAs<{ id: string; seq: number }>(ctx.server.url, from.cookie, 'chat:send', { conversationId, clientId: uniqueHandle('c'), bodyMarkdown });
 
 test('when two members react to a post, then its author has one notification that groups them; taking a reaction back and reacting alone to my own post tell nobody', async () => {
   const [author, ann, bo] = await Promise.all([member('author'), member('ann'), member('bo')]);
   const space = await spaceOf(author);
   for (const who of [ann, bo]) await who.call('POST', `/api/v1/spaces/${space.id}/join`);
-  const post = await commandAs<{ id: string }>(server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: 'First plums of the year' });
-  await commandAs(server.url, author.cookie, 'post:react', { postId: post.id, emoji: '👍' });
-  await commandAs(server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '👍' });
-  await commandAs(server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '👍' }); // taken back
-  await commandAs(server.url, bo.cookie, 'post:react', { postId: post.id, emoji: '❤️' });
-  await commandAs(server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '🎉' });
+  const post = await commandAs<{ id: string }>(ctx.server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: 'First plums of the year' });
+  await commandAs(ctx.server.url, author.cookie, 'post:react', { postId: post.id, emoji: '👍' });
+  await commandAs(ctx.server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '👍' });
+  await commandAs(ctx.server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '👍' }); // taken back
+  await commandAs(ctx.server.url, bo.cookie, 'post:react', { postId: post.id, emoji: '❤️' });
+  await commandAs(ctx.server.url, ann.cookie, 'post:react', { postId: post.id, emoji: '🎉' });
 
   const page = await notificationsOf(author);
   expect(page.items.map((item) => [item.kind, item.actorCount, item.subject?.id])).toEqual([['reaction', 2, post.id]]);
@@ -84,7 +71,7 @@ test('when a direct message stays unread for a few minutes, then its reader hear
   const withBo = await directWith(ann, bo);
   await send(ann, withBo.id, 'Are you coming to the apple day?');
   await send(ann, withBo.id, 'Bring a basket');
-  await server.app.settle();
+  await ctx.server.app.settle();
   expect(await kindsOf(bo)).toEqual([]); // not yet: the chat's own badge covers the first minutes
 
   const withCy = await directWith(ann, cy);
@@ -128,7 +115,7 @@ test('when someone is mentioned in a private space’s chat, then a reader hears
 
 test('when an admin publishes new guidelines, then every other member hears of it with a link to them, and the admin does not', async () => {
   const [ann, bo] = await Promise.all([member('ann'), member('bo')]);
-  const published = await admin.call<{ version: number }>('POST', '/api/v1/admin/guidelines', { bodyMarkdown: `Be kind. Version ${uniqueHandle('v')}` });
+  const published = await ctx.admin.call<{ version: number }>('POST', '/api/v1/admin/guidelines', { bodyMarkdown: `Be kind. Version ${uniqueHandle('v')}` });
   expect(published.status).toBe(201);
   for (const who of [ann, bo]) {
     // Nothing opens before the new version is accepted; the notification is what reaches a member who is away (mail, push).
@@ -136,18 +123,18 @@ test('when an admin publishes new guidelines, then every other member hears of i
     const items = (await notificationsOf(who)).items.filter((item) => item.kind === 'guidelines');
     expect(items.map((item) => item.link)).toEqual(['/guidelines']);
   }
-  expect((await notificationsOf(admin)).items.filter((item) => item.kind === 'guidelines')).toEqual([]);
+  expect((await notificationsOf(ctx.admin)).items.filter((item) => item.kind === 'guidelines')).toEqual([]);
 });
 
 test('when the moderators tell a reporter the outcome, then it is an item of the centre, and reading the notices marks it read', async () => {
   const [author, reporter] = await Promise.all([member('author'), member('reporter')]);
   const space = await spaceOf(author);
   await reporter.call('POST', `/api/v1/spaces/${space.id}/join`);
-  const post = await commandAs<{ id: string }>(server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: 'Buy cheap pears here' });
+  const post = await commandAs<{ id: string }>(ctx.server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: 'Buy cheap pears here' });
   expect((await reporter.call('POST', '/api/v1/reports', { targetKind: 'post', targetId: post.id, reason: 'spam' })).status).toBe(201);
-  const queue = await admin.call<{ items: ModerationCase[] }>('GET', '/api/v1/moderation/cases');
+  const queue = await ctx.admin.call<{ items: ModerationCase[] }>('GET', '/api/v1/moderation/cases');
   const theCase = queue.body.items.find((c) => c.targetId === post.id)!;
-  expect((await admin.call('POST', `/api/v1/moderation/cases/${theCase.id}/actions`, { action: 'hide', reason: 'Spam' })).status).toBe(200);
+  expect((await ctx.admin.call('POST', `/api/v1/moderation/cases/${theCase.id}/actions`, { action: 'hide', reason: 'Spam' })).status).toBe(200);
 
   const told = await notificationsOf(reporter);
   expect(told.items.map((item) => [item.kind, item.link, item.read])).toEqual([['moderation', '/notices', false]]);

@@ -4,31 +4,16 @@ import sharp from 'sharp';
 import type { Space } from '../../../shared/api/spaces.routes';
 import type { PushDevice, WebManifest } from '../../../shared/api/push.routes';
 import { appRoot } from '../../config';
-import { openTestDatabase, type TestDatabase } from '../../../test/support/database';
+import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { newBrowser, startPushService, vapidOf, type TestBrowser, type TestPushService } from '../../../test/support/push-service';
-import { commandAs, startTestServer, type TestServer } from '../../../test/support/server';
+import { newBrowser, startPushService, vapidOf, type TestBrowser } from '../../../test/support/push-service';
+import { commandAs, startTestServer } from '../../../test/support/server';
 import { checkPushEndpoint, encodeMessage, PUSH_JOB, type PushMessage } from './push.service';
 
-let testDb: TestDatabase;
-let server: TestServer;
-let pushService: TestPushService;
-
-beforeAll(async () => {
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database });
-  pushService = await startPushService();
-  await createMember(server.url, { handle: uniqueHandle('admin') });
-});
-
-afterAll(async () => {
-  await server?.stop();
-  await pushService?.close();
-  await testDb?.close();
-});
+const ctx = useTestServer({ services: { pushService: startPushService } });
 
 async function members<const P extends readonly string[]>(...prefixes: P): Promise<{ [K in keyof P]: Member }> {
-  return (await Promise.all(prefixes.map((p) => createMember(server.url, { handle: uniqueHandle(p) })))) as { [K in keyof P]: Member };
+  return (await Promise.all(prefixes.map((p) => createMember(ctx.server.url, { handle: uniqueHandle(p) })))) as { [K in keyof P]: Member };
 }
 
 async function spaceOf(host: Member, visibility: 'public' | 'private', joinPolicy: 'open' | 'invite'): Promise<Space> {
@@ -39,7 +24,7 @@ async function spaceOf(host: Member, visibility: 'public' | 'private', joinPolic
 
 /** A browser of the member's, subscribed as PushDevices.svelte does it. */
 async function subscribed(member: Member, label = 'Laptop'): Promise<{ browser: TestBrowser; device: PushDevice }> {
-  const browser = newBrowser(pushService);
+  const browser = newBrowser(ctx.pushService);
   const res = await member.call<PushDevice>('POST', '/api/v1/push/devices', { endpoint: browser.endpoint, keys: browser.keys, expirationTime: null, label });
   expect(res.status).toBe(201);
   return { browser, device: res.body };
@@ -47,7 +32,7 @@ async function subscribed(member: Member, label = 'Laptop'): Promise<{ browser: 
 
 /** A space where `author` mentions `reader` in a new post (through the socket, as the client writes). */
 async function mention(author: Member, reader: Member, space: Space, text = 'the pears are ripe'): Promise<{ id: string }> {
-  return commandAs<{ id: string }>(server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: `@${reader.user.handle} ${text}` });
+  return commandAs<{ id: string }>(ctx.server.url, author.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: `@${reader.user.handle} ${text}` });
 }
 
 async function sharedSpace(host: Member, ...others: Member[]): Promise<Space> {
@@ -56,7 +41,7 @@ async function sharedSpace(host: Member, ...others: Member[]): Promise<Space> {
   return space;
 }
 
-const messagesAt = (browser: TestBrowser) => pushService.to(browser.endpoint).map((push) => JSON.parse(browser.open(push)) as PushMessage);
+const messagesAt = (browser: TestBrowser) => ctx.pushService.to(browser.endpoint).map((push) => JSON.parse(browser.open(push)) as PushMessage);
 
 async function devicesOf(member: Member): Promise<PushDevice[]> {
   const res = await member.call<{ devices: PushDevice[] }>('GET', '/api/v1/push/devices');
@@ -64,11 +49,11 @@ async function devicesOf(member: Member): Promise<PushDevice[]> {
   return res.body.devices;
 }
 
-const memberPreferences = () => server.app.platform.settings.group('member', 'notifications');
+const memberPreferences = () => ctx.server.app.platform.settings.group('member', 'notifications');
 
 /** Pending push jobs for a member's notifications (after quiet hours or a failure). */
 async function pendingPushJobs(member: Member): Promise<{ id: string; runAt: Date; payload: { notificationIds: string[]; devices?: string[] } }[]> {
-  const result = (await server.app.database.db.execute(
+  const result = (await ctx.server.app.database.db.execute(
     sql`select id, run_at, payload from jobs where kind = ${PUSH_JOB} and status = 'pending' order by run_at`,
   )) as unknown as { rows: { id: string; run_at: string | Date; payload: { notificationIds: string[]; devices?: string[] } }[] };
   const mine = new Set((await member.call<{ items: { id: string }[] }>('GET', '/api/v1/notifications')).body.items.map((n) => n.id));
@@ -77,7 +62,7 @@ async function pendingPushJobs(member: Member): Promise<{ id: string; runAt: Dat
 
 /** As if the clock reached a job's time: it is due now (the quiet hours or back-off it waited for are over). */
 async function makeDue(jobIds: string[]): Promise<void> {
-  for (const id of jobIds) await server.app.database.db.execute(sql`update jobs set run_at = now() where id = ${id}`);
+  for (const id of jobIds) await ctx.server.app.database.db.execute(sql`update jobs set run_at = now() where id = ${id}`);
 }
 
 const hhmm = (at: Date) => at.toISOString().slice(11, 16);
@@ -86,12 +71,12 @@ test('when a member is mentioned, then their device gets a web push with VAPID f
   const [host, author, reader] = await members('host', 'author', 'reader');
   const space = await sharedSpace(host, author, reader);
   const { browser, device } = await subscribed(reader);
-  expect(device).toMatchObject({ label: 'Laptop', service: new URL(pushService.url).host, lastSuccessAt: null, failures: 0 });
+  expect(device).toMatchObject({ label: 'Laptop', service: new URL(ctx.pushService.url).host, lastSuccessAt: null, failures: 0 });
 
   const post = await mention(author, reader, space);
-  await server.app.settle();
+  await ctx.server.app.settle();
 
-  const [push, ...more] = pushService.to(browser.endpoint);
+  const [push, ...more] = ctx.pushService.to(browser.endpoint);
   expect(more).toEqual([]);
   expect(push!.headers['content-encoding']).toBe('aes128gcm');
   expect(Number(push!.headers.ttl)).toBeGreaterThan(0);
@@ -112,10 +97,10 @@ test('when a member is mentioned, then their device gets a web push with VAPID f
 test('when a member reads French, then the push is in French', async () => {
   const [host, author, reader] = await members('host', 'author', 'reader');
   const space = await sharedSpace(host, author, reader);
-  await server.app.platform.languages.choose(server.app.database.db, reader.user.id, 'fr');
+  await ctx.server.app.platform.languages.choose(ctx.server.app.database.db, reader.user.id, 'fr');
   const { browser } = await subscribed(reader);
   await mention(author, reader, space);
-  await server.app.settle();
+  await ctx.server.app.settle();
   expect(messagesAt(browser).map((m) => m.title)).toEqual([`${author.user.displayName} vous a mentionné·e dans ${space.name}`]);
 });
 
@@ -123,11 +108,11 @@ test("when a member turned push off for mentions, then a mention pushes nothing 
   const [host, author, reader] = await members('host', 'author', 'reader');
   const space = await sharedSpace(host, author, reader);
   const { browser } = await subscribed(reader);
-  await memberPreferences().update(server.app.database.db, { channels: { mention: { push: false } } }, reader.user.id);
+  await memberPreferences().update(ctx.server.app.database.db, { channels: { mention: { push: false } } }, reader.user.id);
 
   await mention(author, reader, space);
-  await server.app.settle();
-  expect(pushService.to(browser.endpoint)).toEqual([]);
+  await ctx.server.app.settle();
+  expect(ctx.pushService.to(browser.endpoint)).toEqual([]);
   const page = await reader.call<{ items: { kind: string }[] }>('GET', '/api/v1/notifications');
   expect(page.body.items.map((n) => n.kind)).toEqual(['mention']);
 });
@@ -135,30 +120,34 @@ test("when a member turned push off for mentions, then a mention pushes nothing 
 describe('quiet hours', () => {
   afterEach(() => jest.useRealTimers());
 
+  /** The clock reaches the end of the quiet hours (only Date is faked; timers stay real): the push that waited runs. */
+  async function quietHoursEnd(waiting: { id: string; runAt: Date }): Promise<void> {
+    jest.useFakeTimers({
+      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
+      now: new Date(waiting.runAt.getTime() + 60_000),
+      advanceTimers: true,
+    });
+    await makeDue([waiting.id]);
+    await ctx.server.app.settle();
+  }
+
   test('when a member is in their quiet hours, then nothing is pushed now, and the push arrives once they end', async () => {
     const [host, author, reader] = await members('host', 'author', 'reader');
     const space = await sharedSpace(host, author, reader);
     const { browser } = await subscribed(reader);
     const now = new Date();
     const ends = new Date(now.getTime() + 60 * 60_000);
-    await memberPreferences().update(server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(ends), timeZone: 'UTC' } }, reader.user.id);
+    await memberPreferences().update(ctx.server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(ends), timeZone: 'UTC' } }, reader.user.id);
 
     await mention(author, reader, space, 'night owl news');
-    await server.app.settle();
-    expect(pushService.to(browser.endpoint)).toEqual([]);
+    await ctx.server.app.settle();
+    expect(ctx.pushService.to(browser.endpoint)).toEqual([]);
     const [waiting, ...others] = await pendingPushJobs(reader);
     expect(others).toEqual([]);
     // It waits for the first minute after the quiet hours.
     expect(hhmm(waiting!.runAt)).toBe(hhmm(ends));
 
-    // The clock reaches the end of the quiet hours (only Date is faked; timers stay real).
-    jest.useFakeTimers({
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-      now: new Date(waiting!.runAt.getTime() + 60_000),
-      advanceTimers: true,
-    });
-    await makeDue([waiting!.id]);
-    await server.app.settle();
+    await quietHoursEnd(waiting!);
     expect(messagesAt(browser).map((m) => m.body)).toEqual([`@${reader.user.handle} night owl news`]);
   });
 
@@ -168,26 +157,20 @@ describe('quiet hours', () => {
     for (const member of [author, reader]) expect((await host.call('POST', `/api/v1/spaces/${space.id}/members`, { handle: member.user.handle })).status).toBe(201);
     for (const member of [author, reader]) expect((await member.call('POST', `/api/v1/spaces/${space.id}/join`)).status).toBeLessThan(300);
     // The invitation is told (and would be pushed) before this browser subscribes: only the mention is pushed to it.
-    await server.app.settle();
+    await ctx.server.app.settle();
     const { browser } = await subscribed(reader);
     const now = new Date();
-    await memberPreferences().update(server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(new Date(now.getTime() + 60 * 60_000)), timeZone: 'UTC' } }, reader.user.id);
+    await memberPreferences().update(ctx.server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(new Date(now.getTime() + 60 * 60_000)), timeZone: 'UTC' } }, reader.user.id);
     await mention(author, reader, space, 'the secret orchard plan');
-    await server.app.settle();
+    await ctx.server.app.settle();
     const [waiting] = await pendingPushJobs(reader);
     expect(waiting).toBeDefined();
 
     // Removed from the private space meanwhile: the post is no longer theirs to read.
     expect((await host.call('DELETE', `/api/v1/spaces/${space.id}/members/${reader.user.id}`)).status).toBe(200);
-    jest.useFakeTimers({
-      doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'],
-      now: new Date(waiting!.runAt.getTime() + 60_000),
-      advanceTimers: true,
-    });
-    await makeDue([waiting!.id]);
-    await server.app.settle();
+    await quietHoursEnd(waiting!);
 
-    const [push] = pushService.to(browser.endpoint);
+    const [push] = ctx.pushService.to(browser.endpoint);
     const text = browser.open(push!);
     expect(JSON.parse(text)).toMatchObject({ title: 'New notification', body: '', url: '/notifications' });
     for (const secret of ['secret orchard', space.name, space.slug, author.user.displayName, author.user.handle]) expect(text).not.toContain(secret);
@@ -199,23 +182,23 @@ test('when the push service answers 410, then the subscription is gone; when it 
   const space = await sharedSpace(host, author, reader);
   const gone = await subscribed(reader, 'Old phone');
   const flaky = await subscribed(reader, 'Tablet');
-  pushService.answer(new URL(gone.browser.endpoint).pathname, 410);
-  pushService.answer(new URL(flaky.browser.endpoint).pathname, 503);
+  ctx.pushService.answer(new URL(gone.browser.endpoint).pathname, 410);
+  ctx.pushService.answer(new URL(flaky.browser.endpoint).pathname, 503);
 
   await mention(author, reader, space, 'first');
-  await server.app.settle();
-  expect(pushService.to(gone.browser.endpoint)).toHaveLength(1);
+  await ctx.server.app.settle();
+  expect(ctx.pushService.to(gone.browser.endpoint)).toHaveLength(1);
   const devices = await devicesOf(reader);
   expect(devices.map((d) => [d.label, d.failures])).toEqual([['Tablet', 1]]);
 
   // The retry goes to the device that failed only, once the push service is back.
   const [retry] = await pendingPushJobs(reader);
   expect(retry!.payload.devices).toEqual([flaky.device.id]);
-  pushService.answer(new URL(flaky.browser.endpoint).pathname, 201);
+  ctx.pushService.answer(new URL(flaky.browser.endpoint).pathname, 201);
   await makeDue([retry!.id]);
-  await server.app.settle();
+  await ctx.server.app.settle();
   expect(messagesAt(flaky.browser).map((m) => m.body)).toEqual([`@${reader.user.handle} first`, `@${reader.user.handle} first`]);
-  expect(pushService.to(gone.browser.endpoint)).toHaveLength(1);
+  expect(ctx.pushService.to(gone.browser.endpoint)).toHaveLength(1);
   const [healed] = await devicesOf(reader);
   expect(healed).toMatchObject({ failures: 0, lastSuccessAt: expect.any(String) });
 });
@@ -225,14 +208,14 @@ test('when a notification was read before its push went, then it is not pushed',
   const space = await sharedSpace(host, author, reader);
   const { browser } = await subscribed(reader);
   const now = new Date();
-  await memberPreferences().update(server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(new Date(now.getTime() + 60 * 60_000)), timeZone: 'UTC' } }, reader.user.id);
+  await memberPreferences().update(ctx.server.app.database.db, { quietHours: { from: hhmm(new Date(now.getTime() - 60 * 60_000)), to: hhmm(new Date(now.getTime() + 60 * 60_000)), timeZone: 'UTC' } }, reader.user.id);
   await mention(author, reader, space);
-  await server.app.settle();
+  await ctx.server.app.settle();
   expect((await reader.call('POST', '/api/v1/notifications/read', {})).status).toBe(200);
-  await memberPreferences().update(server.app.database.db, { quietHours: null }, reader.user.id);
+  await memberPreferences().update(ctx.server.app.database.db, { quietHours: null }, reader.user.id);
   await makeDue((await pendingPushJobs(reader)).map((job) => job.id));
-  await server.app.settle();
-  expect(pushService.to(browser.endpoint)).toEqual([]);
+  await ctx.server.app.settle();
+  expect(ctx.pushService.to(browser.endpoint)).toEqual([]);
 });
 
 test("when another member tries my devices, then they cannot see, remove or test them; I can test and remove mine", async () => {
@@ -241,7 +224,7 @@ test("when another member tries my devices, then they cannot see, remove or test
   expect(await devicesOf(other)).toEqual([]);
   expect((await other.call('DELETE', `/api/v1/push/devices/${device.id}`)).status).toBe(404);
   expect((await other.call('POST', `/api/v1/push/devices/${device.id}/test`)).status).toBe(404);
-  expect(pushService.to(browser.endpoint)).toEqual([]);
+  expect(ctx.pushService.to(browser.endpoint)).toEqual([]);
 
   const tested = await me.call<{ outcome: string }>('POST', `/api/v1/push/devices/${device.id}/test`);
   expect(tested.body).toEqual({ outcome: 'sent' });
@@ -262,7 +245,7 @@ test('when the same browser subscribes again, then it keeps one row, with the ne
 
 test('when a subscription is malformed, then it is refused with a 400 problem and nothing is stored', async () => {
   const [me] = await members('me');
-  const browser = newBrowser(pushService);
+  const browser = newBrowser(ctx.pushService);
   const good = { endpoint: browser.endpoint, keys: browser.keys, label: 'Laptop' };
   const cases: unknown[] = [
     { ...good, endpoint: 'ftp://push.example.com/abc' },
@@ -285,7 +268,7 @@ test('when a subscription is malformed, then it is refused with a 400 problem an
 
 test('when a second node starts on the same database, then it serves the same VAPID public key, and no answer carries the private key', async () => {
   const [me] = await members('me');
-  const other = await startTestServer({ database: testDb.database });
+  const other = await startTestServer({ database: ctx.testDb.database });
   try {
     const here = await me.call<{ publicKey: string }>('GET', '/api/v1/push/key');
     const there = await fetch(`${other.url}/api/v1/push/key`, { headers: { cookie: me.cookie } });
@@ -299,14 +282,14 @@ test('when a second node starts on the same database, then it serves the same VA
 });
 
 test('when a browser asks for the web app manifest, then it is named after the site, standalone from /, with 192 and 512 PNG icons (maskable too) that exist, and the CSP allows it and the worker', async () => {
-  const res = await fetch(`${server.url}/manifest.webmanifest`);
+  const res = await fetch(`${ctx.server.url}/manifest.webmanifest`);
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('application/manifest+json');
   const csp = res.headers.get('content-security-policy') ?? '';
   expect(csp).toContain("worker-src 'self'");
   expect(csp).toContain("manifest-src 'self'");
   const manifest = (await res.json()) as WebManifest;
-  const site = (await (await fetch(`${server.url}/api/v1/site`)).json()) as { name: string };
+  const site = (await (await fetch(`${ctx.server.url}/api/v1/site`)).json()) as { name: string };
   expect(manifest).toMatchObject({ name: site.name, start_url: '/', scope: '/', display: 'standalone', theme_color: expect.stringMatching(/^#[0-9a-f]{6}$/) });
   for (const [sizes, purpose] of [['192x192', 'any'], ['512x512', 'any'], ['192x192', 'maskable'], ['512x512', 'maskable']]) {
     const icon = manifest.icons.find((one) => one.sizes === sizes && one.purpose === purpose);

@@ -2,46 +2,34 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Space } from '../../../../shared/api/spaces.routes';
 import { notifications, users } from '../../../core/db/schema';
-import { openTestDatabase, type TestDatabase } from '../../../../test/support/database';
+import { useTestServer } from '../../../../test/support/harness';
 import { call, createMember, uniqueHandle, type Member } from '../../../../test/support/members';
-import { commandAs, startTestServer, type TestServer } from '../../../../test/support/server';
-import { startSmtp, type ReceivedMail, type TestSmtp } from '../../../../test/support/smtp';
+import { commandAs } from '../../../../test/support/server';
+import { startSmtp, type ReceivedMail } from '../../../../test/support/smtp';
 import { DIGEST_JOB, IMMEDIATE_JOB } from './notification-mail.module';
 
 const SITE = 'Riverside Mutual Aid';
 const MINUTE = 60_000;
 
-let testDb: TestDatabase;
-let server: TestServer;
-let smtp: TestSmtp;
-let admin: Member;
 /** Addresses the SMTP server refuses for good (550). */
 const refused = new Set<string>();
 
-beforeAll(async () => {
-  smtp = await startSmtp({ rejects: (address) => refused.has(address) });
-  testDb = await openTestDatabase();
-  server = await startTestServer({ database: testDb.database, env: { SMTP_URL: smtp.url, SITE_NAME: SITE } });
-  admin = await createMember(server.url, { handle: uniqueHandle('admin') });
+const ctx = useTestServer({
+  services: { smtp: () => startSmtp({ rejects: (address) => refused.has(address) }) },
+  env: ({ smtp }) => ({ SMTP_URL: smtp.url, SITE_NAME: SITE }),
 });
 
-afterAll(async () => {
-  await server?.stop();
-  await testDb?.close();
-  await smtp?.close();
-});
-
-const db = () => testDb.database.db;
+const db = () => ctx.testDb.database.db;
 const emailOf = (member: Member) => member.user.email!;
 
 /** Members whose address is confirmed (as by the link), their sign-up mail already sent. */
 async function confirmedMembers<const P extends readonly string[]>(...prefixes: P): Promise<{ [K in keyof P]: Member }> {
-  const made = await Promise.all(prefixes.map((prefix) => createMember(server.url, { handle: uniqueHandle(prefix) })));
+  const made = await Promise.all(prefixes.map((prefix) => createMember(ctx.server.url, { handle: uniqueHandle(prefix) })));
   await db()
     .update(users)
     .set({ emailVerifiedAt: new Date() })
     .where(inArray(users.id, made.map((m) => m.user.id)));
-  await server.app.settle();
+  await ctx.server.app.settle();
   return made as { [K in keyof P]: Member };
 }
 
@@ -53,15 +41,15 @@ async function spaceOf(host: Member, visibility: 'public' | 'private' | 'secret'
 
 /** Runs a job as the schedule would at `at`, and waits for the mail it queued to be sent. */
 async function runAt(job: string, at: Date): Promise<void> {
-  await server.app.platform.jobs.enqueue(db(), { kind: job, payload: { at: at.toISOString() } });
-  await server.app.settle();
+  await ctx.server.app.platform.jobs.enqueue(db(), { kind: job, payload: { at: at.toISOString() } });
+  await ctx.server.app.settle();
 }
 
 const later = (ms: number) => new Date(Date.now() + ms);
 
 /** Notification mail to the address after `since` (sign-up confirmation mail left out). */
 const mailsTo = (address: string, since: number): ReceivedMail[] =>
-  smtp.inbox.slice(since).filter((mail) => mail.to.includes(address) && !mail.raw.includes('Confirm your email address'));
+  ctx.smtp.inbox.slice(since).filter((mail) => mail.to.includes(address) && !mail.raw.includes('Confirm your email address'));
 
 /** Headers unfolded (a long header goes on over lines that start with white space). */
 const unfolded = (raw: string) => raw.replace(/\r?\n[ \t]+/g, ' ');
@@ -75,7 +63,7 @@ function tokenAfter(raw: string, path: string): string {
 async function askToJoin(host: Member, asker: Member): Promise<Space> {
   const space = await spaceOf(host, 'public', 'request');
   expect((await asker.call('POST', `/api/v1/spaces/${space.id}/join`)).status).toBe(200);
-  await server.app.settle();
+  await ctx.server.app.settle();
   return space;
 }
 
@@ -85,7 +73,7 @@ const stateOf = async (member: Member) =>
 describe('immediate mail', () => {
   test('when a notification is still unread after the delay, then one mail with an HTML and a text part and both unsubscribe headers reaches the member; none before the delay', async () => {
     const [host, ann] = await confirmedMembers('host', 'ann');
-    const since = smtp.inbox.length;
+    const since = ctx.smtp.inbox.length;
     const space = await askToJoin(host, ann);
     expect(await stateOf(host)).toEqual(['due']);
 
@@ -100,9 +88,9 @@ describe('immediate mail', () => {
     expect(raw).toMatch(/Content-Type: multipart\/alternative/);
     expect(raw).toMatch(/Content-Type: text\/plain/);
     expect(raw).toMatch(/Content-Type: text\/html/);
-    expect(raw).toMatch(new RegExp(`List-Unsubscribe: <${server.url}/api/v1/notifications/unsubscribe\\?token=[^>]+>`));
+    expect(raw).toMatch(new RegExp(`List-Unsubscribe: <${ctx.server.url}/api/v1/notifications/unsubscribe\\?token=[^>]+>`));
     expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
-    expect(raw).toContain(`${server.url}/unsubscribe?token=`);
+    expect(raw).toContain(`${ctx.server.url}/unsubscribe?token=`);
     expect(raw).toContain(`<p style="font-size:13px;color:#6b6357;margin:0 0 16px;">${SITE}</p>`);
     expect(await stateOf(host)).toEqual(['sent']);
 
@@ -113,7 +101,7 @@ describe('immediate mail', () => {
 
   test('when the member reads the notification in time, then no mail goes and it is marked skipped', async () => {
     const [host, ann] = await confirmedMembers('host', 'ann');
-    const since = smtp.inbox.length;
+    const since = ctx.smtp.inbox.length;
     await askToJoin(host, ann);
     expect((await host.call('POST', '/api/v1/notifications/read', {})).status).toBe(200);
     await runAt(IMMEDIATE_JOB, later(11 * MINUTE));
@@ -123,9 +111,9 @@ describe('immediate mail', () => {
 
   test('when the address is not confirmed, then no notification mail goes to it', async () => {
     const [ann] = await confirmedMembers('ann');
-    const host = await createMember(server.url, { handle: uniqueHandle('unconfirmed') });
-    await server.app.settle();
-    const since = smtp.inbox.length;
+    const host = await createMember(ctx.server.url, { handle: uniqueHandle('unconfirmed') });
+    await ctx.server.app.settle();
+    const since = ctx.smtp.inbox.length;
     await askToJoin(host, ann);
     await runAt(IMMEDIATE_JOB, later(11 * MINUTE));
     expect(mailsTo(emailOf(host), since)).toEqual([]);
@@ -137,10 +125,10 @@ describe('immediate mail', () => {
     expect((await host.call('PUT', '/api/v1/me/language', { language: 'fr' })).status).toBe(200);
     const at = later(11 * MINUTE);
     const hhmm = (date: Date) => date.toISOString().slice(11, 16);
-    await server.app.platform.settings
+    await ctx.server.app.platform.settings
       .group('member', 'notifications')
       .update(db(), { quietHours: { from: hhmm(new Date(at.getTime() - 60 * MINUTE)), to: hhmm(new Date(at.getTime() + 60 * MINUTE)), timeZone: 'UTC' } }, host.user.id);
-    const since = smtp.inbox.length;
+    const since = ctx.smtp.inbox.length;
     const space = await askToJoin(host, ann);
 
     await runAt(IMMEDIATE_JOB, at);
@@ -157,7 +145,7 @@ describe('immediate mail', () => {
 describe('unsubscribing', () => {
   test('when the member follows the footer link, then that kind’s email is off, said so, and the next one is not mailed; the one-click POST needs no sign-in; an altered token is refused', async () => {
     const [host, ann, bo] = await confirmedMembers('host', 'ann', 'bo');
-    const since = smtp.inbox.length;
+    const since = ctx.smtp.inbox.length;
     await askToJoin(host, ann);
     await runAt(IMMEDIATE_JOB, later(11 * MINUTE));
     const [mail] = mailsTo(emailOf(host), since);
@@ -169,26 +157,26 @@ describe('unsubscribing', () => {
     const flipped = `${body}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
     const otherBody = Buffer.from(`${ann.user.id}|join-request`).toString('base64url');
     for (const token of [flipped, `${otherBody}.${signature}`, 'not-a-token']) {
-      const refused = await call<{ code: string }>(server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`);
+      const refused = await call<{ code: string }>(ctx.server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`);
       expect([refused.status, refused.body.code]).toEqual(token === 'not-a-token' ? [400, 'validation_failed'] : [404, 'not_found']);
     }
-    const prefs = server.app.platform.settings.group('member', 'notifications');
+    const prefs = ctx.server.app.platform.settings.group('member', 'notifications');
     expect(JSON.stringify(await prefs.get(host.user.id))).not.toContain('"off"');
 
     // The page behind the footer link posts the token, signed in or not.
-    const page = await call(server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(footerToken)}`);
+    const page = await call(ctx.server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(footerToken)}`);
     expect([page.status, page.body]).toEqual([200, { scope: 'join-request', turnedOff: 'email' }]);
     expect(((await prefs.get(host.user.id)) as { channels: Record<string, { email?: string }> }).channels['join-request']).toMatchObject({ email: 'off' });
 
     // RFC 8058: a form POST with List-Unsubscribe=One-Click, no cookie, no confirmation.
-    const oneClick = await fetch(`${server.url}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(headerToken)}`, {
+    const oneClick = await fetch(`${ctx.server.url}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(headerToken)}`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'List-Unsubscribe=One-Click',
     });
     expect(oneClick.status).toBe(200);
 
-    const next = smtp.inbox.length;
+    const next = ctx.smtp.inbox.length;
     await askToJoin(host, bo);
     await runAt(IMMEDIATE_JOB, later(11 * MINUTE));
     expect(mailsTo(emailOf(host), next)).toEqual([]);
@@ -198,7 +186,7 @@ describe('unsubscribing', () => {
 describe('digests', () => {
   test('when a daily digest is due, then it groups the member’s unread notifications by space, adds the popular post of their spaces, leaves out what they may no longer read, and comes once', async () => {
     const [host, member, fan1, fan2] = await confirmedMembers('host', 'digest', 'fan', 'fan');
-    const prefs = server.app.platform.settings.group('member', 'notifications');
+    const prefs = ctx.server.app.platform.settings.group('member', 'notifications');
     await prefs.update(db(), { digest: 'daily' }, member.user.id);
     const open = await spaceOf(host, 'public', 'open');
     const hidden = await spaceOf(host, 'secret', 'invite');
@@ -207,15 +195,15 @@ describe('digests', () => {
     expect((await member.call('POST', `/api/v1/spaces/${hidden.id}/join`)).status).toBe(200);
     for (const space of [open, hidden]) expect((await member.call('PUT', `/api/v1/notifications/levels/space/${space.id}`, { level: 'all' })).status).toBe(200);
 
-    const popular = await commandAs<{ id: string }>(server.url, host.cookie, 'post:create', { spaceId: open.id, bodyMarkdown: 'Seed swap on Saturday at the shed' });
-    await commandAs(server.url, fan1.cookie, 'comment:create', { postId: popular.id, bodyMarkdown: 'I will bring beans' });
-    await commandAs(server.url, fan2.cookie, 'comment:create', { postId: popular.id, bodyMarkdown: 'Squash seeds from me' });
-    await commandAs(server.url, host.cookie, 'post:create', { spaceId: hidden.id, bodyMarkdown: 'Secret plans for the orchard' });
-    await server.app.settle();
+    const popular = await commandAs<{ id: string }>(ctx.server.url, host.cookie, 'post:create', { spaceId: open.id, bodyMarkdown: 'Seed swap on Saturday at the shed' });
+    await commandAs(ctx.server.url, fan1.cookie, 'comment:create', { postId: popular.id, bodyMarkdown: 'I will bring beans' });
+    await commandAs(ctx.server.url, fan2.cookie, 'comment:create', { postId: popular.id, bodyMarkdown: 'Squash seeds from me' });
+    await commandAs(ctx.server.url, host.cookie, 'post:create', { spaceId: hidden.id, bodyMarkdown: 'Secret plans for the orchard' });
+    await ctx.server.app.settle();
     // Removed from the private space: its notification is gone for them.
     expect((await host.call('DELETE', `/api/v1/spaces/${hidden.id}/members/${member.user.id}`)).status).toBe(200);
-    await server.app.settle();
-    const since = smtp.inbox.length;
+    await ctx.server.app.settle();
+    const since = ctx.smtp.inbox.length;
 
     const at = later(36 * 60 * MINUTE);
     await runAt(DIGEST_JOB, at);
@@ -238,14 +226,14 @@ describe('digests', () => {
     await runAt(DIGEST_JOB, new Date(at.getTime() + 60 * MINUTE));
     expect(mailsTo(emailOf(member), since)).toHaveLength(1);
     const token = tokenAfter(mail!.raw, '/api/v1/notifications/unsubscribe');
-    expect((await call(server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`)).body).toEqual({ scope: 'digest', turnedOff: 'digest' });
+    expect((await call(ctx.server.url, 'POST', `/api/v1/notifications/unsubscribe?token=${encodeURIComponent(token)}`)).body).toEqual({ scope: 'digest', turnedOff: 'digest' });
     expect((await prefs.get(member.user.id)) as { digest: string }).toMatchObject({ digest: 'off' });
   });
 
   test('when nothing happened for a member, then no digest goes', async () => {
     const [quiet] = await confirmedMembers('quiet');
-    await server.app.platform.settings.group('member', 'notifications').update(db(), { digest: 'daily' }, quiet.user.id);
-    const since = smtp.inbox.length;
+    await ctx.server.app.platform.settings.group('member', 'notifications').update(db(), { digest: 'daily' }, quiet.user.id);
+    const since = ctx.smtp.inbox.length;
     await runAt(DIGEST_JOB, later(36 * 60 * MINUTE));
     expect(mailsTo(emailOf(quiet), since)).toEqual([]);
   });
@@ -259,12 +247,12 @@ describe('bounces and failures', () => {
     await askToJoin(host, ann);
     await runAt(IMMEDIATE_JOB, later(11 * MINUTE));
 
-    const outbox = await admin.call<{ items: { to: string; status: string; lastError: string | null; kind: string }[] }>('GET', '/api/v1/admin/emails');
+    const outbox = await ctx.admin.call<{ items: { to: string; status: string; lastError: string | null; kind: string }[] }>('GET', '/api/v1/admin/emails');
     const failed = outbox.body.items.find((email) => email.to === emailOf(host) && email.kind === 'notification');
     expect(failed).toMatchObject({ status: 'failed' });
     expect(failed!.lastError).toContain('550');
 
-    const bounces = await admin.call<{ items: { userId: string; email: string; reason: string }[] }>('GET', '/api/v1/admin/emails/bounces');
+    const bounces = await ctx.admin.call<{ items: { userId: string; email: string; reason: string }[] }>('GET', '/api/v1/admin/emails/bounces');
     expect(bounces.body.items.find((b) => b.userId === host.user.id)).toMatchObject({ email: emailOf(host), reason: expect.stringContaining('550') });
     expect((await ann.call('GET', '/api/v1/admin/emails/bounces')).status).toBe(403);
     expect((await host.call('GET', '/api/v1/me/email')).body).toEqual({ email: emailOf(host), confirmed: true, bouncing: true, canChange: true });
@@ -272,7 +260,7 @@ describe('bounces and failures', () => {
     const [bo] = await confirmedMembers('bo');
     const space = await spaceOf(host, 'public', 'request');
     await bo.call('POST', `/api/v1/spaces/${space.id}/join`);
-    await server.app.settle();
+    await ctx.server.app.settle();
     const [newest] = await db()
       .select({ emailState: notifications.emailState })
       .from(notifications)
@@ -285,29 +273,29 @@ describe('confirming addresses', () => {
   const tokenOf = (raw: string) => /\/verify-email\?token=([A-Za-z0-9_-]{43})/.exec(raw)![1]!;
 
   test('when a member signs up, then a confirmation link is mailed; using it confirms the address; changing the address un-confirms it and mails the new one', async () => {
-    const since = smtp.inbox.length;
-    const member = await createMember(server.url, { handle: uniqueHandle('newcomer') });
+    const since = ctx.smtp.inbox.length;
+    const member = await createMember(ctx.server.url, { handle: uniqueHandle('newcomer') });
     expect((await member.call('GET', '/api/v1/me/email')).body).toEqual({ email: emailOf(member), confirmed: false, bouncing: false, canChange: true });
-    await server.app.settle();
-    const signUpMail = await smtp.mailTo(emailOf(member), { since });
+    await ctx.server.app.settle();
+    const signUpMail = await ctx.smtp.mailTo(emailOf(member), { since });
     expect(signUpMail.raw).toContain(`Confirm your email address for ${SITE}`);
-    expect((await call(server.url, 'POST', '/api/v1/email-verification/confirm', { body: { token: tokenOf(signUpMail.raw) } })).status).toBe(200);
+    expect((await call(ctx.server.url, 'POST', '/api/v1/email-verification/confirm', { body: { token: tokenOf(signUpMail.raw) } })).status).toBe(200);
     expect((await member.call('GET', '/api/v1/me/email')).body).toMatchObject({ confirmed: true });
 
     const wrong = await member.call<{ code: string }>('PUT', '/api/v1/me/email', { email: `${uniqueHandle('moved')}@example.org`, currentPassword: 'not my password' });
     expect([wrong.status, wrong.body.code]).toEqual([401, 'invalid_credentials']);
-    const taken = await member.call<{ code: string }>('PUT', '/api/v1/me/email', { email: emailOf(admin), currentPassword: member.password });
+    const taken = await member.call<{ code: string }>('PUT', '/api/v1/me/email', { email: emailOf(ctx.admin), currentPassword: member.password });
     expect([taken.status, taken.body.code]).toEqual([409, 'conflict']);
 
     const address = `${uniqueHandle('moved')}@example.org`;
-    const next = smtp.inbox.length;
+    const next = ctx.smtp.inbox.length;
     const changed = await member.call('PUT', '/api/v1/me/email', { email: address, currentPassword: member.password });
     expect([changed.status, changed.body]).toEqual([200, { email: address, confirmed: false, bouncing: false, canChange: true }]);
-    await server.app.settle();
-    const changeMail = await smtp.mailTo(address, { since: next });
+    await ctx.server.app.settle();
+    const changeMail = await ctx.smtp.mailTo(address, { since: next });
     expect(changeMail.raw).toContain(address);
-    expect(smtp.inbox.slice(next).some((mail) => mail.to.includes(emailOf(member)))).toBe(false);
-    expect((await call(server.url, 'POST', '/api/v1/email-verification/confirm', { body: { token: tokenOf(changeMail.raw) } })).status).toBe(200);
+    expect(ctx.smtp.inbox.slice(next).some((mail) => mail.to.includes(emailOf(member)))).toBe(false);
+    expect((await call(ctx.server.url, 'POST', '/api/v1/email-verification/confirm', { body: { token: tokenOf(changeMail.raw) } })).status).toBe(200);
     expect((await member.call('GET', '/api/v1/me/email')).body).toMatchObject({ email: address, confirmed: true });
   });
 });
