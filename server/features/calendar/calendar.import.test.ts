@@ -77,7 +77,7 @@ test('only hosts import: a member gets 403; a file that is not iCalendar or too 
 });
 
 test('an .ics whose series has overrides (RECURRENCE-ID) imports them: a date moved and renamed, a date cancelled, a date named in UTC; an override of a series not imported changes nothing', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceWith(host);
   const file = ics(
     vevent('UID:club@example.org', 'SUMMARY:Book club', `DTSTART;TZID=Europe/Berlin:${y}0907T180000`, `DTEND;TZID=Europe/Berlin:${y}0907T200000`, 'RRULE:FREQ=WEEKLY;COUNT=4', 'LOCATION:Library'),
@@ -104,7 +104,7 @@ test('an .ics whose series has overrides (RECURRENCE-ID) imports them: a date mo
 });
 
 test('an .ics from Outlook names its zones the Windows way: they are read as their IANA zones; a zone name nobody knows is listed as invalid-time', async () => {
-  const host = await createMember(server.url, { handle: uniqueHandle('host') });
+  const host = await createMember(ctx.server.url, { handle: uniqueHandle('host') });
   const space = await spaceWith(host);
   const file = ics(
     vevent('UID:outlook-1@example.org', 'SUMMARY:Trustees meeting', `DTSTART;TZID=W. Europe Standard Time:${y}1105T190000`, `DTEND;TZID=W. Europe Standard Time:${y}1105T203000`),
