@@ -405,3 +405,38 @@ test('before any script has run, the page shows the loading shell', async () => 
   expect(await page.locator('#app').getAttribute('aria-busy')).toBe('true');
   await context.close();
 });
+
+test('signing out while a list is still loading ends cleanly: the read is dropped, no 401, no error on the page', async () => {
+  const { context, page, errors } = await openAdmin(desktop);
+  // The conversations list is held on its way until the server has ended the session; then it
+  // goes on, and the server answers 401 if the page still waits for it.
+  const statuses: number[] = [];
+  let signedOut!: () => void;
+  const ended = new Promise<void>((resolve) => (signedOut = resolve));
+  page.on('response', (response) => {
+    const path = new URL(response.url()).pathname;
+    if (path === '/api/v1/auth/sign-out') signedOut();
+    if (path === '/api/v1/chat/conversations') statuses.push(response.status());
+  });
+  let held = false;
+  await page.route('**/api/v1/chat/conversations', async (route) => {
+    held = true;
+    await ended;
+    await route.continue().catch(() => {});
+  });
+  await page.goto(server.url);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  expect(held).toBe(true);
+
+  const account = page.getByTestId('account-button');
+  await account.click();
+  const menu = page.locator(`#${await account.getAttribute('aria-controls')}`);
+  await menu.getByTestId('sign-out').click();
+  await page.getByTestId('sign-in-page').waitFor();
+  await ended;
+  // Whatever the held read met after the session ended, it was not a 401 shown on the page.
+  await page.waitForTimeout(300);
+  expect(statuses.filter((status) => status === 401)).toEqual([]);
+  expect(errors).toEqual([]);
+  await context.close();
+});

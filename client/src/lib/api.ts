@@ -41,6 +41,26 @@ export function setApiHooks(next: ApiHooks): void {
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The requests on their way: reads can be abandoned, changes are waited for (`settle`). */
+const reads = new Set<AbortController>();
+const changes = new Set<Promise<unknown>>();
+
+/**
+ * Before the session ends (signing out, deleting the account): every read on its way is abandoned
+ * (its answer would be for a session that is ending; it rejects with the code `aborted`), and each
+ * change on its way (a message just sent) is waited for, up to `limitMs`, so it is not lost.
+ */
+export async function settle(limitMs = 5_000): Promise<void> {
+  for (const controller of reads) controller.abort();
+  if (changes.size === 0) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled([...changes]),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs))),
+  ]);
+  clearTimeout(timer);
+}
+
 async function send(method: string, path: string, body: unknown): Promise<Response> {
   // The page's language: the server writes its problems (title, detail, field messages) in it.
   const headers: Record<string, string> = { accept: 'application/json', 'accept-language': i18n.locale };
@@ -52,12 +72,21 @@ async function send(method: string, path: string, body: unknown): Promise<Respon
     headers['content-type'] = 'application/json';
     payload = JSON.stringify(body);
   }
-  const token = safeMethods.has(method) ? null : hooks.csrfToken();
+  const safe = safeMethods.has(method);
+  const token = safe ? null : hooks.csrfToken();
   if (token) headers['x-csrf-token'] = token;
+  const controller = safe ? new AbortController() : undefined;
+  const sent = fetch(path, { method, credentials: 'same-origin', headers, body: payload, signal: controller?.signal });
+  if (controller) reads.add(controller);
+  else changes.add(sent);
   try {
-    return await fetch(path, { method, credentials: 'same-origin', headers, body: payload });
+    return await sent;
   } catch {
+    if (controller?.signal.aborted) throw new ApiError(0, 'aborted', t('errors:network.aborted'));
     throw new ApiError(0, 'unavailable', t('errors:network.unreachable'));
+  } finally {
+    if (controller) reads.delete(controller);
+    else changes.delete(sent);
   }
 }
 
@@ -164,4 +193,4 @@ function call<R extends RouteSpec>(route: RouteRef<R>, ...[options]: CallArgs<R>
   return request<ResponseOf<R>>(method, href, body ?? (method === 'POST' ? {} : undefined));
 }
 
-export const api = { call };
+export const api = { call, settle };

@@ -136,6 +136,8 @@ export class SessionStore {
     try {
       let redirectUrl: string | null = null;
       await pushDevices.forgetThisBrowser();
+      // Nothing still on its way meets the ended session (a list loading answered 401).
+      await api.settle();
       try {
         ({ redirectUrl } = await api.call(routes.signOut));
       } catch (error) {
@@ -155,6 +157,7 @@ export class SessionStore {
   async deleteAccount(password: string | undefined): Promise<void> {
     this.#signingOut = true;
     try {
+      await api.settle();
       const { redirectUrl } = await api.call(routes.deleteAccount, {
         body: { ...(password ? { password } : {}), confirm: 'delete my account' },
       });
