@@ -13,8 +13,9 @@ const ctx = useBrowserTest({ setup: ({ server }) => orchard(server.url), teardow
 /** Posts through a socket to the node at `url`, as the client does. */
 const postAs = (url: string, who: Member, bodyMarkdown: string) => commandAs<Post>(url, who.cookie, 'post:create', { spaceId: ctx.space.id, bodyMarkdown });
 
-// While the node is down the browser logs its refused reconnection attempts: expected here.
-const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }), { ignoreConsoleErrors: /ERR_CONNECTION_REFUSED/ });
+// While the node is down the browser logs its refused reconnection attempts, and a request that
+// was on an open connection as the node stopped is reset: both expected here.
+const openAs = pageOpener(() => ({ browser: ctx.browser, url: ctx.server.url }), { ignoreConsoleErrors: /ERR_CONNECTION_(REFUSED|RESET)/ });
 
 test('when a member is mentioned and warned while their connection is down, then both show once it is back, each once', async () => {
   const { page, consoleErrors } = await openAs(ctx.rosa);
