@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { createMember } from '../support/members';
 import { orchard, useBrowserTest } from './support/harness';
 import { measureOverflow } from './support/overflow';
@@ -216,4 +217,69 @@ test('when a member opens my calendar on a phone, then the agenda lists the even
   expect(feed.headers.get('content-type')).toContain('text/calendar');
   expect(await feed.text()).toContain('Pruning evening');
   expect(consoleErrors).toEqual([]);
+});
+
+test('when a host creates a fortnightly event with a cover image from the form, then the rule reads "every 2 weeks", a member\'s open stream shows the card with its image, and a refused image leaves the event saved and says so', async () => {
+  const cover = await sharp({ create: { width: 320, height: 180, channels: 3, background: { r: 200, g: 120, b: 40 } } }).png().toBuffer();
+
+  // Rosa has the space's stream open before the event exists.
+  const rosaPage = await openAs(ctx.rosa);
+  await rosaPage.page.goto(`${ctx.server.url}/s/${ctx.space.slug}`);
+  await liveBadge(rosaPage.page).waitFor({ timeout: 10_000 });
+
+  const hostPage = await openAs(ctx.host);
+  const { page } = hostPage;
+  await page.goto(`${ctx.server.url}/s/${ctx.space.slug}/events/new`);
+  await page.getByTestId('event-form').waitFor();
+  const now = new Date();
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 3, 18, 30);
+  await page.getByTestId('event-title-input').fill('Seed swap');
+  await page.getByTestId('event-start').fill(localInput(start));
+  await page.getByTestId('event-end').fill(localInput(new Date(start.getTime() + 90 * 60_000)));
+  await page.getByTestId('event-repeat').selectOption('weekly');
+  await page.getByTestId('event-interval').fill('2');
+  // The rule in words as it is chosen.
+  await page.getByTestId('event-repeat-summary').filter({ hasText: 'Every 2 weeks on' }).waitFor();
+  await page.getByTestId('event-form-image').setInputFiles({ name: 'seeds.png', mimeType: 'image/png', buffer: cover });
+  await page.getByTestId('event-form-image-preview').waitFor();
+  await page.getByTestId('event-submit').click();
+
+  await page.waitForURL(/\/events\/[0-9a-f-]{36}/);
+  expect(new URL(page.url()).searchParams.get('image')).toBeNull();
+  await page.getByTestId('event-page').waitFor();
+  expect(await page.getByTestId('event-repeats').innerText()).toContain('Every 2 weeks on');
+  // The width the browser decoded (0 for a broken image): the image was served and is one.
+  const loadedWidth = (image: Locator) =>
+    image.evaluate((element) => {
+      const img = element as unknown as { naturalWidth: number; decode(): Promise<void> };
+      return img.decode().then(
+        () => img.naturalWidth,
+        () => 0,
+      );
+    });
+  await page.getByTestId('event-image').waitFor();
+  expect(await loadedWidth(page.getByTestId('event-image'))).toBe(320);
+
+  // Rosa's open stream gets the card, with its image, without a reload.
+  const card = rosaPage.page.getByTestId('event-card').filter({ hasText: 'Seed swap' });
+  await card.waitFor({ timeout: 10_000 });
+  expect(await card.innerText()).toContain('Every 2 weeks on');
+  await card.getByTestId('event-card-image').waitFor({ timeout: 10_000 });
+  expect(await loadedWidth(card.getByTestId('event-card-image'))).toBe(320);
+
+  // Bytes that are no image, named like one: the event is created all the same, and its page says
+  // the image was not saved.
+  await page.goto(`${ctx.server.url}/s/${ctx.space.slug}/events/new`);
+  await page.getByTestId('event-form').waitFor();
+  await page.getByTestId('event-title-input').fill('Leaf mould workshop');
+  await page.getByTestId('event-form-image').setInputFiles({ name: 'leaves.png', mimeType: 'image/png', buffer: Buffer.from('not an image at all') });
+  await page.getByTestId('event-submit').click();
+  await page.waitForURL(/\/events\/[0-9a-f-]{36}/);
+  await page.getByTestId('event-image-not-saved').waitFor();
+  expect(await page.getByTestId('event-title').innerText()).toBe('Leaf mould workshop');
+  expect(await page.getByTestId('event-image').count()).toBe(0);
+
+  // The one console error is the browser's log of that refusal.
+  expect(hostPage.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)']);
+  expect(rosaPage.consoleErrors).toEqual([]);
 });

@@ -68,6 +68,20 @@ export function uploadErrorOf(error: unknown): string {
   return messageOf(error);
 }
 
+/** The kinds of image an upload may be (the server looks at the bytes and has the last word). */
+export const imageTypes = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+const MAX_IMAGE_BYTES = 1024 * 1024;
+
+/**
+ * A first look at a chosen image, to save a useless upload: why it cannot be sent, or undefined.
+ * @example imageProblemOf(new File(['…'], 'a.txt', { type: 'text/plain' })) // → 'Choose a PNG, JPEG, WebP or GIF image.'
+ */
+export function imageProblemOf(file: File): string | undefined {
+  if (!imageTypes.includes(file.type)) return t('content:image.wrongType');
+  if (file.size > MAX_IMAGE_BYTES) return t('content:image.tooLarge');
+  return undefined;
+}
+
 /**
  * A refused action in words, with one line per field the server marked.
  * @example failureOf(error, { bodyMarkdown: 'Text' }) // → { message: 'Please correct…', details: ['Text must be…'] }
