@@ -191,3 +191,33 @@ test('waiting positions follow the queue exactly, even for members queued within
   const queuedAt = await db.execute(sql`select to_char(queued_at at time zone 'UTC', 'US') as us from calendar_rsvps where event_id = ${event.id} and user_id = ${ids[0]!}`);
   expect((queuedAt as unknown as { rows: { us: string }[] }).rows[0]!.us).toBe('000100');
 });
+
+test('an online link for those going only: a member who has not answered going sees none on the event, in the calendar, on the stream card or in its .ics; once going they see it everywhere, and not after "can’t go"', async () => {
+  const host = await member('host');
+  const ann = await member('ann');
+  const space = await publicSpace(host, ann);
+  const link = 'https://meet.example.org/barn-dance';
+  const created = await createEvent(host, space, { location: { address: 'The old barn', onlineUrl: link }, onlineLinkVisibleTo: 'going' });
+  expect(created.status).toBe(201);
+  const { id: eventId, postId } = created.body.event;
+
+  /** What `who` is shown of the link on each path: the event, the space's calendar, the stream's card, the .ics. */
+  async function linkSeenBy(who: Member) {
+    const detail = (await who.call<Detail>('GET', `/api/v1/events/${eventId}`)).body.event.location;
+    const listed = (await who.call<{ events: CalendarEvent[] }>('GET', `/api/v1/spaces/${space.id}/calendar?from=${nextYear}-05-01T00:00:00Z&to=${nextYear}-06-01T00:00:00Z`)).body.events.find((e) => e.id === eventId)!.location;
+    const card = (await who.call<{ items: Record<string, CalendarEvent> }>('GET', `/api/v1/events-of-posts?ids=${postId}`)).body.items[postId!]!.location;
+    const ics = await (await fetch(`${ctx.server.url}/api/v1/events/${eventId}/ics`, { headers: { cookie: who.cookie } })).text();
+    return { detail, listed, card, icsHasLink: ics.includes(link), icsHasAddress: ics.includes('The old barn') };
+  }
+  const shown = { address: 'The old barn', onlineUrl: link, onlineUrlHidden: false };
+  const hidden = { address: 'The old barn', onlineUrl: null, onlineUrlHidden: true };
+
+  expect(await linkSeenBy(host)).toEqual({ detail: shown, listed: shown, card: shown, icsHasLink: true, icsHasAddress: true });
+  expect(await linkSeenBy(ann)).toEqual({ detail: hidden, listed: hidden, card: hidden, icsHasLink: false, icsHasAddress: true });
+
+  expect((await rsvp(ann, eventId, KEY, 'going')).status).toBe(200);
+  expect(await linkSeenBy(ann)).toEqual({ detail: shown, listed: shown, card: shown, icsHasLink: true, icsHasAddress: true });
+
+  expect((await rsvp(ann, eventId, KEY, 'declined')).status).toBe(200);
+  expect(await linkSeenBy(ann)).toEqual({ detail: hidden, listed: hidden, card: hidden, icsHasLink: false, icsHasAddress: true });
+});

@@ -271,13 +271,27 @@ export async function spaceIdsOf(db: Db, userId: string): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
-/** Events a member has answered going or maybe (or holds an offer) to, any occurrence. */
-export async function eventIdsAttending(db: Db, userId: string, statuses: RsvpRow['status'][] = ['going', 'offered']): Promise<string[]> {
+/**
+ * Events a member is going to (or holds an offer for; `statuses` widens it), any occurrence:
+ * all of them, or only those `among` the events a page shows (a member's RSVPs grow for years;
+ * a page needs its own few).
+ */
+export async function eventIdsAttending(
+  db: Db,
+  userId: string,
+  { statuses = ['going', 'offered'], among }: { statuses?: RsvpRow['status'][]; among?: string[] } = {},
+): Promise<string[]> {
+  if (among?.length === 0) return [];
   const rows = await db
     .selectDistinct({ id: calendarRsvps.eventId })
     .from(calendarRsvps)
-    .where(and(eq(calendarRsvps.userId, userId), inArray(calendarRsvps.status, statuses)));
+    .where(and(eq(calendarRsvps.userId, userId), inArray(calendarRsvps.status, statuses), among ? inArray(calendarRsvps.eventId, among) : undefined));
   return rows.map((r) => r.id);
+}
+
+/** Whether a member is going to (or holds an offer for) an occurrence of this event. */
+export async function attendsEvent(db: Db, userId: string, eventId: string): Promise<boolean> {
+  return (await eventIdsAttending(db, userId, { among: [eventId] })).length > 0;
 }
 
 export async function reminderChoice(db: Db, eventId: string, userId: string): Promise<number[] | null> {

@@ -37,6 +37,7 @@ import {
   countsFrom,
   countsOf,
   countsOfOccurrence,
+  attendsEvent,
   eventIdsAttending,
   eventsBetween,
   eventsOfPosts,
@@ -72,6 +73,8 @@ import {
 type CreateInput = z.output<typeof createEventSchema>;
 type UpdateInput = z.output<typeof updateEventSchema>;
 type CancelInput = z.output<typeof cancelEventSchema>;
+/** An event with the reader's access to its space (which they may read). */
+type Readable = EventWithSpace & { access: SpaceAccess };
 
 /** Job kinds of the calendar. */
 export const OFFER_EXPIRES = 'calendar.offer-expires';
@@ -121,7 +124,7 @@ export function createCalendarService(deps: CalendarDeps) {
   // ---- access ----------------------------------------------------------------------------
 
   /** The event if the actor may read its space, else 404 (a private space's event does not exist for outsiders). */
-  async function accessEvent(actor: Actor, eventId: string): Promise<EventWithSpace & { access: SpaceAccess }> {
+  async function accessEvent(actor: Actor, eventId: string): Promise<Readable> {
     const found = await loadEvent(db, eventId);
     if (!found) throw AppError.notFound('No such event');
     const access = await loadAccess(db, actor, { id: found.event.spaceId });
@@ -257,9 +260,32 @@ export function createCalendarService(deps: CalendarDeps) {
   }
 
   /** Occurrences of these events in [from, to), with counts and (for a reader) their own RSVPs. */
-  async function listOccurrences(found: EventWithSpace[], from: Date, to: Date, limit: number, reader: Actor | undefined) {
+  /**
+   * The events of `found` the reader may read, each with their access to its space (looked up
+   * once a space: a list spans a few spaces and many events). An RSVP kept after leaving a
+   * private space shows nothing of it.
+   */
+  async function readableOf(actor: Actor, found: EventWithSpace[]): Promise<Readable[]> {
+    const bySpace = new Map<string, SpaceAccess | null>();
+    const out: Readable[] = [];
+    for (const f of found) {
+      let access = bySpace.get(f.event.spaceId);
+      if (access === undefined) {
+        const loaded = await loadAccess(db, actor, { id: f.event.spaceId });
+        access = loaded && canRead(loaded) ? loaded : null;
+        bySpace.set(f.event.spaceId, access);
+      }
+      if (access) out.push({ ...f, access });
+    }
+    return out;
+  }
+
+  /** Whether the reader is shown an online link kept for those going: they are going, or they edit the event. */
+  const seesOnlineLink = (found: Readable, going: Set<string>) => going.has(found.event.id) || canEditEvent(found.access, found.event);
+
+  async function listOccurrences(found: Readable[], from: Date, to: Date, limit: number, reader: Actor) {
     const ids = found.map((f) => f.event.id);
-    const [own, counts, mine] = await Promise.all([occurrencesOf(db, ids), countsOf(db, ids), reader ? rsvpsOf(db, reader.user.id, ids) : new Map<string, RsvpRow>()]);
+    const [own, counts, mine] = await Promise.all([occurrencesOf(db, ids), countsOf(db, ids), rsvpsOf(db, reader.user.id, ids)]);
     const out: Occurrence[] = [];
     for (const { event } of found) {
       const edits = own.get(event.id);
@@ -284,11 +310,11 @@ export function createCalendarService(deps: CalendarDeps) {
     out.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || a.eventId.localeCompare(b.eventId));
     const occurrences = out.slice(0, limit);
     const used = new Set(occurrences.map((o) => o.eventId));
-    const going = reader ? new Set(await eventIdsAttending(db, reader.user.id)) : new Set<string>();
-    return { events: found.filter((f) => used.has(f.event.id)).map((f) => toEvent(f, going.has(f.event.id))), occurrences };
+    const going = new Set(await eventIdsAttending(db, reader.user.id, { among: [...used] }));
+    return { events: found.filter((f) => used.has(f.event.id)).map((f) => toEvent(f, seesOnlineLink(f, going))), occurrences };
   }
 
-  async function detail(actor: Actor, found: EventWithSpace & { access: SpaceAccess }, key?: string) {
+  async function detail(actor: Actor, found: Readable, key?: string) {
     const { event, access } = found;
     const timing = timingOf(event);
     let slot: Slot | null;
@@ -298,7 +324,7 @@ export function createCalendarService(deps: CalendarDeps) {
     } else slot = nextSlot(timing, now());
     const own = slot ? (await occurrencesOf(db, [event.id])).get(event.id)?.get(slot.key) : undefined;
     const mine = slot ? await rsvpOf(db, event.id, slot.key, actor.user.id) : undefined;
-    const going = (await eventIdsAttending(db, actor.user.id)).includes(event.id);
+    const going = await attendsEvent(db, actor.user.id, event.id);
     const editable = canEditEvent(access, event);
     let occurrence: Occurrence | null = null;
     if (slot) {
@@ -397,7 +423,7 @@ export function createCalendarService(deps: CalendarDeps) {
     const slot = checkOccurrence(found.event, key);
     const own = (await occurrencesOf(db, [eventId])).get(eventId)?.get(key);
     const placed = resolve(found.event, slot, own).slot;
-    const going = (await eventIdsAttending(db, actor.user.id)).includes(eventId) || canEditEvent(found.access, found.event);
+    const going = (await attendsEvent(db, actor.user.id, eventId)) || canEditEvent(found.access, found.event);
     const [base] = await icsEventsOf([found], () => going);
     const single: IcsEvent = {
       ...base!,
@@ -792,7 +818,7 @@ export function createCalendarService(deps: CalendarDeps) {
       const seq = access.space.seq;
       const from = new Date(range.from);
       const to = new Date(range.to);
-      const found = await eventsBetween(db, { spaceIds: [spaceId] }, from, to);
+      const found = (await eventsBetween(db, { spaceIds: [spaceId] }, from, to)).map((f) => ({ ...f, access }));
       return { from: from.toISOString(), to: to.toISOString(), seq, ...(await listOccurrences(found, from, to, range.limit, actor)) };
     },
 
@@ -803,17 +829,7 @@ export function createCalendarService(deps: CalendarDeps) {
       let found: EventWithSpace[];
       if (range.going === 'true') found = await eventsBetween(db, { spaceIds: [], eventIds: going.length ? going : ['00000000-0000-0000-0000-000000000000'] }, from, to);
       else found = await eventsBetween(db, { spaceIds: await spaceIdsOf(db, actor.user.id), networkWide: true, eventIds: going }, from, to);
-      // Access is checked per space: an RSVP kept after leaving a private space shows nothing of it.
-      const readable: EventWithSpace[] = [];
-      const bySpace = new Map<string, boolean>();
-      for (const f of found) {
-        if (!bySpace.has(f.event.spaceId)) {
-          const access = await loadAccess(db, actor, { id: f.event.spaceId });
-          bySpace.set(f.event.spaceId, Boolean(access && canRead(access)));
-        }
-        if (bySpace.get(f.event.spaceId)) readable.push(f);
-      }
-      let listed = await listOccurrences(readable, from, to, range.limit, actor);
+      let listed = await listOccurrences(await readableOf(actor, found), from, to, range.limit, actor);
       if (range.going === 'true') {
         listed = { ...listed, occurrences: listed.occurrences.filter((o) => o.my?.status === 'going' || o.my?.status === 'offered') };
       }
@@ -821,17 +837,10 @@ export function createCalendarService(deps: CalendarDeps) {
     },
 
     async accessEventsOfPosts(actor: Actor, postIds: string[]) {
-      const found = await eventsOfPosts(db, postIds);
-      const going = new Set(await eventIdsAttending(db, actor.user.id));
+      const readable = await readableOf(actor, await eventsOfPosts(db, postIds));
+      const going = new Set(await eventIdsAttending(db, actor.user.id, { among: readable.map((f) => f.event.id) }));
       const items: Record<string, CalendarEvent> = {};
-      const bySpace = new Map<string, boolean>();
-      for (const f of found) {
-        if (!bySpace.has(f.event.spaceId)) {
-          const access = await loadAccess(db, actor, { id: f.event.spaceId });
-          bySpace.set(f.event.spaceId, Boolean(access && canRead(access)));
-        }
-        if (bySpace.get(f.event.spaceId)) items[f.event.postId] = toEvent(f, going.has(f.event.id));
-      }
+      for (const f of readable) items[f.event.postId] = toEvent(f, seesOnlineLink(f, going));
       return { items };
     },
 
@@ -1247,7 +1256,7 @@ export function createCalendarService(deps: CalendarDeps) {
 
     async accessEventIcs(actor: Actor, eventId: string): Promise<{ name: string; ics: string }> {
       const found = await accessEvent(actor, eventId);
-      const going = (await eventIdsAttending(db, actor.user.id)).includes(eventId) || canEditEvent(found.access, found.event);
+      const going = (await attendsEvent(db, actor.user.id, eventId)) || canEditEvent(found.access, found.event);
       return { name: found.event.title, ics: toIcs({ name: found.event.title, host, events: await icsEventsOf([found], () => going) }) };
     },
 
@@ -1265,14 +1274,10 @@ export function createCalendarService(deps: CalendarDeps) {
       const user = await userOfFeedToken(db, hash(token));
       if (!user || user.status !== 'active') throw AppError.notFound('No such calendar');
       const actor = { user, sessionId: '', currentGuidelinesVersion: 0, ssoLinked: false } as Actor;
-      const ids = await eventIdsAttending(db, user.id, ['going', 'maybe', 'offered']);
+      const ids = await eventIdsAttending(db, user.id, { statuses: ['going', 'maybe', 'offered'] });
       const { from, to } = feedRange();
       const found = ids.length ? await eventsBetween(db, { spaceIds: [], eventIds: ids }, from, to) : [];
-      const readable: EventWithSpace[] = [];
-      for (const f of found) {
-        const access = await loadAccess(db, actor, { id: f.event.spaceId });
-        if (access && canRead(access)) readable.push(f);
-      }
+      const readable = await readableOf(actor, found);
       return { name: 'Hearth', ics: toIcs({ name: 'Hearth', host, events: await icsEventsOf(readable, () => true) }) };
     },
 
