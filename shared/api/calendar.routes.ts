@@ -294,7 +294,11 @@ export const eventDetailSchema = z
       canRsvp: z.boolean(),
       /** My own reminders for this event; null: the event's default. */
       reminderMinutes: z.array(z.number().int()).nullable(),
+      /** An active member of the event's space (in its room); a visitor of a public space subscribes to follow it live. */
+      member: z.boolean(),
     }),
+    /** The space's log position when read: live events after it apply on top. */
+    seq: z.number().int(),
   })
   .meta({ id: 'CalendarEventDetail' });
 

@@ -283,3 +283,34 @@ test('when a host creates a fortnightly event with a cover image from the form, 
   expect(hostPage.consoleErrors).toEqual(['Failed to load resource: the server responded with a status of 415 (Unsupported Media Type)']);
   expect(rosaPage.consoleErrors).toEqual([]);
 });
+
+test('when a visitor who is not a member has a public space’s event open, then a member’s RSVP and the host’s edit reach the page live', async () => {
+  const visitor = await createMember(ctx.server.url, { displayName: 'Otto Onlooker', handle: 'otto_onlooker' });
+  const now = new Date();
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 5, 10, 0);
+  const created = await ctx.host.call<{ event: { id: string }; occurrence: { occurrence: string } }>('POST', `/api/v1/spaces/${ctx.space.id}/events`, {
+    title: 'Hedge laying',
+    timeZone: 'Europe/London',
+    start: localInput(start),
+    end: localInput(new Date(start.getTime() + 3 * 3_600_000)),
+    capacity: 5,
+  });
+  expect(created.status).toBe(201);
+  const { id: eventId } = created.body.event;
+  const occurrence = created.body.occurrence.occurrence;
+
+  const { page, consoleErrors } = await openAs(visitor);
+  await page.goto(`${ctx.server.url}/events/${eventId}`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  await page.locator('[data-testid="rsvp-counts"][data-going="0"]').waitFor();
+
+  const answered = await ctx.rosa.call('PUT', `/api/v1/events/${eventId}/occurrences/${encodeURIComponent(occurrence)}/rsvp`, { status: 'going', guests: 0 });
+  expect(answered.status).toBe(200);
+  await page.locator('[data-testid="rsvp-counts"][data-going="1"]').waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('rsvp-counts').innerText()).toBe('1/5 going');
+
+  const edited = await ctx.host.call('PATCH', `/api/v1/events/${eventId}`, { scope: 'all', changes: { title: 'Hedge laying, with lunch' } });
+  expect(edited.status).toBe(200);
+  await page.getByTestId('event-title').filter({ hasText: 'Hedge laying, with lunch' }).waitFor({ timeout: 10_000 });
+  expect(consoleErrors).toEqual([]);
+});

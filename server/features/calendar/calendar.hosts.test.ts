@@ -220,4 +220,11 @@ test('an online link for those going only: a member who has not answered going s
 
   expect((await rsvp(ann, eventId, KEY, 'declined')).status).toBe(200);
   expect(await linkSeenBy(ann)).toEqual({ detail: hidden, listed: hidden, card: hidden, icsHasLink: false, icsHasAddress: true });
+
+  // A visitor of the public space sees the event as a non-member does, and is told so (their page subscribes to follow it).
+  const visitor = await member('visitor');
+  const seen = (await visitor.call<Detail & { viewer: { member: boolean }; seq: number }>('GET', `/api/v1/events/${eventId}`)).body;
+  expect({ location: seen.event.location, member: seen.viewer.member }).toEqual({ location: hidden, member: false });
+  expect(seen.seq).toBeGreaterThan(0);
+  expect((await ann.call<{ viewer: { member: boolean } }>('GET', `/api/v1/events/${eventId}`)).body.viewer.member).toBe(true);
 });

@@ -339,7 +339,9 @@ export function createCalendarService(deps: CalendarDeps) {
         canSeeAttendees: canSeeAttendees(access, event),
         canRsvp: access.membership?.status === 'active' || access.space.visibility === 'public',
         reminderMinutes: await reminderChoice(db, event.id, actor.user.id),
+        member: access.membership?.status === 'active',
       },
+      seq: access.space.seq,
     };
   }
 
