@@ -128,7 +128,7 @@ function createModules(platform: Platform<Actor>, options: { now?: () => Date } 
   const notifications = notificationsModule(platform, { content, conversations: chat.api.chat });
   const notificationMail = notificationMailModule(platform, { centre: notifications.api, content });
   const recovery = recoveryModule(platform);
-  const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, now: options.now });
+  const calendar = calendarModule(platform, { stream: spaces.api.stream, notifications: notifications.api, notificationMail: notificationMail.api.notificationMail, now: options.now });
   const push = pushModule(platform, { notifications: notifications.api });
   return [system, accounts, spaces, chat, welcome, moderation, search, notifications, notificationMail, recovery, calendar, push] as const;
 }

@@ -193,6 +193,8 @@ export const notificationKindPreferenceSchema = z
      * does not silence them and their in-app channel stays on.
      */
     mutable: z.boolean(),
+    /** An email of its own (the RSVP confirmation): no bell, no push, no digest; sent at once or not at all. */
+    mailOnly: z.boolean(),
     channels: notificationChannelsSchema.describe('What holds for me: my choice, else the network default'),
     own: notificationChannelsSchema.partial().describe('What I chose myself; what is missing falls through to the network default'),
     network: notificationChannelsSchema.describe('The network default (what holds when I choose nothing)'),
@@ -225,6 +227,7 @@ export const networkNotificationDefaultsSchema = z
       z.object({
         kind: z.string(),
         mutable: z.boolean(),
+        mailOnly: z.boolean(),
         channels: notificationChannelsSchema.describe('The network default: the admins’ choice, else the kind’s own'),
         builtIn: notificationChannelsSchema.describe('The kind’s own default'),
       }),

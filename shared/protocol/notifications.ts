@@ -26,6 +26,8 @@ export const notificationKinds = [
   'event.cancelled',
   'event.reminder',
   'event.offer',
+  // An email of its own (mailOnly): the confirmation, with a calendar file, of an RSVP "going".
+  'event.confirmation',
 ] as const;
 
 /** How much a member hears of a space, a thread or a conversation. */

@@ -103,3 +103,23 @@ test('when a member follows a space at "All posts" from its bell menu, then new 
   await page.locator('[data-testid="space-level"][data-default="true"]').waitFor();
   expect(consoleErrors).toEqual([]);
 });
+
+test('when a member turns off the confirmation of events they go to in Settings, then it is saved; the row offers only "Immediately" or "Off", with no in-app or push choice', async () => {
+  const { page, consoleErrors } = await openAs(ctx.mira);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${ctx.server.url}/settings`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  const row = page.locator('[data-testid="notification-kind"][data-kind="event.confirmation"]');
+  const email = row.getByTestId('kind-email');
+  await email.waitFor();
+  expect(await row.innerText()).toContain('Confirmation of events you go to');
+  expect(await email.locator('option').evaluateAll((options) => options.map((o) => (o as unknown as { value: string }).value))).toEqual(['immediate', 'off']);
+  expect(await row.getByTestId('kind-app').count()).toBe(0);
+  expect(await row.getByTestId('kind-push').count()).toBe(0);
+
+  await email.selectOption('off');
+  await row.getByTestId('kind-reset').waitFor();
+  const saved = (await ctx.mira.call<NotificationPreferencesView>('GET', '/api/v1/me/notification-preferences')).body;
+  expect(saved.kinds.find((k) => k.kind === 'event.confirmation')).toMatchObject({ mailOnly: true, own: { email: 'off' }, channels: { app: false, email: 'off', push: false } });
+  expect(consoleErrors).toEqual([]);
+});

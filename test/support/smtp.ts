@@ -70,3 +70,13 @@ export async function startSmtp(options: { rejects?: (address: string) => boolea
     close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
   };
 }
+
+/** A raw message with its folded header lines joined back (RFC 5322 folding). */
+export const unfolded = (raw: string) => raw.replace(/\r?\n[ \t]+/g, ' ');
+
+/** The token of the first `<path>?token=` link in a raw message (a mail's unsubscribe links). */
+export function tokenAfter(raw: string, path: string): string {
+  const match = new RegExp(`${path.replace(/[?/]/g, '\\$&')}\\?token=([A-Za-z0-9_.%-]+)`).exec(unfolded(raw));
+  if (!match) throw new Error(`no ${path} link in:\n${raw}`);
+  return decodeURIComponent(match[1]!);
+}

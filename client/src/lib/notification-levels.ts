@@ -28,6 +28,7 @@ export type KindKey =
   | 'eventCancelled'
   | 'eventReminder'
   | 'eventOffer'
+  | 'eventConfirmation'
   | 'other';
 
 const kindKeys: Record<string, KindKey> = {
@@ -47,6 +48,7 @@ const kindKeys: Record<string, KindKey> = {
   'event.cancelled': 'eventCancelled',
   'event.reminder': 'eventReminder',
   'event.offer': 'eventOffer',
+  'event.confirmation': 'eventConfirmation',
 };
 
 /** The catalogue key of a kind, in the centre's texts and the preferences alike. */

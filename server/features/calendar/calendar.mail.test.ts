@@ -6,7 +6,7 @@ import type { Space } from '../../../shared/api/spaces.routes';
 import type { CalendarEvent } from '../../../shared/api/calendar.routes';
 import { useTestServer } from '../../../test/support/harness';
 import { createMember, uniqueHandle, type Member } from '../../../test/support/members';
-import { startSmtp, type ReceivedMail } from '../../../test/support/smtp';
+import { startSmtp, tokenAfter, unfolded, type ReceivedMail } from '../../../test/support/smtp';
 
 const ctx = useTestServer({ services: { smtp: () => startSmtp() }, env: ({ smtp }) => ({ SMTP_URL: smtp.url }) });
 
@@ -93,4 +93,58 @@ test('a member going gets one confirmation mail with the occurrence they go to a
   await ctx.server.app.settle();
   const boMail = await confirmationTo(bo);
   expect(new ICAL.Event(new ICAL.Component(ICAL.parse(calendarPart(boMail).body)).getFirstSubcomponent('vevent')!).startDate.toString()).toBe(`${key}:00`);
+});
+
+test('the confirmation is an email a member can stop: its one-click unsubscribe, or "Off" in their settings, stops the next ones; "Immediately" brings them back; it has no in-app, push or digest choice', async () => {
+  const [host, ann] = await Promise.all([member('host'), member('ann')]);
+  const space = (await host.call<Space>('POST', '/api/v1/spaces', { name: `Quay ${uniqueHandle('s')}`, slug: uniqueHandle('quay').replace(/_/g, '-'), visibility: 'public', joinPolicy: 'open' })).body;
+  expect((await ann.call('POST', `/api/v1/spaces/${space.id}/join`)).status).toBe(200);
+  const created = await host.call<{ event: CalendarEvent }>('POST', `/api/v1/spaces/${space.id}/events`, {
+    title: 'Harbour clean-up',
+    timeZone: 'Europe/London',
+    start: `${nextYear}-06-06T10:00`,
+    end: `${nextYear}-06-06T12:00`,
+    recurrence: { freq: 'weekly', count: 4 },
+  });
+  expect(created.status).toBe(201);
+  const { event } = created.body;
+  const going = async (day: string) => {
+    const answered = await ann.call('PUT', `/api/v1/events/${event.id}/occurrences/${encodeURIComponent(`${nextYear}-06-${day}T10:00`)}/rsvp`, { status: 'going', guests: 0 });
+    expect(answered.status).toBe(200);
+    await ctx.server.app.settle();
+  };
+
+  await going('06');
+  const raw = unfolded((await confirmationTo(ann)).raw);
+  expect(raw).toMatch(new RegExp(`List-Unsubscribe: <${ctx.server.url}/api/v1/notifications/unsubscribe\\?token=[^>]+>`));
+  expect(raw).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+  expect(raw).toContain('Stop emails about confirmations of events you go to');
+  expect(raw).toContain(`${ctx.server.url}/unsubscribe?token=`);
+
+  // RFC 8058: a form POST, no cookie, no confirmation.
+  const oneClick = await fetch(`${ctx.server.url}/api/v1/notifications/unsubscribe?token=${encodeURIComponent(tokenAfter(raw, '/api/v1/notifications/unsubscribe'))}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click',
+  });
+  expect([oneClick.status, await oneClick.json()]).toEqual([200, { scope: 'event.confirmation', turnedOff: 'email' }]);
+  await going('13');
+  expect(mailsTo(ann)).toHaveLength(1);
+
+  // Back on in Settings → Notifications: the next one comes.
+  type Prefs = { kinds: { kind: string; mailOnly: boolean; channels: { app: boolean; email: string; push: boolean } }[] };
+  const prefs = await ann.call<Prefs>('PUT', '/api/v1/me/notification-preferences', { channels: { 'event.confirmation': { email: 'immediate' } } });
+  expect(prefs.status).toBe(200);
+  expect(prefs.body.kinds.find((k) => k.kind === 'event.confirmation')).toMatchObject({ mailOnly: true, channels: { app: false, email: 'immediate', push: false } });
+  await going('20');
+  expect(mailsTo(ann)).toHaveLength(2);
+
+  // Off in Settings stops it too; an in-app, push or digest choice for it is refused.
+  expect((await ann.call('PUT', '/api/v1/me/notification-preferences', { channels: { 'event.confirmation': { email: 'off' } } })).status).toBe(200);
+  await going('27');
+  expect(mailsTo(ann)).toHaveLength(2);
+  for (const choice of [{ app: true }, { push: true }, { email: 'digest' }]) {
+    const refused = await ann.call<{ code: string }>('PUT', '/api/v1/me/notification-preferences', { channels: { 'event.confirmation': choice } });
+    expect([refused.status, refused.body.code]).toEqual([400, 'validation_failed']);
+  }
 });

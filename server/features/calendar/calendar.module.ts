@@ -4,17 +4,36 @@ import type { StreamService } from '../spaces/stream.service';
 import type { createNotificationsService } from '../notifications/notifications.service';
 import type { NotificationKindRegistry } from '../notifications/notification-kinds';
 import { mountCalendarRoutes } from './calendar.routes';
-import { CONFIRM, createCalendarService, EVENT_ICS, MINUTELY, NOTIFY, OFFER_EXPIRES } from './calendar.service';
+import type { NotificationMail } from '../notifications/mail/notification-mail.service';
+import { CONFIRM, CONFIRMATION_KIND, createCalendarService, EVENT_ICS, MINUTELY, NOTIFY, OFFER_EXPIRES } from './calendar.service';
 
 type Notifications = ReturnType<typeof createNotificationsService>;
 
 /** The events calendar (decision 021): events as posts, recurrence in real zones, RSVPs with a waiting list, feeds. */
 export function calendarModule(
   platform: Platform<Actor>,
-  deps: { stream: StreamService; notifications: { notifications: Notifications; kinds: NotificationKindRegistry }; now?: () => Date },
+  deps: {
+    stream: StreamService;
+    notifications: { notifications: Notifications; kinds: NotificationKindRegistry };
+    /** The confirmation mail follows the member's email choice for `event.confirmation`, with its unsubscribe link. */
+    notificationMail: Pick<NotificationMail, 'kindMail'>;
+    now?: () => Date;
+  },
 ) {
   const { db, work, jobs, memberLog, settings, config, mail, languages } = platform;
-  const calendar = createCalendarService({ db, work, jobs, memberLog, stream: deps.stream, settings, publicUrl: config.publicUrl, mail, languages, now: deps.now });
+  const calendar = createCalendarService({
+    db,
+    work,
+    jobs,
+    memberLog,
+    stream: deps.stream,
+    settings,
+    publicUrl: config.publicUrl,
+    mail,
+    languages,
+    kindMail: (userId, kind, t) => deps.notificationMail.kindMail(userId, kind, t),
+    now: deps.now,
+  });
   mail.registerAttachment(EVENT_ICS, (ref, to) => calendar.makeOccurrenceIcs(ref, to));
   const direct = { app: true, email: 'immediate', push: true } as const;
   deps.notifications.kinds.register(
@@ -23,6 +42,7 @@ export function calendarModule(
     { kind: 'event.cancelled', channels: direct, mutable: false },
     { kind: 'event.reminder', channels: direct, mutable: false },
     { kind: 'event.offer', channels: direct, mutable: false },
+    { kind: CONFIRMATION_KIND, channels: { app: false, email: 'immediate', push: false }, mutable: false, mailOnly: true },
   );
   const notify = deps.notifications.notifications;
 

@@ -16,7 +16,7 @@ import { createEventSchema as createEventInput, occurrenceKeySchema, updateEvent
 import { parseIcs, type SkipReason } from './calendar.import';
 import type { Db } from '../../core/db/database';
 import { users } from '../../core/db/schema';
-import { translator, type Languages } from '../../core/i18n/i18n';
+import { translator, type Languages, type Translate } from '../../core/i18n/i18n';
 import type { OutboxMail } from '../../core/mail/outbox';
 import { AppError } from '../../core/errors';
 import { checkImage, type StoredImage } from '../../core/images';
@@ -83,6 +83,8 @@ export const MINUTELY = 'calendar.minutely';
 export const CONFIRM = 'calendar.confirm';
 /** The outbox's attachment kind for an occurrence's .ics (made when the mail is sent). */
 export const EVENT_ICS = 'event-ics';
+/** The notification kind the confirmation mail stands under: a member can turn it off (mail only). */
+export const CONFIRMATION_KIND = 'event.confirmation';
 
 const spaceRoom = (spaceId: string) => `space:${spaceId}`;
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -98,6 +100,8 @@ export interface CalendarDeps {
   /** The RSVP confirmation mail (with the occurrence's .ics) and the language it is written in. */
   mail: Pick<OutboxMail, 'enqueue'>;
   languages: Pick<Languages, 'of'>;
+  /** Whether the member wants the confirmation (kind `event.confirmation`), and its unsubscribe headers and footer. */
+  kindMail: (userId: string, kind: string, t: Translate) => Promise<{ headers: Record<string, string>; footerText: string } | null>;
   /** The calendar's clock (tests move it). */
   now?: () => Date;
 }
@@ -1228,6 +1232,9 @@ export function createCalendarService(deps: CalendarDeps) {
       const placed = resolve(found.event, slot, own).slot;
       const locale = await deps.languages.of(payload.userId);
       const t = translator(locale);
+      // The member may have turned these off (Settings → Notifications, or the mail's own link).
+      const wanted = await deps.kindMail(payload.userId, CONFIRMATION_KIND, t);
+      if (!wanted) return false;
       const when = new Intl.DateTimeFormat(locale, { dateStyle: 'full', ...(found.event.allDay ? {} : { timeStyle: 'short' }), timeZone: found.event.timeZone }).format(placed.startsAt);
       const title = own?.title ?? found.event.title;
       const vars = { name: user.displayName, title, when, zone: found.event.timeZone, space: found.space.name, link: `${deps.publicUrl}/events/${payload.eventId}?on=${encodeURIComponent(payload.occurrence)}` };
@@ -1236,7 +1243,8 @@ export function createCalendarService(deps: CalendarDeps) {
         userId: payload.userId,
         to: user.email,
         subject: t('mail:calendar.confirmSubject', vars),
-        text: t('mail:calendar.confirmBody', vars),
+        text: `${t('mail:calendar.confirmBody', vars)}\n\n${wanted.footerText}`,
+        headers: wanted.headers,
         attachments: [{ kind: EVENT_ICS, ref: { eventId: payload.eventId, occurrence: payload.occurrence } }],
       });
       return true;

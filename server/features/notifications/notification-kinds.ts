@@ -20,6 +20,11 @@ export interface NotificationKind {
    * member's own account (moderation, guidelines) are never muted away.
    */
   readonly mutable: boolean;
+  /**
+   * A feature's own mail that stands under this kind (the calendar's RSVP confirmation): never in
+   * the bell, never pushed, never in a digest; the member chooses only whether it is mailed.
+   */
+  readonly mailOnly?: boolean;
 }
 
 export interface NotificationKindRegistry {

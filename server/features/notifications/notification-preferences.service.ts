@@ -33,7 +33,9 @@ export function createNotificationPreferencesService(deps: { db: Db; kinds: Noti
     for (const [name, choice] of Object.entries(choices)) {
       const kind = kinds.find(name);
       if (!kind) errors.push({ path: `channels.${name}`, message: 'is not a kind of notification' });
-      else if (choice?.app === false && !kind.mutable) errors.push({ path: `channels.${name}.app`, message: 'cannot be turned off for notices about your own account' });
+      else if (kind.mailOnly && (choice?.app || choice?.push || choice?.email === 'digest')) {
+        errors.push({ path: `channels.${name}`, message: 'is an email of its own: it is sent at once or not at all' });
+      } else if (choice?.app === false && !kind.mutable && !kind.mailOnly) errors.push({ path: `channels.${name}.app`, message: 'cannot be turned off for notices about your own account' });
     }
     if (errors.length) throw new AppError('validation_failed', problem('Invalid {{where}}: {{path}} {{message}}', { where: 'body', path: errors[0]!.path, message: errors[0]!.message }), { errors });
   }
@@ -56,6 +58,7 @@ export function createNotificationPreferencesService(deps: { db: Db; kinds: Noti
       kinds: kinds.all().map((kind) => ({
         kind: kind.kind,
         mutable: kind.mutable,
+        mailOnly: kind.mailOnly ?? false,
         channels: effective.channels[kind.kind] ?? kind.channels,
         own: defined(own.channels[kind.kind] ?? {}),
         network: network[kind.kind] ?? kind.channels,
@@ -69,7 +72,7 @@ export function createNotificationPreferencesService(deps: { db: Db; kinds: Noti
   async function networkView(): Promise<NetworkNotificationDefaults> {
     const [network, site] = await Promise.all([preferences.networkChannels(), preferences.site.get()]);
     return {
-      kinds: kinds.all().map((kind) => ({ kind: kind.kind, mutable: kind.mutable, channels: network[kind.kind] ?? kind.channels, builtIn: kind.channels })),
+      kinds: kinds.all().map((kind) => ({ kind: kind.kind, mutable: kind.mutable, mailOnly: kind.mailOnly ?? false, channels: network[kind.kind] ?? kind.channels, builtIn: kind.channels })),
       digest: site.digest,
       emailDelayMinutes: site.emailDelayMinutes,
     };

@@ -264,6 +264,18 @@ export function createNotificationMail(deps: {
     doMarkDue,
 
     /**
+     * For a feature's own mail under a mail-only kind (the calendar's RSVP confirmation): null when
+     * the member turned that kind's email off; else its one-click unsubscribe headers and the
+     * plain-text footer (why it came, how to stop it, where to choose), in the member's words.
+     */
+    async kindMail(userId: string, kind: string, t: Translate): Promise<{ headers: Record<string, string>; footerText: string } | null> {
+      if ((await preferences.effective(userId)).channels[kind]?.email === 'off') return null;
+      const { headers, footer } = unsubscribing(t, userId, [kind], kind);
+      const lines = ['--', t('notify:notificationMail.footer.why', { site: await siteName() }), ...footer.unsubscribe.map((u) => `${u.label}: ${u.url}`), `${t('notify:notificationMail.footer.preferences')}: ${footer.preferencesUrl}`];
+      return { headers, footerText: lines.join('\n') };
+    },
+
+    /**
      * Public, no sign-in, no confirmation (RFC 8058): turns off what a signed link names for the
      * member it names. Idempotent: a second click changes nothing and says the same.
      */

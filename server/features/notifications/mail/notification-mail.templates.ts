@@ -12,8 +12,13 @@ export function kindKey(kind: string): string {
 }
 
 /** What an unsubscribe scope is called ("mentions", "the digest", "all notification email"). */
+/** Features' mail kinds with a name of their own in `notify:notificationMail.scopes`. */
+const namedScopes: Record<string, string> = { 'event.confirmation': 'eventConfirmation' };
+
 export function scopeName(t: Translate, scope: string): string {
   if (scope === 'digest' || scope === 'all') return t(`notify:notificationMail.scopes.${scope}`);
+  const named = namedScopes[scope];
+  if (named) return t(`notify:notificationMail.scopes.${named}`);
   return t(`notify:notificationMail.scopes.${kindKey(scope)}`);
 }
 

@@ -5,7 +5,7 @@ import { notifications, users } from '../../../core/db/schema';
 import { useTestServer } from '../../../../test/support/harness';
 import { call, createMember, uniqueHandle, type Member } from '../../../../test/support/members';
 import { commandAs } from '../../../../test/support/server';
-import { startSmtp, type ReceivedMail } from '../../../../test/support/smtp';
+import { startSmtp, tokenAfter, unfolded, type ReceivedMail } from '../../../../test/support/smtp';
 import { DIGEST_JOB, IMMEDIATE_JOB } from './notification-mail.module';
 
 const SITE = 'Riverside Mutual Aid';
@@ -52,14 +52,6 @@ const mailsTo = (address: string, since: number): ReceivedMail[] =>
   ctx.smtp.inbox.slice(since).filter((mail) => mail.to.includes(address) && !mail.raw.includes('Confirm your email address'));
 
 /** Headers unfolded (a long header goes on over lines that start with white space). */
-const unfolded = (raw: string) => raw.replace(/\r?\n[ \t]+/g, ' ');
-
-function tokenAfter(raw: string, path: string): string {
-  const match = new RegExp(`${path.replace(/[?/]/g, '\\$&')}\\?token=([A-Za-z0-9_.%-]+)`).exec(unfolded(raw));
-  if (!match) throw new Error(`no ${path} link in:\n${raw}`);
-  return decodeURIComponent(match[1]!);
-}
-
 async function askToJoin(host: Member, asker: Member): Promise<Space> {
   const space = await spaceOf(host, 'public', 'request');
   expect((await asker.call('POST', `/api/v1/spaces/${space.id}/join`)).status).toBe(200);
