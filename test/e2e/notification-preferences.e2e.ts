@@ -123,3 +123,33 @@ test('when a member turns off the confirmation of events they go to in Settings,
   expect(saved.kinds.find((k) => k.kind === 'event.confirmation')).toMatchObject({ mailOnly: true, own: { email: 'off' }, channels: { app: false, email: 'off', push: false } });
   expect(consoleErrors).toEqual([]);
 });
+
+test('when a member mutes a conversation for a week from its header, then it says until when and the server holds it; back to the default, it is "All messages" again', async () => {
+  const opened = await ctx.mira.call<{ id: string }>('POST', '/api/v1/chat/conversations', { handles: ['hugo_host'] });
+  expect([200, 201]).toContain(opened.status);
+  const { page, consoleErrors } = await openAs(ctx.mira);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${ctx.server.url}/messages/${opened.body.id}`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  const menu = page.locator('[data-testid="conversation-level"][data-level="all"][data-default="true"]');
+  await menu.waitFor();
+  expect(await page.getByTestId('conversation-level-words').innerText()).toBe('All messages (default)');
+
+  // Every message in a conversation is written to me: no "mentions" level here.
+  await page.getByTestId('conversation-level-button').click();
+  expect(await page.getByTestId('conversation-level-mentions').count()).toBe(0);
+  await page.getByTestId('conversation-level-mute-1w').click();
+  await page.locator('[data-testid="conversation-level"][data-level="muted"][data-default="false"]').waitFor();
+  expect(await page.getByTestId('conversation-level-words').innerText()).toContain('Muted until');
+  const level = (await ctx.mira.call<{ level: string; mutedUntil: string }>('GET', `/api/v1/notifications/levels/conversation/${opened.body.id}`)).body;
+  expect(level.level).toBe('muted');
+  expect(Date.parse(level.mutedUntil) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+
+  // A reload shows the same; back to the default from the same menu.
+  await page.reload();
+  await page.locator('[data-testid="conversation-level"][data-level="muted"]').waitFor({ timeout: 10_000 });
+  await page.getByTestId('conversation-level-button').click();
+  await page.getByTestId('conversation-level-default').click();
+  await page.locator('[data-testid="conversation-level"][data-level="all"][data-default="true"]').waitFor();
+  expect(consoleErrors).toEqual([]);
+});

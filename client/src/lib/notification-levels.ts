@@ -64,16 +64,19 @@ export function kindWords(kind: string): { name: string; hint: string } {
 }
 
 /**
- * A level in words: "All posts", "Muted until 3 May, 14:00", with "(default)" when I chose nothing.
+ * A level in words: "All posts" ("All messages" for a conversation), "Muted until 3 May, 14:00",
+ * with "(default)" when I chose nothing.
  * @example levelWords({ level: 'muted', mutedUntil: null, isDefault: false, … }) // → 'Muted'
  */
-export function levelWords(view: Pick<LevelView, 'level' | 'mutedUntil' | 'isDefault'>): string {
+export function levelWords(view: Pick<LevelView, 'level' | 'mutedUntil' | 'isDefault'> & { targetKind?: NotificationTargetKind }): string {
   const words =
     view.level === 'muted'
       ? view.mutedUntil
         ? t('notifications:levels.mutedUntil', { until: formatDateTime(view.mutedUntil) })
         : t('notifications:levels.muted')
-      : t(`notifications:levels.${view.level}`);
+      : view.level === 'all' && view.targetKind === 'conversation'
+        ? t('notifications:levels.allMessages')
+        : t(`notifications:levels.${view.level}`);
   return view.isDefault ? t('notifications:levels.isDefault', { level: words }) : words;
 }
 
@@ -90,20 +93,31 @@ export function loadLevel(targetKind: NotificationTargetKind, targetId: string):
 }
 
 /**
- * The choices of a space's level menu: all, mentions, mute for a while or until unmuted, and back
- * to the default when I chose something. `choose` runs the change (and says how it went).
+ * The choices of a level menu: all, mentions (not for a conversation: every message in it is
+ * written to me), mute for a while or until unmuted, and back to the default when I chose
+ * something. `choose` runs the change (and says how it went).
  */
 export function levelMenuItems(view: LevelView, choose: (change: () => Promise<LevelView>) => void, testid = 'level'): MenuItem[] {
   const { targetKind, targetId } = view;
   const current = view.isDefault ? undefined : view.level;
+  const conversation = targetKind === 'conversation';
   const items: MenuItem[] = [
-    { label: t('notifications:levels.all'), checked: current === 'all', testid: `${testid}-all`, onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'all' })) },
     {
-      label: t('notifications:levels.mentions'),
-      checked: current === 'mentions',
-      testid: `${testid}-mentions`,
-      onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'mentions' })),
+      label: t(conversation ? 'notifications:levels.allMessages' : 'notifications:levels.all'),
+      checked: current === 'all',
+      testid: `${testid}-all`,
+      onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'all' })),
     },
+    ...(conversation
+      ? []
+      : [
+          {
+            label: t('notifications:levels.mentions'),
+            checked: current === 'mentions',
+            testid: `${testid}-mentions`,
+            onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'mentions' })),
+          },
+        ]),
     ...(['1h', '1d', '1w', 'forever'] as const).map((muteFor) => ({
       label: t(`notifications:levels.muteFor.${muteFor}`),
       checked: current === 'muted' && (muteFor === 'forever') === (view.mutedUntil === null),
