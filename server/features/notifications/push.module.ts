@@ -17,7 +17,7 @@ export function pushModule(
   const { config, db, logger, jobs, languages, createLimiter } = platform;
   const { notifications, kinds, preferences } = deps.notifications;
   const repository = createPushRepository(db);
-  const sender = createPushSender({ subject: config.push.subject });
+  const sender = createPushSender({ subject: config.push.subject, allowPrivateAddresses: config.env !== 'production' });
   const push = createPushService({ config, db, logger, jobs, repository, sender, notifications, preferences, kinds, languages, createLimiter });
   notifications.addDelivery(push.delivery);
   const deliver: JobDefinition<PushJobPayload> = { run: (payload, context) => push.doDeliver(payload, context), maxAttempts: 5 };
