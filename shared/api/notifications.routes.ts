@@ -206,6 +206,7 @@ export const notificationPreferencesSchema = z
     kinds: z.array(notificationKindPreferenceSchema).describe('Every registered kind'),
     quietHours: quietHoursInputSchema.nullable(),
     digest: z.enum(digestFrequencies).nullable().describe('My choice; null: the network default'),
+    pushPreview: z.enum(['full', 'hidden']).describe('What my pushes show on a lock screen: who and what, or only that there is something'),
     effectiveDigest: z.enum(digestFrequencies),
   })
   .meta({ id: 'NotificationPreferences' });
@@ -217,6 +218,7 @@ export const updateNotificationPreferencesSchema = z
     channels: channelChoices.optional(),
     quietHours: quietHoursInputSchema.nullable().optional().describe('null: no quiet hours'),
     digest: z.enum(digestFrequencies).nullable().optional().describe('null: the network default'),
+    pushPreview: z.enum(['full', 'hidden']).optional(),
   })
   .strict()
   .meta({ id: 'UpdateNotificationPreferences', description: 'What is left out stays as it is.' });

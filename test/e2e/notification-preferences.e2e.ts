@@ -153,3 +153,19 @@ test('when a member mutes a conversation for a week from its header, then it say
   await page.locator('[data-testid="conversation-level"][data-level="all"][data-default="true"]').waitFor();
   expect(consoleErrors).toEqual([]);
 });
+
+test('when a member chooses that pushes on a locked screen show only that there is something new, then it is saved and shown after a reload', async () => {
+  const { page, consoleErrors } = await openAs(ctx.mira);
+  await page.goto(`${ctx.server.url}/settings`);
+  await liveBadge(page).waitFor({ timeout: 10_000 });
+  const preview = page.getByTestId('push-preview');
+  await preview.waitFor();
+  expect(await preview.inputValue()).toBe('full');
+  await preview.selectOption('hidden');
+  await page.getByTestId('notification-settings-status').filter({ hasText: 'saved' }).waitFor();
+  expect((await ctx.mira.call<NotificationPreferencesView>('GET', '/api/v1/me/notification-preferences')).body.pushPreview).toBe('hidden');
+  await page.reload();
+  await page.getByTestId('push-preview').waitFor();
+  expect(await page.getByTestId('push-preview').inputValue()).toBe('hidden');
+  expect(consoleErrors).toEqual([]);
+});

@@ -66,6 +66,7 @@ export function createNotificationPreferencesService(deps: { db: Db; kinds: Noti
       quietHours: own.quietHours,
       digest: own.digest,
       effectiveDigest: effective.digest,
+      pushPreview: own.pushPreview,
     };
   }
 
@@ -90,6 +91,7 @@ export function createNotificationPreferencesService(deps: { db: Db; kinds: Noti
       }
       if (input.quietHours !== undefined) patch.quietHours = input.quietHours;
       if (input.digest !== undefined) patch.digest = input.digest;
+      if (input.pushPreview !== undefined) patch.pushPreview = input.pushPreview;
       if (Object.keys(patch).length) await preferences.member.update(db, patch, userId);
       return preferencesView(userId);
     },

@@ -26,11 +26,16 @@ export type QuietHours = z.infer<typeof quietHoursSchema>;
 
 const channelMap = z.record(z.string().max(64), channelsSchema).refine((map) => Object.keys(map).length <= 64, 'has too many kinds');
 
+/** What a push shows on a lock screen: who and what ('full'), or only that there is something ('hidden'). */
+export const pushPreviews = ['full', 'hidden'] as const;
+export type PushPreview = (typeof pushPreviews)[number];
+
 /** A member's own choices (settings scope 'member', key 'notifications'); what they did not set falls through. */
 export const memberPreferencesSchema = z.object({
   channels: channelMap,
   quietHours: quietHoursSchema.nullable(),
   digest: z.enum(['daily', 'weekly', 'off']).nullable(),
+  pushPreview: z.enum(pushPreviews),
 });
 
 /** The admins' defaults for the network (settings scope 'site', key 'notifications'). */
@@ -86,7 +91,7 @@ export function createNotificationPreferences(deps: { settingsRegistry: Settings
     scope: 'member',
     key: 'notifications',
     schema: memberPreferencesSchema,
-    defaults: { channels: {}, quietHours: null, digest: null },
+    defaults: { channels: {}, quietHours: null, digest: null, pushPreview: 'full' },
   });
   const site = settingsRegistry.define({
     scope: 'site',

@@ -20,7 +20,7 @@ import type { NotificationView } from '../../../shared/api/notifications.routes'
 import { loadActor, type Actor } from '../accounts/actor';
 import { readSiteRow } from '../site/site.public';
 import type { NotificationKindRegistry } from './notification-kinds';
-import { isQuiet, quietUntil, type NotificationPreferences } from './notification-preferences';
+import { isQuiet, quietUntil, type NotificationPreferences, type PushPreview } from './notification-preferences';
 import type { NotificationDelivery, NotificationsService } from './notifications.service';
 import { MAX_DEVICES, type PushRepository, type PushSubscriptionRow, type VapidKeys } from './push.repository';
 import type { PushSender, SendOutcome } from './push.sender';
@@ -83,10 +83,12 @@ async function inPool<T>(items: T[], limit: number, task: (item: T) => Promise<v
  * The words of a push about one notification, from the member's view of it: a notification whose
  * subject they may no longer read says only that there is something, and links to the list.
  */
-export function pushMessageOf(view: NotificationView, t: Translate): PushMessage {
+export function pushMessageOf(view: NotificationView, t: Translate, preview: PushPreview = 'full'): PushMessage {
   const tag = `notification-${view.id}`;
   const gone = view.subject?.available === false;
   if (gone) return { title: t('notify:push.gone'), body: '', url: '/notifications', tag, notificationId: view.id };
+  // Hidden on the lock screen: no names, no space, no words of what was written; the link opens it once unlocked.
+  if (preview === 'hidden') return { title: t('notify:push.hidden'), body: '', url: '/notifications', tag, notificationId: view.id };
   const first = view.actors[0];
   const who = !first ? t('notify:push.someone') : view.actorCount > 1 ? t('notify:push.whoAndOthers', { actor: first.displayName, count: view.actorCount - 1 }) : first.displayName;
   const title = t(`notify:push.kinds.${kindKey(view.kind)}`, { who, space: view.space?.name ?? '' });
@@ -199,7 +201,7 @@ export function createPushService(deps: {
     const later: NewJob[] = [];
     const sends: { device: PushSubscriptionRow; notificationId: string; body: string }[] = [];
     for (const [userId, { notificationIds, devices }] of byMember) {
-      const { quietHours } = await preferences.member.get(userId);
+      const { quietHours, pushPreview } = await preferences.member.get(userId);
       if (isQuiet(quietHours, now)) {
         // Nothing is lost: the same notifications, for this member, when their quiet hours end (still only if unread then).
         later.push({
@@ -221,7 +223,7 @@ export function createPushService(deps: {
           if (error instanceof AppError && error.code === 'not_found') continue;
           throw error;
         }
-        const body = encodeMessage(pushMessageOf(view, t));
+        const body = encodeMessage(pushMessageOf(view, t, pushPreview));
         for (const device of devices.values()) sends.push({ device, notificationId, body });
       }
     }

@@ -117,6 +117,29 @@ test("when a member turned push off for mentions, then a mention pushes nothing 
   expect(page.body.items.map((n) => n.kind)).toEqual(['mention']);
 });
 
+test('when a member chose "only that there is something new" for the lock screen, then the push has no name, space or words of the post, and still opens the list; the choice is theirs to set', async () => {
+  const [host, author, reader] = await members('host', 'author', 'reader');
+  const space = await sharedSpace(host, author, reader);
+  const { browser } = await subscribed(reader);
+  const chosen = await reader.call<{ pushPreview: string }>('PUT', '/api/v1/me/notification-preferences', { pushPreview: 'hidden' });
+  expect([chosen.status, chosen.body.pushPreview]).toEqual([200, 'hidden']);
+  expect((await reader.call<{ code: string }>('PUT', '/api/v1/me/notification-preferences', { pushPreview: 'names' })).status).toBe(400);
+
+  await mention(author, reader, space, 'the secret key is under the third hive');
+  await ctx.server.app.settle();
+  const [message, ...more] = messagesAt(browser);
+  expect(more).toEqual([]);
+  expect({ title: message!.title, body: message!.body, url: message!.url }).toEqual({ title: 'You have a new notification', body: '', url: '/notifications' });
+  const raw = JSON.stringify(message);
+  for (const secret of [author.user.displayName, space.name, 'secret key', author.user.handle]) expect(raw).not.toContain(secret);
+
+  // Back to "who and what": the next push says it.
+  expect((await reader.call('PUT', '/api/v1/me/notification-preferences', { pushPreview: 'full' })).status).toBe(200);
+  await mention(author, reader, space, 'never mind');
+  await ctx.server.app.settle();
+  expect(messagesAt(browser).map((m) => m.title)).toEqual(['You have a new notification', `${author.user.displayName} mentioned you in ${space.name}`]);
+});
+
 describe('quiet hours', () => {
   afterEach(() => jest.useRealTimers());
 
