@@ -97,6 +97,25 @@ export const pushSubscriptions = pgTable(
 );
 
 /**
+ * Which version of a notification (its `updated_at`) went to which device: a push job that runs
+ * again (its lease ran out mid-run, its node died) sends nothing twice; a group that grew ("Ann
+ * and 3 others") is a newer version and is pushed again.
+ */
+export const pushSends = pgTable(
+  'push_sends',
+  {
+    notificationId: uuid('notification_id')
+      .notNull()
+      .references(() => notifications.id, { onDelete: 'cascade' }),
+    subscriptionId: uuid('subscription_id')
+      .notNull()
+      .references(() => pushSubscriptions.id, { onDelete: 'cascade' }),
+    version: timestamptz('version').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.notificationId, t.subscriptionId] }), index('push_sends_subscription_idx').on(t.subscriptionId)],
+);
+
+/**
  * Single-use links sent by email: a password reset, an address to verify. Only the SHA-256 of the
  * token is kept, so a copy of the database opens no account.
  */

@@ -1,7 +1,7 @@
 // Queries of web push (decision 023): members' devices and this network's VAPID key pair.
 import { and, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../../core/db/database';
-import { notifications, pushSubscriptions, settings, users } from '../../core/db/schema';
+import { notifications, pushSends, pushSubscriptions, settings, users } from '../../core/db/schema';
 
 export type PushSubscriptionRow = typeof pushSubscriptions.$inferSelect;
 
@@ -22,8 +22,17 @@ export interface VapidKeys {
 /** One unread notification to push, with a device of its member (a row per device). */
 export interface PushTarget {
   notificationId: string;
+  /** The notification's version (its `updated_at`): a grown group is pushed again. */
+  version: Date;
   userId: string;
   subscription: PushSubscriptionRow;
+}
+
+/** One push to send: this version of a notification to this device. */
+export interface PushClaim {
+  notificationId: string;
+  subscriptionId: string;
+  version: Date;
 }
 
 export function createPushRepository(db: Db) {
@@ -101,7 +110,7 @@ export function createPushRepository(db: Db) {
     async targets(notificationIds: string[], pushOn: SQL, onlyDevices?: string[]): Promise<PushTarget[]> {
       if (notificationIds.length === 0 || onlyDevices?.length === 0) return [];
       const rows = await db
-        .select({ notificationId: notifications.id, userId: notifications.userId, subscription: pushSubscriptions })
+        .select({ notificationId: notifications.id, version: notifications.updatedAt, userId: notifications.userId, subscription: pushSubscriptions })
         .from(notifications)
         .innerJoin(users, eq(users.id, notifications.userId))
         .innerJoin(pushSubscriptions, eq(pushSubscriptions.userId, notifications.userId))
@@ -116,6 +125,28 @@ export function createPushRepository(db: Db) {
         )
         .orderBy(notifications.userId, notifications.id);
       return rows;
+    },
+
+    /**
+     * Takes these pushes for this run, in one statement: answers those not sent before at this
+     * version or a newer one (by this run or any other), as `notificationId|subscriptionId`.
+     */
+    async claim(pushes: PushClaim[]): Promise<Set<string>> {
+      if (pushes.length === 0) return new Set();
+      const rows = (await db.execute(sql`
+        insert into ${pushSends} (notification_id, subscription_id, version)
+        select n, s, v from unnest(${`{${pushes.map((p) => p.notificationId).join(',')}}`}::uuid[], ${`{${pushes.map((p) => p.subscriptionId).join(',')}}`}::uuid[], ${`{${pushes.map((p) => `"${p.version.toISOString()}"`).join(',')}}`}::timestamptz[]) as t(n, s, v)
+        on conflict (notification_id, subscription_id) do update set version = excluded.version
+          where ${pushSends.version} < excluded.version
+        returning notification_id, subscription_id`)) as unknown as { rows: { notification_id: string; subscription_id: string }[] };
+      return new Set(rows.rows.map((row) => `${row.notification_id}|${row.subscription_id}`));
+    },
+
+    /** Gives a push back after it failed, so the retry may send it. */
+    async release(push: PushClaim): Promise<void> {
+      await db
+        .delete(pushSends)
+        .where(and(eq(pushSends.notificationId, push.notificationId), eq(pushSends.subscriptionId, push.subscriptionId), eq(pushSends.version, push.version)));
     },
   };
 }

@@ -191,15 +191,17 @@ export function createPushService(deps: {
     const pushOn = await preferences.channelSql(payload.kind, 'push', sql`${notificationsTable.userId}`);
     const targets = await repository.targets(payload.notificationIds, pushOn, payload.devices);
     const byMember = new Map<string, { notificationIds: Set<string>; devices: Map<string, PushSubscriptionRow> }>();
+    const versions = new Map<string, Date>();
     for (const target of targets) {
       const entry = byMember.get(target.userId) ?? { notificationIds: new Set(), devices: new Map() };
       entry.notificationIds.add(target.notificationId);
+      versions.set(target.notificationId, target.version);
       entry.devices.set(target.subscription.id, target.subscription);
       byMember.set(target.userId, entry);
     }
 
     const later: NewJob[] = [];
-    const sends: { device: PushSubscriptionRow; notificationId: string; body: string }[] = [];
+    const sends: { device: PushSubscriptionRow; notificationId: string; version: Date; body: string }[] = [];
     for (const [userId, { notificationIds, devices }] of byMember) {
       const { quietHours, pushPreview } = await preferences.member.get(userId);
       if (isQuiet(quietHours, now)) {
@@ -224,16 +226,26 @@ export function createPushService(deps: {
           throw error;
         }
         const body = encodeMessage(pushMessageOf(view, t, pushPreview));
-        for (const device of devices.values()) sends.push({ device, notificationId, body });
+        for (const device of devices.values()) sends.push({ device, notificationId, version: versions.get(notificationId)!, body });
       }
     }
 
+    // Each push once: a run of this job again (a lease that ran out, a node that died) skips what
+    // went already; a push that fails is given back for its retry.
+    const claimed = await repository.claim(sends.map(({ device, notificationId, version }) => ({ notificationId, subscriptionId: device.id, version })));
     const failed = new Map<string, Set<string>>();
-    await inPool(sends, CONCURRENCY, async ({ device, notificationId, body }) => {
-      // The topic lets the push service replace an undelivered push of the same notification.
-      const outcome = await sendTracked(device, body, notificationId.replace(/-/g, ''));
-      if (outcome === 'failed') failed.set(device.id, (failed.get(device.id) ?? new Set()).add(notificationId));
-    });
+    await inPool(
+      sends.filter(({ device, notificationId }) => claimed.has(`${notificationId}|${device.id}`)),
+      CONCURRENCY,
+      async ({ device, notificationId, version, body }) => {
+        // The topic lets the push service replace an undelivered push of the same notification.
+        const outcome = await sendTracked(device, body, notificationId.replace(/-/g, ''));
+        if (outcome === 'failed') {
+          await repository.release({ notificationId, subscriptionId: device.id, version });
+          failed.set(device.id, (failed.get(device.id) ?? new Set()).add(notificationId));
+        }
+      },
+    );
     const retry = payload.retry ?? 0;
     if (retry < RETRIES) {
       for (const [deviceId, ids] of failed) {

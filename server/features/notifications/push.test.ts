@@ -140,6 +140,33 @@ test('when a member chose "only that there is something new" for the lock screen
   expect(messagesAt(browser).map((m) => m.title)).toEqual(['You have a new notification', `${author.user.displayName} mentioned you in ${space.name}`]);
 });
 
+test('when a push job runs again (its lease ran out mid-run, its node died), then no device gets the same push twice; a group that grew is pushed again', async () => {
+  const [host, author, reader, ann] = await members('host', 'author', 'reader', 'ann');
+  const space = await sharedSpace(host, author, reader, ann);
+  const { browser } = await subscribed(reader);
+  await mention(author, reader, space);
+  await ctx.server.app.settle();
+  expect(messagesAt(browser)).toHaveLength(1);
+
+  // The same job again, as a node that took over a lease would run it.
+  const [mentioned] = (await reader.call<{ items: { id: string }[] }>('GET', '/api/v1/notifications')).body.items;
+  await ctx.server.app.platform.jobs.enqueue(ctx.server.app.database.db, { kind: PUSH_JOB, payload: { kind: 'mention', notificationIds: [mentioned!.id] } });
+  await ctx.server.app.settle();
+  expect(messagesAt(browser)).toHaveLength(1);
+
+  // Reactions pushed for this member: the second reactor grows the same notification, a newer version.
+  await memberPreferences().update(ctx.server.app.database.db, { channels: { reaction: { push: true } } }, reader.user.id);
+  const own = await commandAs<{ id: string }>(ctx.server.url, reader.cookie, 'post:create', { spaceId: space.id, bodyMarkdown: 'Pears for anyone' });
+  await commandAs(ctx.server.url, author.cookie, 'post:react', { postId: own.id, emoji: '👍' });
+  await ctx.server.app.settle();
+  await commandAs(ctx.server.url, ann.cookie, 'post:react', { postId: own.id, emoji: '🎉' });
+  await ctx.server.app.settle();
+  const titles = messagesAt(browser).slice(1).map((m) => m.title);
+  expect(titles).toHaveLength(2);
+  expect(new Set(messagesAt(browser).slice(1).map((m) => m.tag)).size).toBe(1);
+  expect(titles[1]).toContain(`and 1 other`);
+});
+
 describe('quiet hours', () => {
   afterEach(() => jest.useRealTimers());
 
