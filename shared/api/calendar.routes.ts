@@ -213,6 +213,10 @@ export const eventSchema = z
 
 export type CalendarEvent = z.infer<typeof eventSchema>;
 
+/** An event as a calendar range lists it: without its description (a month grid shows none; the event's page has it). */
+export const eventSummarySchema = eventSchema.omit({ descriptionMarkdown: true, descriptionHtml: true }).meta({ id: 'CalendarEventSummary' });
+export type CalendarEventSummary = z.infer<typeof eventSummarySchema>;
+
 export const rsvpCountsSchema = z
   .object({
     /** Seats taken by those going (1 + their guests each): the 19 of "19/50 going". */
@@ -276,7 +280,7 @@ export const occurrenceListSchema = z
   .object({
     from: z.iso.datetime(),
     to: z.iso.datetime(),
-    events: z.array(eventSchema),
+    events: z.array(eventSummarySchema).describe('Each event once, without its description (GET /api/v1/events/{eventId} has it)'),
     occurrences: z.array(occurrenceSchema),
     /** The space's log position when read (space calendar only): live events after it apply on top. */
     seq: z.number().int().nullable(),

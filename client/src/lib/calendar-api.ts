@@ -3,6 +3,7 @@ import type {
   attendeeListSchema,
   attendeeSchema,
   CalendarEvent,
+  CalendarEventSummary,
   createEventSchema,
   eventDetailSchema,
   MyRsvp,
@@ -23,7 +24,7 @@ import { t } from './i18n.svelte';
 
 export { nthWeekdayOf, presetOf, readableOn, recurrenceOf, weekdayOf, weekdays, type RecurrencePreset } from './calendar-rules';
 
-export type { CalendarEvent, MyRsvp, Occurrence, Recurrence, RsvpCounts, RsvpStatus, Weekday };
+export type { CalendarEvent, CalendarEventSummary, MyRsvp, Occurrence, Recurrence, RsvpCounts, RsvpStatus, Weekday };
 export type EventDetail = z.output<typeof eventDetailSchema>;
 export type OccurrenceList = z.output<typeof occurrenceListSchema>;
 export type Attendee = z.output<typeof attendeeSchema>;

@@ -11,7 +11,7 @@ import { liveStores } from '../realtime/live-stores';
 import { memberFeed } from '../realtime/member-feed';
 import { api } from './api';
 import { routes } from './api-routes';
-import type { CalendarEvent, EventDetail, MyRsvp, Occurrence, RsvpAnswer, RsvpCounts } from './calendar-api';
+import type { CalendarEvent, CalendarEventSummary, EventDetail, MyRsvp, Occurrence, RsvpAnswer, RsvpCounts } from './calendar-api';
 import { Loadable } from './loadable.svelte';
 
 type RsvpChanged = EventPayload<'calendar:rsvp-changed'>;
@@ -113,7 +113,8 @@ export class CalendarRange extends Loadable {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, never shown
   static readonly open = new Set<CalendarRange>();
 
-  events = new SvelteMap<string, CalendarEvent>();
+  /** The listed events, without their descriptions (the event's page loads it whole). */
+  events = new SvelteMap<string, CalendarEventSummary>();
   occurrences = $state<Occurrence[]>([]);
   from = $state<string | undefined>(undefined);
   to = $state<string | undefined>(undefined);

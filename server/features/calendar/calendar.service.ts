@@ -4,6 +4,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type {
   CalendarEvent,
+  CalendarEventSummary,
   cancelEventSchema,
   createEventSchema,
   MyRsvp,
@@ -171,7 +172,13 @@ export function createCalendarService(deps: CalendarDeps) {
     return html;
   }
 
-  function toEvent(found: EventWithSpace, showOnline: boolean): CalendarEvent {
+  /** The event as a calendar range lists it: no description to render or send. */
+  function toSummary(found: EventWithSpace, showOnline: boolean): CalendarEventSummary {
+    const { descriptionMarkdown: _markdown, descriptionHtml: _html, ...summary } = toEvent(found, showOnline, false);
+    return summary;
+  }
+
+  function toEvent(found: EventWithSpace, showOnline: boolean, withDescription = true): CalendarEvent {
     const { event, space, creator } = found;
     const timing = timingOf(event);
     const end = event.seriesEndsAt;
@@ -187,7 +194,7 @@ export function createCalendarService(deps: CalendarDeps) {
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
       descriptionMarkdown: event.descriptionMarkdown,
-      descriptionHtml: htmlOf(event),
+      descriptionHtml: withDescription ? htmlOf(event) : '',
       timeZone: event.timeZone,
       allDay: event.allDay,
       start: event.startLocal,
@@ -315,7 +322,7 @@ export function createCalendarService(deps: CalendarDeps) {
     const occurrences = out.slice(0, limit);
     const used = new Set(occurrences.map((o) => o.eventId));
     const going = new Set(await eventIdsAttending(db, reader.user.id, { among: [...used] }));
-    return { events: found.filter((f) => used.has(f.event.id)).map((f) => toEvent(f, seesOnlineLink(f, going))), occurrences };
+    return { events: found.filter((f) => used.has(f.event.id)).map((f) => toSummary(f, seesOnlineLink(f, going))), occurrences };
   }
 
   async function detail(actor: Actor, found: Readable, key?: string) {
