@@ -83,6 +83,52 @@ export function imageProblemOf(file: File): string | undefined {
 }
 
 /**
+ * An image chosen in a file input and not sent yet: the file, its preview (an object URL, freed
+ * when another is chosen, it is dropped or the component goes) and why it cannot be sent. Made
+ * while a component initialises.
+ */
+export class ChosenImage {
+  file = $state<File>();
+  previewUrl = $state<string>();
+  problem = $state<string>();
+  input = $state<HTMLInputElement>();
+
+  constructor() {
+    // A preview's object URL holds the file in memory until it is revoked.
+    $effect(() => {
+      const url = this.previewUrl;
+      return () => {
+        if (url) URL.revokeObjectURL(url);
+      };
+    });
+  }
+
+  /** Takes the input's file (an `onchange` handler); one that cannot be sent leaves `problem` and an empty input. */
+  choose(event: Event): void {
+    const chosen = (event.currentTarget as HTMLInputElement).files?.[0];
+    this.file = undefined;
+    this.previewUrl = undefined;
+    this.problem = undefined;
+    if (!chosen) return;
+    this.problem = imageProblemOf(chosen);
+    if (this.problem) {
+      if (this.input) this.input.value = '';
+      return;
+    }
+    this.file = chosen;
+    this.previewUrl = URL.createObjectURL(chosen);
+  }
+
+  /** Forgets the chosen file (and why it could not be sent), emptying the input. */
+  drop(): void {
+    this.file = undefined;
+    this.previewUrl = undefined;
+    this.problem = undefined;
+    if (this.input) this.input.value = '';
+  }
+}
+
+/**
  * A refused action in words, with one line per field the server marked.
  * @example failureOf(error, { bodyMarkdown: 'Text' }) // → { message: 'Please correct…', details: ['Text must be…'] }
  */

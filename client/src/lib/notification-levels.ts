@@ -93,6 +93,25 @@ export function loadLevel(targetKind: NotificationTargetKind, targetId: string):
 }
 
 /**
+ * Loads my level of a space or conversation for a bell menu and hands it to `apply`, unless the
+ * returned cleanup ran first (an `$effect`'s: the page moved on). A failure shows no menu; the
+ * level is in Settings → Notifications too.
+ * @example $effect(() => showLevel('space', space.id, (found) => (level = found)));
+ */
+export function showLevel(targetKind: NotificationTargetKind, targetId: string, apply: (view: LevelView) => void): () => void {
+  let stale = false;
+  loadLevel(targetKind, targetId).then(
+    (found) => {
+      if (!stale) apply(found);
+    },
+    () => {},
+  );
+  return () => {
+    stale = true;
+  };
+}
+
+/**
  * The choices of a level menu: all, mentions (not for a conversation: every message in it is
  * written to me), mute for a while or until unmuted, and back to the default when I chose
  * something. `choose` runs the change (and says how it went).
