@@ -63,6 +63,10 @@ export function kindWords(kind: string): { name: string; hint: string } {
   return { name: t(`notifications:preferences.kinds.${key}.name`), hint: t(`notifications:preferences.kinds.${key}.hint`) };
 }
 
+/** "All posts" of a space or thread; "All messages" of a conversation. */
+const allLabel = (targetKind: NotificationTargetKind | undefined): string =>
+  targetKind === 'conversation' ? t('notifications:levels.allMessages') : t('notifications:levels.all');
+
 /**
  * A level in words: "All posts" ("All messages" for a conversation), "Muted until 3 May, 14:00",
  * with "(default)" when I chose nothing.
@@ -74,8 +78,8 @@ export function levelWords(view: Pick<LevelView, 'level' | 'mutedUntil' | 'isDef
       ? view.mutedUntil
         ? t('notifications:levels.mutedUntil', { until: formatDateTime(view.mutedUntil) })
         : t('notifications:levels.muted')
-      : view.level === 'all' && view.targetKind === 'conversation'
-        ? t('notifications:levels.allMessages')
+      : view.level === 'all'
+        ? allLabel(view.targetKind)
         : t(`notifications:levels.${view.level}`);
   return view.isDefault ? t('notifications:levels.isDefault', { level: words }) : words;
 }
@@ -122,7 +126,7 @@ export function levelMenuItems(view: LevelView, choose: (change: () => Promise<L
   const conversation = targetKind === 'conversation';
   const items: MenuItem[] = [
     {
-      label: t(conversation ? 'notifications:levels.allMessages' : 'notifications:levels.all'),
+      label: allLabel(targetKind),
       checked: current === 'all',
       testid: `${testid}-all`,
       onSelect: () => choose(() => setLevel(targetKind, targetId, { level: 'all' })),

@@ -31,7 +31,7 @@ export function calendarModule(
     publicUrl: config.publicUrl,
     mail,
     languages,
-    kindMail: (userId, kind, t) => deps.notificationMail.kindMail(userId, kind, t),
+    kindMail: deps.notificationMail.kindMail,
     now: deps.now,
   });
   mail.registerAttachment(EVENT_ICS, (ref, to) => calendar.makeOccurrenceIcs(ref, to));

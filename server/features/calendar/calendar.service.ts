@@ -172,13 +172,13 @@ export function createCalendarService(deps: CalendarDeps) {
     return html;
   }
 
-  /** The event as a calendar range lists it: no description to render or send. */
-  function toSummary(found: EventWithSpace, showOnline: boolean): CalendarEventSummary {
-    const { descriptionMarkdown: _markdown, descriptionHtml: _html, ...summary } = toEvent(found, showOnline, false);
-    return summary;
+  /** The event with its description, as its page, the stream's card and live changes show it. */
+  function toEvent(found: EventWithSpace, showOnline: boolean): CalendarEvent {
+    return { ...toSummary(found, showOnline), descriptionMarkdown: found.event.descriptionMarkdown, descriptionHtml: htmlOf(found.event) };
   }
 
-  function toEvent(found: EventWithSpace, showOnline: boolean, withDescription = true): CalendarEvent {
+  /** The event as a calendar range lists it: no description to render or send. */
+  function toSummary(found: EventWithSpace, showOnline: boolean): CalendarEventSummary {
     const { event, space, creator } = found;
     const timing = timingOf(event);
     const end = event.seriesEndsAt;
@@ -193,8 +193,6 @@ export function createCalendarService(deps: CalendarDeps) {
         ? authorOf(creator as Parameters<typeof authorOf>[0]) // reads only the columns selected (calendar.repository.ts creatorColumns)
         : { id: '00000000-0000-0000-0000-000000000000', handle: '', displayName: '', avatarUrl: null, isBot: false },
       title: event.title,
-      descriptionMarkdown: event.descriptionMarkdown,
-      descriptionHtml: withDescription ? htmlOf(event) : '',
       timeZone: event.timeZone,
       allDay: event.allDay,
       start: event.startLocal,
@@ -270,7 +268,6 @@ export function createCalendarService(deps: CalendarDeps) {
     return next;
   }
 
-  /** Occurrences of these events in [from, to), with counts and (for a reader) their own RSVPs. */
   /**
    * The events of `found` the reader may read, each with their access to its space (looked up
    * once a space: a list spans a few spaces and many events). An RSVP kept after leaving a
@@ -294,6 +291,7 @@ export function createCalendarService(deps: CalendarDeps) {
   /** Whether the reader is shown an online link kept for those going: they are going, or they edit the event. */
   const seesOnlineLink = (found: Readable, going: Set<string>) => going.has(found.event.id) || canEditEvent(found.access, found.event);
 
+  /** Occurrences of these events in [from, to), with counts and the reader's own RSVPs. */
   async function listOccurrences(found: Readable[], from: Date, to: Date, limit: number, reader: Actor) {
     const ids = found.map((f) => f.event.id);
     const [own, counts, mine] = await Promise.all([occurrencesOf(db, ids), countsOf(db, ids), rsvpsOf(db, reader.user.id, ids)]);

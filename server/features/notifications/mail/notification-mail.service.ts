@@ -21,7 +21,7 @@ import { readSiteRow } from '../../site/site.public';
 import type { NotificationKindRegistry } from '../notification-kinds';
 import { isQuiet, type NotificationPreferences } from '../notification-preferences';
 import type { NotificationsService } from '../notifications.service';
-import { lineOf, renderMail, scopeName, type MailLine, type MailSection, type RenderedMail } from './notification-mail.templates';
+import { footerText, lineOf, renderMail, scopeName, type MailLine, type MailSection, type RenderedMail } from './notification-mail.templates';
 import type { UnsubscribeTokens } from './unsubscribe-token';
 
 /** Members mailed per run of the immediate job (the next run, a minute later, takes the rest). */
@@ -271,8 +271,7 @@ export function createNotificationMail(deps: {
     async kindMail(userId: string, kind: string, t: Translate): Promise<{ headers: Record<string, string>; footerText: string } | null> {
       if ((await preferences.effective(userId)).channels[kind]?.email === 'off') return null;
       const { headers, footer } = unsubscribing(t, userId, [kind], kind);
-      const lines = ['--', t('notify:notificationMail.footer.why', { site: await siteName() }), ...footer.unsubscribe.map((u) => `${u.label}: ${u.url}`), `${t('notify:notificationMail.footer.preferences')}: ${footer.preferencesUrl}`];
-      return { headers, footerText: lines.join('\n') };
+      return { headers, footerText: footerText(t, await siteName(), footer).join('\n') };
     },
 
     /**

@@ -11,10 +11,10 @@ export function kindKey(kind: string): string {
   return worded.has(key) ? key : 'other';
 }
 
-/** What an unsubscribe scope is called ("mentions", "the digest", "all notification email"). */
 /** Features' mail kinds with a name of their own in `notify:notificationMail.scopes`. */
 const namedScopes: Record<string, string> = { 'event.confirmation': 'eventConfirmation' };
 
+/** What an unsubscribe scope is called ("mentions", "the digest", "all notification email"). */
 export function scopeName(t: Translate, scope: string): string {
   if (scope === 'digest' || scope === 'all') return t(`notify:notificationMail.scopes.${scope}`);
   const named = namedScopes[scope];
@@ -83,6 +83,16 @@ function textLine(line: MailLine): string {
   return [`- ${line.text}`, line.excerpt ? `  "${line.excerpt}"` : '', line.link ? `  ${line.link}` : ''].filter(Boolean).join('\n');
 }
 
+/** The plain-text footer of a mail: why it came, a line per thing to stop, where to choose. */
+export function footerText(t: Translate, site: string, footer: MailFooter): string[] {
+  return [
+    '--',
+    t('notify:notificationMail.footer.why', { site }),
+    ...footer.unsubscribe.map((u) => `${u.label}: ${u.url}`),
+    `${t('notify:notificationMail.footer.preferences')}: ${footer.preferencesUrl}`,
+  ];
+}
+
 /** One mail: an intro, sections of lines, an optional list of popular posts, and the footer. */
 export function renderMail(input: {
   t: Translate;
@@ -112,7 +122,7 @@ export function renderMail(input: {
       htmlParts.push(thread.lines.map((line) => htmlLine(line, open)).join(''));
     }
   }
-  textParts.push('--', why, ...footer.unsubscribe.map((u) => `${u.label}: ${u.url}`), `${preferences}: ${footer.preferencesUrl}`);
+  textParts.push(...footerText(t, site, footer));
   const footerHtml = [
     escapeHtml(why),
     ...footer.unsubscribe.map((u) => `<a href="${escapeHtml(u.url)}" style="${styles.link}">${escapeHtml(u.label)}</a>`),
