@@ -40,6 +40,12 @@ export function isPublicAddress(address: string): boolean {
   return !notPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
+/** The address a URL's host names literally ('10.0.0.1', '::1' from '[::1]'), or undefined for a name. */
+export function addressLiteralOf(hostname: string): string | undefined {
+  const bare = hostname.replace(/^\[|\]$/g, '');
+  return net.isIP(bare) !== 0 ? bare : undefined;
+}
+
 type Lookup = NonNullable<http.RequestOptions['lookup']>;
 
 /** A `lookup` for the request that answers only public addresses, so the connection can go nowhere else. */
@@ -94,8 +100,8 @@ export function createPushSender(deps: {
       const headers = Object.fromEntries(Object.entries(details.headers).map(([name, value]) => [name, String(value)]));
       delete headers['Content-Length'];
       // An address written in the URL is never looked up: it is checked here.
-      const literal = new URL(details.endpoint).hostname.replace(/^\[|\]$/g, '');
-      if (!deps.allowPrivateAddresses && net.isIP(literal) !== 0 && !isPublicAddress(literal)) return { outcome: 'failed' };
+      const literal = addressLiteralOf(new URL(details.endpoint).hostname);
+      if (!deps.allowPrivateAddresses && literal !== undefined && !isPublicAddress(literal)) return { outcome: 'failed' };
       try {
         const status = await post(details.endpoint, headers, details.body ?? null, lookup);
         if (status === 404 || status === 410) return { outcome: 'gone', status };

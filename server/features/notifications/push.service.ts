@@ -23,7 +23,7 @@ import type { NotificationKindRegistry } from './notification-kinds';
 import { isQuiet, quietUntil, type NotificationPreferences, type PushPreview } from './notification-preferences';
 import type { NotificationDelivery, NotificationsService } from './notifications.service';
 import { MAX_DEVICES, type PushRepository, type PushSubscriptionRow, type VapidKeys } from './push.repository';
-import type { PushSender, SendOutcome } from './push.sender';
+import { addressLiteralOf, type PushSender, type SendOutcome } from './push.sender';
 
 /** The job that pushes a batch of notifications. */
 export const PUSH_JOB = 'notifications.push';
@@ -115,7 +115,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** An address literal or a name of this machine: a push service is neither (and is never inside our network). */
 function isLocalHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || hostname.endsWith('.localhost') || /^\d+\.\d+\.\d+\.\d+$/.test(hostname) || hostname.startsWith('[');
+  return LOOPBACK.has(hostname) || hostname.endsWith('.localhost') || addressLiteralOf(hostname) !== undefined;
 }
 
 /**
